@@ -1,0 +1,111 @@
+# jolt - build, test, demo. See README.md and ../shared/DESIGN.md.
+#   make            build build/jolt (installs missing packages first)
+#   make test       unit, golden and integration tests
+#   make demo       run the starter suite on the simulator, write a report
+#   make DEV=1      warnings as errors
+#   make SANITIZE=address,undefined | SANITIZE=thread
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+CC ?= cc
+PKGS := yaml-0.1 jansson libgit2 libpcre2-8 sqlite3 libcurl libmicrohttpd
+
+BUILD := build
+CFLAGS_BASE := -std=gnu11 -O2 -g -fopenmp -pthread -D_GNU_SOURCE \
+	-Iharness -Iperturb -Iscaffolds -Ireports -MMD -MP
+ifeq ($(DEV),1)
+CFLAGS_BASE += -Wall -Wextra -Werror -Wvla -Wstrict-prototypes -Wshadow \
+	-Wno-unused-parameter
+endif
+ifneq ($(SANITIZE),)
+CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
+LDFLAGS_SAN := -fsanitize=$(SANITIZE)
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = -fopenmp -pthread $(LDFLAGS_SAN) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+SRCS := $(sort $(wildcard harness/*.c perturb/*.c scaffolds/*.c reports/*.c))
+LIB_SRCS := $(filter-out harness/main.c,$(SRCS))
+OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAYS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
+
+.PHONY: all deps test demo install clean bench fuzz check-flags
+
+all: deps
+	@$(MAKE) --no-print-directory $(BUILD)/jolt
+
+deps:
+	@sh scripts/deps.sh
+
+# Rebuild everything a flag change touches: objects depend on a file that
+# changes only when the flags do.
+$(BUILD)/flags: check-flags
+	@:
+check-flags:
+	@mkdir -p $(BUILD)
+	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $(BUILD)/flags.new
+	@cmp -s $(BUILD)/flags.new $(BUILD)/flags || mv $(BUILD)/flags.new $(BUILD)/flags
+	@rm -f $(BUILD)/flags.new
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/jolt: $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(BUILD)/flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests $< $(LIB_OBJS) -o $@ $(ALL_LDFLAGS) $(LIBS) -lcmocka
+
+# A fuzz target linked with replay.c: runs its corpus as a test.
+$(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB_OBJS) $(BUILD)/flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< tests/fuzz/replay.c $(LIB_OBJS) -o $@ $(ALL_LDFLAGS) $(LIBS)
+
+test: deps
+	@$(MAKE) --no-print-directory $(BUILD)/jolt $(TEST_BINS) $(FUZZ_REPLAYS)
+	@sh tests/run.sh $(BUILD)
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/jolt
+	@rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm
+	$(BUILD)/jolt run suites/starter --model sim:brittle --repeats 3 --out $(BUILD)/demo.db
+	$(BUILD)/jolt report $(BUILD)/demo.db --format md -o $(BUILD)/demo-report.md
+	@echo "report written to $(BUILD)/demo-report.md; results in $(BUILD)/demo.db"
+
+bench: all
+	@echo "bench: no benchmarks yet (they arrive with the perturbation and HTTP work)"
+
+# libFuzzer over each target for FUZZ_SECONDS, growing its corpus.
+# Needs clang (installed here if missing).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@command -v clang >/dev/null || (apt-get install -y -qq clang >/dev/null)
+	@mkdir -p $(BUILD)/fuzz
+	@for src in $(FUZZ_SRCS); do \
+		name=$$(basename $$src .c); corpus=tests/fuzz/corpus/$${name#fuzz_}; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS)s over $$corpus"; \
+		clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
+			-Iharness -Ireports $(PKG_CFLAGS) $$src $(LIB_SRCS) \
+			-o $(BUILD)/fuzz/$$name $(PKG_LIBS) -lm -fopenmp -pthread || exit 1; \
+		mkdir -p $$corpus; \
+		$(BUILD)/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$corpus || exit 1; \
+	done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/jolt $(DESTDIR)$(PREFIX)/bin/jolt
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(OBJS:.o=.d)

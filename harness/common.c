@@ -1,0 +1,151 @@
+/*
+ * common.c - error codes and messages, allocation helpers, hashing, clock.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+
+static _Thread_local char err_buf[2048];
+
+const char *jolt_err_name(int code)
+{
+	switch (code) {
+#define JOLT_X_CASE(n, v, s)                                                 \
+	case (v):                                                            \
+		return s;
+		JOLT_ERRORS(JOLT_X_CASE)
+#undef JOLT_X_CASE
+	}
+	return "unknown error";
+}
+
+int jolt_err_set(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err_buf, sizeof(err_buf), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+const char *jolt_err_msg(void)
+{
+	return err_buf;
+}
+
+void jolt_err_clear(void)
+{
+	err_buf[0] = '\0';
+}
+
+int jolt_exit_code(int code)
+{
+	switch (code) {
+	case JOLT_OK:
+		return 0;
+	case JOLT_EUSAGE:
+	case JOLT_EINPUT:
+	case JOLT_ENOTFOUND:
+	case JOLT_ETOOBIG:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static void oom(void)
+{
+	fputs("jolt: out of memory\n", stderr);
+	abort();
+}
+
+void *jolt_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *jolt_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *jolt_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom();
+	return q;
+}
+
+char *jolt_xstrdup(const char *s)
+{
+	return jolt_xstrndup(s, strlen(s));
+}
+
+char *jolt_xstrndup(const char *s, size_t n)
+{
+	char *p = jolt_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *jolt_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char probe[1];
+	va_start(ap, fmt);
+	int n = vsnprintf(probe, sizeof(probe), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	char *p = jolt_xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+int64_t jolt_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+uint64_t jolt_hash_str(uint64_t seed, const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ mix64(seed);
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return mix64(h);
+}
+
+uint64_t jolt_hash_u64(uint64_t seed, uint64_t v)
+{
+	return mix64(mix64(seed) ^ (v + 0x9e3779b97f4a7c15ULL));
+}
+
+double jolt_hash_unit(uint64_t h)
+{
+	return (double)(h >> 11) * (1.0 / 9007199254740992.0);
+}

@@ -1,0 +1,128 @@
+/*
+ * report.h - a report's data, read from one or more results databases,
+ * and the registry of output formats that render it.
+ *
+ * jolt_report_load() reads every trial row of every database (copying the
+ * strings: a report outlives the stores) and computes the pass/fail/infra
+ * tallies each format shows. A format is a const descriptor with a write
+ * hook that turns a loaded report into text on a FILE; formats never open
+ * databases themselves, so adding one needs no SQL.
+ *
+ * Ownership: a jolt_report owns everything reachable from it; every string
+ * in it lives until jolt_report_free(). It is read-only after loading.
+ *
+ * Rates: pass rate = pass / (pass + fail). Infra errors are counted and
+ * shown in their own column, never mixed into a rate (DESIGN.md).
+ */
+#ifndef JOLT_REPORT_H
+#define JOLT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "trial.h"
+
+/* One stored trial as the report keeps it. */
+typedef struct jolt_report_trial {
+	int64_t id; /* row id within its database */
+	size_t db;  /* index into jolt_report.dbs */
+	const char *key;
+	const char *model;
+	const char *scaffold;
+	const char *suite;
+	const char *task;
+	const char *variant;
+	const char *axis;
+	const char *op;
+	int level;
+	int64_t seed; /* variant seed, same bits as the uint64_t */
+	int repeat;
+	enum jolt_outcome outcome;
+	double reward;
+	int steps;
+	long tokens_in;
+	long tokens_out;
+	long latency_ms;
+	const char *error_class; /* "" when none */
+	int malformed_calls;
+	const char *answer; /* may be NULL */
+	const char *detail; /* may be NULL */
+} jolt_report_trial;
+
+/* Outcome tallies for one group of trials. Fields that are not part of the
+ * grouping are NULL (e.g. task in a by-model group). */
+typedef struct jolt_report_group {
+	const char *model;
+	const char *scaffold;
+	const char *suite;
+	const char *task;
+	long trials; /* pass + fail + infra */
+	long pass;
+	long fail;
+	long infra;
+} jolt_report_group;
+
+struct jolt_report_arena;
+
+typedef struct jolt_report {
+	const char **dbs; /* the database paths, in the order given */
+	size_t ndb;
+	jolt_report_trial *trials; /* database order, then id order */
+	size_t ntrials;
+	/* Groups, each sorted by its key fields (byte order). */
+	jolt_report_group *by_model; /* model x scaffold */
+	size_t nby_model;
+	jolt_report_group *by_suite; /* model x scaffold x suite */
+	size_t nby_suite;
+	jolt_report_group *by_task; /* model x scaffold x suite x task */
+	size_t nby_task;
+	struct jolt_report_arena *arena; /* owns the strings */
+} jolt_report;
+
+/* Read all trials from `ndb` databases (opened read-only). Errors from
+ * opening pass up unchanged (JOLT_ENOTFOUND, JOLT_EINPUT for a file that
+ * is not a jolt database, JOLT_ESTORE); a row with an unknown outcome is
+ * JOLT_EINPUT. The caller frees *out with jolt_report_free(). */
+int jolt_report_load(jolt_report **out, const char *const *dbs, size_t ndb);
+void jolt_report_free(jolt_report *r);
+
+/* Pass rate of a group and its Wilson 95% interval. Returns false (and
+ * sets nothing) when the group has no graded trial (all infra errors). */
+bool jolt_report_rate(const jolt_report_group *g, double *rate, double *lo,
+		      double *hi);
+
+/* A report format: name, one-line description, flags, then the hook. */
+typedef struct jolt_report_format {
+	const char *name;	 /* as given to --format */
+	const char *description; /* one line, for --help */
+	unsigned flags;		 /* none defined yet; 0 */
+	/* Render `r` on `f`. Returns 0 or a JOLT_E* code; write errors on `f`
+	 * are checked by the caller (jolt_report_write). */
+	int (*write)(FILE *f, const jolt_report *r);
+} jolt_report_format;
+
+/* The registry, NULL-terminated, in the order --help lists them. */
+extern const jolt_report_format *const jolt_report_formats[];
+
+/* Format by name, NULL when there is none. */
+const jolt_report_format *jolt_report_format_find(const char *name);
+
+/* Render `r` in `format` on `f`. An unknown format is JOLT_EUSAGE with a
+ * message listing the known ones; a failed write is JOLT_EIO. */
+int jolt_report_write(const jolt_report *r, const char *format, FILE *f);
+
+/*
+ * Adding a report format:
+ *  1. Write reports/report_NAME.c defining
+ *     `const jolt_report_format jolt_report_NAME = {...}` with a write hook
+ *     that only reads the jolt_report (no databases, no globals).
+ *  2. Declare it below and add it to jolt_report_formats[] in report.c.
+ *  3. Add a case to tests/unit/test_report.c (and a golden directory) that
+ *     renders a known database and checks the output.
+ *  4. List it under `jolt report --format` in DESIGN.md and the CLI help.
+ */
+extern const jolt_report_format jolt_report_md;
+
+#endif

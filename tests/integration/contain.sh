@@ -1,0 +1,29 @@
+# contain.sh - exec tools that try the network, write outside the working
+# copy, fork without end, run forever or flood output are contained; the
+# trial goes on with tool errors and finishes.
+. tests/integration/lib.sh
+db=$JOLT_TEST_TMP/contain.db
+root=$JOLT_TEST_TMP/wd
+mkdir -p "$root"
+rm -f /var/tmp/jolt-escape-marker
+expect_exit 0 "contain run finishes" $JOLT run tests/fixtures/contain -q --out "$db" --workdir-root "$root"
+out=$(sqlite3 "$db" "select outcome from trials")
+[ "$out" = pass ] && ok "the trial went on and passed after the misbehaving tools" || notok "outcome $out"
+# result TOOL FIELD: a field of the tool-result message(s) for TOOL
+result() {
+	sqlite3 "$db" "select json_extract(m.value, '\$.$2') from traces, json_each(traces.trace, '\$.messages') m
+		where json_extract(m.value, '\$.role') = 'tool' and json_extract(m.value, '\$.name') = '$1'"
+}
+[ ! -e /var/tmp/jolt-escape-marker ] && [ ! -e "$root/escape-marker" ] && ok "nothing written outside the working copy" \
+	|| notok "a write escaped the sandbox"
+result escape is_error | grep -q 1 && ok "the escape attempt is a tool error the agent sees" || notok "escape not an error"
+net=$(result net content)
+[ "$net" = lo ] && ok "no network: only a private loopback interface inside" || notok "interfaces: $net"
+result forever content | grep -q 'timed out' && ok "endless loop stopped with a tool error" || notok "endless loop"
+[ "$(result forkbomb is_error | wc -l)" = 1 ] && ok "fork bomb call returned and the trial went on" || notok "fork bomb"
+result flood content | grep -q 'truncated' && ok "flood output truncated" || notok "flood output not truncated"
+[ "$(result flood content | wc -c)" -lt 70000 ] && ok "flood output capped" || notok "flood output size"
+left=$(ls "$root" | wc -l)
+[ "$left" = 0 ] && ok "working copies removed after grading" || notok "$left working copies left"
+sleep 0.5
+if pgrep -f 'yes flood' >/dev/null || ps -u 200000 -o stat= | grep -qv Z; then notok "a tool process survived"; else ok "no tool process survives"; fi

@@ -1,0 +1,48 @@
+#!/bin/sh
+# run.sh BUILD - run every unit test binary and integration script, print
+# their TAP lines, and close with the line CI counts: "N passed, N failed".
+# Each unit binary runs under a timeout so a hang fails instead of stalling.
+BUILD=${1:-build}
+export JOLT=$(cd "$BUILD" && pwd)/jolt
+export JOLT_TEST_TMP=$(mktemp -d /tmp/jolt-test.XXXXXX)
+# the sandbox runs tools as an unprivileged uid: it must reach the workdirs
+chmod 755 "$JOLT_TEST_TMP"
+export CMOCKA_MESSAGE_OUTPUT=TAP
+log=$JOLT_TEST_TMP/all.tap
+: > "$log"
+status=0
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	echo "# $name"
+	timeout 300 "$t" > "$JOLT_TEST_TMP/$name.out" 2>&1
+	rc=$?
+	cat "$JOLT_TEST_TMP/$name.out"
+	grep -E '^(not )?ok ' "$JOLT_TEST_TMP/$name.out" | sed "s|^|$name: |" >> "$log"
+	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$JOLT_TEST_TMP/$name.out"; then
+		echo "not ok - $name exited with status $rc" | tee -a "$log"
+	fi
+done
+for s in tests/integration/*.sh; do
+	[ -f "$s" ] || continue
+	name=$(basename "$s" .sh)
+	echo "# $name"
+	timeout 600 sh "$s" > "$JOLT_TEST_TMP/$name.out" 2>&1
+	rc=$?
+	cat "$JOLT_TEST_TMP/$name.out"
+	grep -E '^(not )?ok ' "$JOLT_TEST_TMP/$name.out" | sed "s|^|$name: |" >> "$log"
+	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$JOLT_TEST_TMP/$name.out"; then
+		echo "not ok - $name exited with status $rc" | tee -a "$log"
+	fi
+done
+failed=$(grep -c ': not ok' "$log")
+passed=$(grep -c ': ok' "$log")
+failed=$((failed + $(grep -c '^not ok - ' "$log")))
+if [ "$failed" -gt 0 ]; then
+	echo "# failures:"
+	grep 'not ok' "$log"
+	status=1
+fi
+rm -rf "$JOLT_TEST_TMP"
+echo "$passed passed, $failed failed"
+exit $status

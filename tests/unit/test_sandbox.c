@@ -1,0 +1,339 @@
+/*
+ * test_sandbox.c - the bubblewrap sandbox: output and exit status, the
+ * read-only host and private /tmp, no network, fork bombs, timeouts that
+ * kill the whole group, capped output floods, and setup failures being
+ * classified as JOLT_ESANDBOX rather than as the command's failure.
+ *
+ * Working copies live under /tmp (not $JOLT_TEST_TMP, which is 0700):
+ * the sandbox uid must be able to reach them.
+ */
+#include "test.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "common.h"
+#include "env.h"
+#include "sandbox.h"
+
+#define SLOT 7
+
+static int setup(void **state)
+{
+	char *wd = NULL;
+	int rc = jolt_workdir_create(&wd, NULL, "/tmp", SLOT);
+	if (rc) {
+		fprintf(stderr, "workdir: %s\n", jolt_err_msg());
+		return -1;
+	}
+	*state = wd;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	jolt_workdir_remove(*state);
+	free(*state);
+	return 0;
+}
+
+static int run(jolt_sandbox_result *r, const char *wd, const char *cmd,
+	       double timeout)
+{
+	jolt_sandbox_opts o = {
+	    .workdir = wd, .command = cmd, .timeout_s = timeout, .slot = SLOT};
+	return jolt_sandbox_run(r, &o);
+}
+
+/* Processes (not zombies) owned by the sandbox uid of SLOT. */
+static int count_sandbox_procs(void)
+{
+	DIR *d = opendir("/proc");
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		char p[300];
+		snprintf(p, sizeof(p), "/proc/%s/status", e->d_name);
+		FILE *f = fopen(p, "r");
+		if (!f)
+			continue;
+		char line[256];
+		bool zombie = false;
+		long uid = -1;
+		while (fgets(line, sizeof(line), f)) {
+			if (!strncmp(line, "State:", 6) && strchr(line, 'Z'))
+				zombie = true;
+			if (!strncmp(line, "Uid:", 4))
+				uid = strtol(line + 4, NULL, 10);
+		}
+		fclose(f);
+		if (!zombie && uid == 200000 + SLOT)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int wait_no_procs(int ms)
+{
+	int n = 0;
+	for (int i = 0; i < ms / 50; i++) {
+		n = count_sandbox_procs();
+		if (n == 0)
+			return 0;
+		usleep(50 * 1000);
+	}
+	return n;
+}
+
+static void test_output_and_exit(void **state)
+{
+	jolt_sandbox_result r;
+	assert_int_equal(
+	    run(&r, *state, "echo hello; echo oops >&2; exit 3", 10), 0);
+	assert_int_equal(r.exit_code, 3);
+	assert_int_equal(r.timed_out, 0);
+	assert_int_equal(r.truncated, 0);
+	assert_non_null(strstr(r.output, "hello\n"));
+	assert_non_null(strstr(r.output, "oops\n"));
+	jolt_sandbox_result_release(&r);
+
+	/* A command that prints "bwrap:" is still the command's output. */
+	assert_int_equal(run(&r, *state, "echo 'bwrap: fake'; exit 1", 10), 0);
+	assert_int_equal(r.exit_code, 1);
+	assert_string_equal(r.output, "bwrap: fake\n");
+	jolt_sandbox_result_release(&r);
+}
+
+static void test_environment(void **state)
+{
+	const char *wd = *state;
+	const char *env[] = {"ARG_X=a b;c", NULL};
+	jolt_sandbox_opts o = {.workdir = wd,
+			       .command = "printf '%s|%s|%s|%s|' \"$ARG_X\" "
+					  "\"$HOME\" \"$PATH\" \"$(pwd)\"; "
+					  "id -u; test -z \"$USER\" && echo "
+					  "clean",
+			       .env = env,
+			       .slot = SLOT};
+	jolt_sandbox_result r;
+	assert_int_equal(jolt_sandbox_run(&r, &o), 0);
+	char want[1024];
+	snprintf(want, sizeof(want),
+		 "a b;c|%s|/usr/local/bin:/usr/bin:/bin|%s|%d\nclean\n", wd, wd,
+		 geteuid() == 0 ? 200000 + SLOT : (int)geteuid());
+	assert_string_equal(r.output, want);
+	assert_int_equal(r.exit_code, 0);
+	jolt_sandbox_result_release(&r);
+}
+
+static void test_filesystem(void **state)
+{
+	const char *wd = *state;
+	jolt_sandbox_result r;
+	unlink("/etc/jolt-sandbox-test");
+	assert_int_equal(run(&r, wd, "echo x > /etc/jolt-sandbox-test", 10), 0);
+	assert_int_not_equal(r.exit_code, 0);
+	assert_int_equal(access("/etc/jolt-sandbox-test", F_OK), -1);
+	jolt_sandbox_result_release(&r);
+
+	assert_int_equal(run(&r, wd, "echo x > /root/jolt-sandbox-test", 10),
+			 0);
+	assert_int_not_equal(r.exit_code, 0);
+	assert_int_equal(access("/root/jolt-sandbox-test", F_OK), -1);
+	jolt_sandbox_result_release(&r);
+
+	/* The working copy is writable; /tmp is private. */
+	unlink("/tmp/jolt-sandbox-private");
+	assert_int_equal(run(&r, wd,
+			     "echo inside > made.txt && echo t > "
+			     "/tmp/jolt-sandbox-private && cat made.txt",
+			     10),
+			 0);
+	assert_int_equal(r.exit_code, 0);
+	assert_string_equal(r.output, "inside\n");
+	jolt_sandbox_result_release(&r);
+	assert_int_equal(access("/tmp/jolt-sandbox-private", F_OK), -1);
+	char p[1024];
+	snprintf(p, sizeof(p), "%s/made.txt", wd);
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	char line[64] = "";
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	assert_string_equal(line, "inside\n");
+}
+
+static void test_no_network(void **state)
+{
+	/* A listener on the host's loopback is reachable from here... */
+	int ls = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(ls >= 0);
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(ls, 4), 0);
+	socklen_t al = sizeof(a);
+	assert_int_equal(getsockname(ls, (struct sockaddr *)&a, &al), 0);
+	int port = ntohs(a.sin_port);
+	int cs = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(cs, (struct sockaddr *)&a, sizeof(a)), 0);
+	close(cs);
+
+	/* ...but not from the sandbox, which has only its own lo. */
+	char cmd[256];
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "bash -c 'exec 3<>/dev/tcp/127.0.0.1/%d' 2>/dev/null && echo "
+	    "connected; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '",
+	    port);
+	jolt_sandbox_result r;
+	assert_int_equal(run(&r, *state, cmd, 10), 0);
+	assert_string_equal(r.output, "lo\n");
+	jolt_sandbox_result_release(&r);
+	close(ls);
+}
+
+static void test_timeout_kills_group(void **state)
+{
+	jolt_sandbox_result r;
+	int64_t t0 = jolt_now_ms();
+	assert_int_equal(run(&r, *state, "sleep 100 & sleep 100", 1), 0);
+	int64_t dt = jolt_now_ms() - t0;
+	assert_int_equal(r.timed_out, 1);
+	assert_true(dt < 2500);
+	assert_true(r.elapsed_ms >= 900);
+	assert_int_equal(r.exit_code, 128 + 9);
+	jolt_sandbox_result_release(&r);
+	assert_int_equal(wait_no_procs(2000), 0);
+
+	/* Closing stdout does not escape the clock. */
+	t0 = jolt_now_ms();
+	assert_int_equal(run(&r, *state, "exec >&- 2>&-; sleep 100", 1), 0);
+	assert_int_equal(r.timed_out, 1);
+	assert_true(jolt_now_ms() - t0 < 2500);
+	jolt_sandbox_result_release(&r);
+	assert_int_equal(wait_no_procs(2000), 0);
+}
+
+static void test_fork_bomb(void **state)
+{
+	jolt_sandbox_opts o = {.workdir = *state,
+			       .command = "b() { b | b & }; b; sleep 1",
+			       .timeout_s = 3,
+			       .nproc = 64,
+			       .slot = SLOT};
+	jolt_sandbox_result r;
+	int64_t t0 = jolt_now_ms();
+	assert_int_equal(jolt_sandbox_run(&r, &o), 0);
+	assert_true(jolt_now_ms() - t0 < 5000);
+	jolt_sandbox_result_release(&r);
+	assert_int_equal(wait_no_procs(3000), 0);
+
+	/* The machine is fine: the next run works normally. */
+	assert_int_equal(run(&r, *state, "echo alive", 10), 0);
+	assert_string_equal(r.output, "alive\n");
+	jolt_sandbox_result_release(&r);
+}
+
+static void test_output_cap(void **state)
+{
+	jolt_sandbox_opts o = {.workdir = *state,
+			       .command = "yes",
+			       .timeout_s = 1,
+			       .output_cap = 1000,
+			       .slot = SLOT};
+	jolt_sandbox_result r;
+	int64_t t0 = jolt_now_ms();
+	assert_int_equal(jolt_sandbox_run(&r, &o), 0);
+	assert_true(jolt_now_ms() - t0 < 2500);
+	assert_int_equal(r.truncated, 1);
+	assert_int_equal(r.timed_out, 1);
+	assert_int_equal(strlen(r.output), 1000);
+	assert_int_equal(strncmp(r.output, "y\ny\n", 4), 0);
+	jolt_sandbox_result_release(&r);
+
+	/* A finite flood is drained: the command finishes normally. */
+	o.command = "head -c 1000000 /dev/zero | tr '\\0' a; echo; exit 4";
+	o.timeout_s = 10;
+	assert_int_equal(jolt_sandbox_run(&r, &o), 0);
+	assert_int_equal(r.truncated, 1);
+	assert_int_equal(r.timed_out, 0);
+	assert_int_equal(r.exit_code, 4);
+	assert_int_equal(strlen(r.output), 1000);
+	jolt_sandbox_result_release(&r);
+	assert_int_equal(wait_no_procs(2000), 0);
+}
+
+static void test_setup_failure(void **state)
+{
+	jolt_sandbox_result r;
+	int rc = run(&r, "/nonexistent/jolt-wd-none", "echo never", 10);
+	assert_int_equal(rc, JOLT_ESANDBOX);
+	assert_non_null(strstr(jolt_err_msg(), "bwrap"));
+	assert_null(r.output);
+
+	assert_int_equal(run(&r, "relative/dir", "true", 10), JOLT_EINTERNAL);
+}
+
+static void test_prepare_dir(void **state)
+{
+	const char *wd = *state;
+	if (geteuid() != 0)
+		skip();
+	test_write(wd, "sub/f.txt", "x");
+	char p[1024];
+	snprintf(p, sizeof(p), "%s/sub/link", wd);
+	assert_int_equal(symlink("/etc/hostname", p), 0);
+	assert_int_equal(jolt_sandbox_prepare_dir(wd, 2), 0);
+	struct stat st;
+	snprintf(p, sizeof(p), "%s/sub/f.txt", wd);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_uid, 200002);
+	assert_int_equal(st.st_gid, 200002);
+	snprintf(p, sizeof(p), "%s/sub/link", wd);
+	assert_int_equal(lstat(p, &st), 0);
+	assert_int_equal(st.st_uid, 200002);
+	/* The link's target was not touched. */
+	assert_int_equal(stat("/etc/hostname", &st), 0);
+	assert_int_equal(st.st_uid, 0);
+
+	/* A working copy under an unreachable directory is refused. */
+	char *hidden = test_tmpdir();
+	assert_non_null(hidden);
+	assert_int_equal(chmod(hidden, 0700), 0);
+	char *inner = jolt_xasprintf("%s/jolt-wd-x", hidden);
+	assert_int_equal(mkdir(inner, 0700), 0);
+	assert_int_equal(jolt_sandbox_prepare_dir(inner, SLOT), 0);
+	jolt_sandbox_result r;
+	assert_int_equal(run(&r, inner, "true", 10), JOLT_ESANDBOX);
+	assert_non_null(strstr(jolt_err_msg(), "not searchable"));
+	rmdir(inner);
+	rmdir(hidden);
+	free(inner);
+	free(hidden);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_output_and_exit, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_environment, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_filesystem, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_network, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_timeout_kills_group, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_fork_bomb, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_output_cap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_setup_failure, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_prepare_dir, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
