@@ -21,6 +21,8 @@ ifneq ($(SANITIZE),)
 CFLAGS_BASE += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -O1
 LDFLAGS_SAN := -fsanitize=$(SANITIZE)
 endif
+# Races inside uninstrumented system libraries (see the file).
+export TSAN_OPTIONS ?= suppressions=$(CURDIR)/tests/tsan.supp
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -80,7 +82,8 @@ demo: deps
 	@rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm
 	$(BUILD)/jolt run suites/starter --model sim:brittle --repeats 3 --out $(BUILD)/demo.db
 	$(BUILD)/jolt report $(BUILD)/demo.db --format md -o $(BUILD)/demo-report.md
-	@echo "report written to $(BUILD)/demo-report.md; results in $(BUILD)/demo.db"
+	@echo; cat $(BUILD)/demo-report.md; echo
+	@echo "report written to $(BUILD)/demo-report.md; every trial and its trace are in $(BUILD)/demo.db"
 
 bench: all
 	@echo "bench: no benchmarks yet (they arrive with the perturbation and HTTP work)"

@@ -1,7 +1,9 @@
 /*
  * common.c - error codes and messages, allocation helpers, hashing, clock.
  */
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,4 +150,58 @@ uint64_t jolt_hash_u64(uint64_t seed, uint64_t v)
 double jolt_hash_unit(uint64_t h)
 {
 	return (double)(h >> 11) * (1.0 / 9007199254740992.0);
+}
+
+struct pfor {
+	size_t n;
+	atomic_size_t next;
+	void (*fn)(size_t, int, void *);
+	void *payload;
+};
+
+struct pfor_arg {
+	struct pfor *p;
+	int worker;
+};
+
+static void *pfor_main(void *arg)
+{
+	struct pfor_arg *a = arg;
+	for (;;) {
+		size_t i = atomic_fetch_add(&a->p->next, 1);
+		if (i >= a->p->n)
+			break;
+		a->p->fn(i, a->worker, a->p->payload);
+	}
+	return NULL;
+}
+
+void jolt_parallel_for(size_t n, int threads,
+		       void (*fn)(size_t i, int worker, void *payload),
+		       void *payload)
+{
+	struct pfor p = {.n = n, .fn = fn, .payload = payload};
+	atomic_init(&p.next, 0);
+	if (threads < 1)
+		threads = 1;
+	if ((size_t)threads > n)
+		threads = n ? (int)n : 1;
+	pthread_t *th = jolt_xcalloc((size_t)threads, sizeof(*th));
+	struct pfor_arg *args = jolt_xcalloc((size_t)threads, sizeof(*args));
+	int started = 0;
+	for (int w = 1; w < threads; w++) {
+		args[w].p = &p;
+		args[w].worker = w;
+		if (pthread_create(&th[w], NULL, pfor_main, &args[w]) != 0)
+			break;
+		started = w;
+	}
+	/* The calling thread is worker 0; if no thread could start, it does
+	 * all the work itself. */
+	args[0].p = &p;
+	pfor_main(&args[0]);
+	for (int w = 1; w <= started; w++)
+		pthread_join(th[w], NULL);
+	free(th);
+	free(args);
 }

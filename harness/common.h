@@ -86,6 +86,15 @@ uint64_t jolt_hash_u64(uint64_t seed, uint64_t v);
 /* Map a hash to [0, 1). */
 double jolt_hash_unit(uint64_t h);
 
+/* Call fn(i, worker, payload) for every i in [0, n) on up to `threads`
+ * pthreads (worker in [0, threads), stable for the call: use it as the
+ * sandbox slot). Indices are handed out in order; returns when all are
+ * done. For work that waits (sandboxes, I/O); CPU-bound batch work uses
+ * OpenMP. */
+void jolt_parallel_for(size_t n, int threads,
+		       void (*fn)(size_t i, int worker, void *payload),
+		       void *payload);
+
 #define JOLT_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #include "banned.h"

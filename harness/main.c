@@ -2,11 +2,11 @@
  * main.c - the jolt command line: the command table and each command's
  * options, parsed and documented by cli.c from the same tables.
  */
-#include <omp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "cli.h"
@@ -16,6 +16,12 @@
 #include "run.h"
 #include "sim.h"
 #include "suite.h"
+
+static int ncores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
 
 static void die_msg(const char *cmd, int rc)
 {
@@ -178,7 +184,7 @@ static int cmd_run(void *vo, int argc, char **argv)
 	}
 	cfg.repeats = o->repeats ? (int)o->repeats : 1;
 	cfg.seed = o->seed ? (uint64_t)o->seed : 1;
-	cfg.concurrency = o->concurrency ? (int)o->concurrency : omp_get_num_procs();
+	cfg.concurrency = o->concurrency ? (int)o->concurrency : ncores();
 	cfg.out = o->out ? o->out : "jolt-results.db";
 	cfg.resume = o->resume;
 	cfg.quiet = o->quiet;
@@ -219,6 +225,32 @@ static const jolt_opt check_options[] = {
 	{NULL, 0, 0, 0, NULL, NULL},
 };
 
+struct check_job {
+	const jolt_suite *suite;
+	const jolt_backend *be;
+	void *state;
+	const jolt_driver_cfg *d;
+	jolt_trial_result *res;
+	int *rcs;
+	char **errs;
+};
+
+static void check_one(size_t ti, int worker, void *payload)
+{
+	struct check_job *j = payload;
+	jolt_trial t = {
+		.model = "sim:oracle", .scaffold = "native",
+		.suite = j->suite, .task = &j->suite->tasks[ti],
+		.variant = "baseline", .axis = "baseline", .op = "",
+		.seed = 1,
+	};
+	t.key = jolt_trial_key(&t);
+	j->rcs[ti] = jolt_trial_run(&j->res[ti], &t, j->be, j->state, j->d, worker);
+	if (j->rcs[ti])
+		j->errs[ti] = jolt_xstrdup(jolt_err_msg());
+	free(t.key);
+}
+
 static int cmd_check(void *vo, int argc, char **argv)
 {
 	struct check_opts *o = vo;
@@ -241,25 +273,17 @@ static int cmd_check(void *vo, int argc, char **argv)
 	for (int si = 0; si < argc; si++) {
 		jolt_suite *su = suites[si];
 		int n = (int)su->ntasks;
-		jolt_trial_result *res = jolt_xcalloc((size_t)n, sizeof(*res));
-		int *rcs = jolt_xcalloc((size_t)n, sizeof(*rcs));
-		char **errs = jolt_xcalloc((size_t)n, sizeof(*errs));
+		struct check_job job = {
+			.suite = su, .be = be, .state = state, .d = &d,
+			.res = jolt_xcalloc((size_t)n, sizeof(*job.res)),
+			.rcs = jolt_xcalloc((size_t)n, sizeof(*job.rcs)),
+			.errs = jolt_xcalloc((size_t)n, sizeof(*job.errs)),
+		};
+		jolt_trial_result *res = job.res;
+		int *rcs = job.rcs;
+		char **errs = job.errs;
 		/* Oracle replays are independent: one per core. */
-#pragma omp parallel for schedule(dynamic)
-		for (int ti = 0; ti < n; ti++) {
-			jolt_trial t = {
-				.model = "sim:oracle", .scaffold = "native",
-				.suite = su, .task = &su->tasks[ti],
-				.variant = "baseline", .axis = "baseline", .op = "",
-				.seed = 1,
-			};
-			t.key = jolt_trial_key(&t);
-			rcs[ti] = jolt_trial_run(&res[ti], &t, be, state, &d,
-						 omp_get_thread_num());
-			if (rcs[ti])
-				errs[ti] = jolt_xstrdup(jolt_err_msg());
-			free(t.key);
-		}
+		jolt_parallel_for((size_t)n, ncores(), check_one, &job);
 		for (int ti = 0; ti < n; ti++) {
 			const jolt_task *task = &su->tasks[ti];
 			total++;
@@ -373,6 +397,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* Read the timezone once, before any worker thread: libgit2 calls
+	 * localtime_r from every worker, and glibc initialises its zone
+	 * state lazily on the first call. */
+	tzset();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -35,10 +37,23 @@
 #define BWRAP_PATH "/usr/bin/bwrap"
 #define SANDBOX_UID_BASE 200000
 #define MARKER_FD 3
+#define INFO_FD 4
+#define INFO_MAX 4096
 #define MAX_EXTRA_ENV 256
 
 static const char marker_script[] =
-    "printf . >&3; exec 3>&-; exec /bin/sh -c \"$1\"";
+    "printf . >&3; exec 3>&- 4>&-; exec /bin/sh -c \"$1\"";
+
+/* bwrap reports when the sandboxed command is done through a pipe, not by
+ * being reaped, so its pid-1 child is orphaned. As a child subreaper this
+ * process adopts it and can reap it, which also means a run returns only
+ * once the sandbox's pid namespace is gone. */
+static pthread_once_t subreaper_once = PTHREAD_ONCE_INIT;
+
+static void become_subreaper(void)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+}
 
 void jolt_sandbox_result_release(jolt_sandbox_result *r)
 {
@@ -68,8 +83,9 @@ static void child_msg(int fd, const char *a, const char *b)
 /* Everything here runs between fork and exec: only async-signal-safe
  * calls, no allocation. */
 static void __attribute__((noreturn))
-child_exec(const jolt_sandbox_opts *o, int out_w, int mark_w, char **argv,
-	   char **envp, long cpu_s, long mem_mb, long nproc, long fsize_mb)
+child_exec(const jolt_sandbox_opts *o, int out_w, int mark_w, int info_w,
+	   char **argv, char **envp, long cpu_s, long mem_mb, long nproc,
+	   long fsize_mb)
 {
 	if (setsid() < 0) {
 		child_msg(out_w, "jolt-sandbox: setsid failed", NULL);
@@ -84,12 +100,13 @@ child_exec(const jolt_sandbox_opts *o, int out_w, int mark_w, char **argv,
 
 	int devnull = open("/dev/null", O_RDONLY);
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_w, 1) < 0 ||
-	    dup2(out_w, 2) < 0 || dup2(mark_w, MARKER_FD) < 0) {
+	    dup2(out_w, 2) < 0 || dup2(mark_w, MARKER_FD) < 0 ||
+	    dup2(info_w, INFO_FD) < 0) {
 		child_msg(out_w, "jolt-sandbox: cannot set up descriptors",
 			  NULL);
 		_exit(127);
 	}
-	close_range(MARKER_FD + 1, ~0U, 0);
+	close_range(INFO_FD + 1, ~0U, 0);
 
 	set_limit(RLIMIT_CPU, (rlim_t)cpu_s);
 	set_limit(RLIMIT_AS, (rlim_t)mem_mb * 1024 * 1024);
@@ -155,6 +172,24 @@ static int wait_exit(pid_t pid, int *status, int64_t deadline)
 	}
 }
 
+/* Reap bwrap's orphaned pid-1 child, named in its --info-fd report. */
+static void reap_inner(int info_fd)
+{
+	char info[INFO_MAX];
+	ssize_t n = read(info_fd, info, sizeof(info) - 1);
+	if (n <= 0)
+		return;
+	info[n] = '\0';
+	const char *p = strstr(info, "\"child-pid\"");
+	if (!p || !(p = strchr(p, ':')))
+		return;
+	long inner = strtol(p + 1, NULL, 10);
+	if (inner <= 1)
+		return;
+	int st;
+	wait_exit((pid_t)inner, &st, jolt_now_ms() + 5000);
+}
+
 int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
 {
 	memset(out, 0, sizeof(*out));
@@ -173,7 +208,7 @@ int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
 	int rc = 0;
 	if (geteuid() == 0 && (rc = check_reachable(o->workdir)) != 0)
 		return rc;
-	int out_p[2] = {-1, -1}, mark_p[2] = {-1, -1};
+	int out_p[2] = {-1, -1}, mark_p[2] = {-1, -1}, info_p[2] = {-1, -1};
 	char **envp = NULL;
 	size_t nenv = 0;
 	jolt_buf buf;
@@ -181,6 +216,8 @@ int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
 
 	/* argv and envp are built before fork: the child may not allocate. */
 	const char *argv[] = {"bwrap",
+			      "--info-fd",
+			      "4",
 			      "--unshare-all",
 			      "--die-with-parent",
 			      "--new-session",
@@ -222,7 +259,9 @@ int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
 	for (size_t i = 0; i < nenv; i++)
 		envp[2 + i] = (char *)o->env[i];
 
-	if (pipe2(out_p, O_CLOEXEC) < 0 || pipe2(mark_p, O_CLOEXEC) < 0) {
+	pthread_once(&subreaper_once, become_subreaper);
+	if (pipe2(out_p, O_CLOEXEC) < 0 || pipe2(mark_p, O_CLOEXEC) < 0 ||
+	    pipe2(info_p, O_CLOEXEC | O_NONBLOCK) < 0) {
 		rc = jolt_err_set(JOLT_ESANDBOX, "sandbox: pipe: %s",
 				  strerror(errno));
 		goto done;
@@ -237,13 +276,15 @@ int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
 		goto done;
 	}
 	if (pid == 0)
-		child_exec(o, out_p[1], mark_p[1], (char **)argv, envp, cpu_s,
-			   mem_mb, nproc, fsize_mb);
+		child_exec(o, out_p[1], mark_p[1], info_p[1], (char **)argv,
+			   envp, cpu_s, mem_mb, nproc, fsize_mb);
 
 	close(out_p[1]);
 	out_p[1] = -1;
 	close(mark_p[1]);
 	mark_p[1] = -1;
+	close(info_p[1]);
+	info_p[1] = -1;
 
 	int timed_out = 0;
 	char chunk[16384];
@@ -286,6 +327,8 @@ int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
 		wait_exit(pid, &status, 0);
 	}
 
+	reap_inner(info_p[0]);
+
 	char mark = 0;
 	int fl = fcntl(mark_p[0], F_GETFL);
 	fcntl(mark_p[0], F_SETFL, fl | O_NONBLOCK);
@@ -322,6 +365,8 @@ done:
 			close(out_p[i]);
 		if (mark_p[i] >= 0)
 			close(mark_p[i]);
+		if (info_p[i] >= 0)
+			close(info_p[i]);
 	}
 	free(envp);
 	jolt_buf_release(&buf);

@@ -35,14 +35,15 @@ for s in tests/integration/*.sh; do
 		echo "not ok - $name exited with status $rc" | tee -a "$log"
 	fi
 done
-failed=$(grep -c ': not ok' "$log")
-passed=$(grep -c ': ok' "$log")
+skipped=$(grep -c '# SKIP' "$log")
+failed=$(grep ': not ok' "$log" | grep -vc '# SKIP')
+passed=$(grep ': ok' "$log" | grep -vc '# SKIP')
 failed=$((failed + $(grep -c '^not ok - ' "$log")))
 if [ "$failed" -gt 0 ]; then
 	echo "# failures:"
-	grep 'not ok' "$log"
+	grep 'not ok' "$log" | grep -v '# SKIP'
 	status=1
 fi
 rm -rf "$JOLT_TEST_TMP"
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

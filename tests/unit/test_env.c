@@ -47,6 +47,13 @@ static char *sh_line(const char *cmd)
 	return strdup(buf);
 }
 
+static void rm_rf(const char *dir)
+{
+	char cmd[1200];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void expect_denied(const char *root, const char *rel, const char *msg)
 {
 	char *out = (char *)1;
@@ -109,6 +116,7 @@ static void test_path_resolve(void **state)
 
 	char *out = NULL;
 	assert_int_equal(jolt_path_resolve(&out, root, NULL), JOLT_EDENIED);
+	rm_rf(root);
 	free(root);
 }
 
@@ -181,6 +189,7 @@ static void test_workdir_from_dir(void **state)
 	assert_int_equal(jolt_workdir_create(&wd, &s, WD_ROOT, 1),
 			 JOLT_ENOTFOUND);
 	assert_null(wd);
+	rm_rf(src);
 	free(src);
 }
 
@@ -323,6 +332,7 @@ static void test_copy_tree_errors(void **state)
 	char src[1024];
 	snprintf(src, sizeof(src), "%s/file", d);
 	assert_int_equal(jolt_copy_tree(src, dst), JOLT_EINPUT);
+	rm_rf(d);
 	free(d);
 }
 
