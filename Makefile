@@ -39,7 +39,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAYS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all deps test demo install clean bench fuzz check-flags
+.PHONY: all deps test demo install clean bench fuzz check-flags golden
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/jolt
@@ -85,8 +85,15 @@ demo: deps
 	@echo; cat $(BUILD)/demo-report.md; echo
 	@echo "report written to $(BUILD)/demo-report.md; every trial and its trace are in $(BUILD)/demo.db"
 
-bench: all
-	@echo "bench: no benchmarks yet (they arrive with the perturbation and HTTP work)"
+# Benchmarks print ratios against a baseline measured in the same run.
+$(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJS) $(BUILD)/flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) -o $@ $(ALL_LDFLAGS) $(LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/jolt $(BUILD)/bench/bench_perturb
+	@sh scripts/bench-suite.sh suites/starter $(BUILD)/bench/suite1000 1000
+	$(BUILD)/bench/bench_perturb $(BUILD)/bench/suite1000
 
 # libFuzzer over each target for FUZZ_SECONDS, growing its corpus.
 # Needs clang (installed here if missing).
@@ -103,6 +110,11 @@ fuzz: deps
 		mkdir -p $$corpus; \
 		$(BUILD)/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$corpus || exit 1; \
 	done
+
+# Regenerate golden files deliberately; review with git diff tests/golden.
+golden: deps
+	@$(MAKE) --no-print-directory $(TEST_BINS)
+	sh scripts/golden.sh $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

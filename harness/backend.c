@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "backend_http.h"
 #include "common.h"
 #include "sim.h"
 
@@ -92,6 +93,9 @@ static const jolt_backend sim_backend = {
 
 const jolt_backend *const jolt_backends[] = {
 	&sim_backend,
+	&jolt_backend_openai,
+	&jolt_backend_anthropic,
+	&jolt_backend_m2,
 	NULL,
 };
 

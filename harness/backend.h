@@ -25,7 +25,24 @@ typedef struct jolt_model_spec {
 	char *provider; /* "sim", "openai", ... */
 	char *model;    /* after the colon, before any @ */
 	char *url;      /* after the @, or NULL */
+	/* Options that apply to network backends, set from `jolt run` flags
+	 * (NULL/0: the backend's default). */
+	const struct jolt_backend_opts *opts;
 } jolt_model_spec;
+
+typedef struct jolt_backend_opts {
+	int stream;             /* --stream: SSE */
+	int reasoning_split;    /* --reasoning-split (MiniMax OpenAI dialect) */
+	double temperature;     /* <0: default 1.0 */
+	double top_p;           /* <0: default 0.95 */
+	int top_k;              /* <0: default 40; 0 = not sent */
+	long max_tokens;        /* per turn; 0 = default 8192 */
+	int max_retries;        /* infra retries per turn; <0 = default 6 */
+	double rpm;             /* requests per minute across the run; 0 = no limit */
+	double tpm;             /* tokens per minute; 0 = no limit */
+	double request_timeout_s; /* total per HTTP attempt; 0 = 300 */
+	double connect_timeout_s; /* 0 = 10 */
+} jolt_backend_opts;
 
 /* Parse PROVIDER:MODEL[@BASE_URL]. JOLT_EUSAGE with a message if bad. */
 int jolt_model_spec_parse(jolt_model_spec *out, const char *spec);
@@ -59,6 +76,15 @@ typedef struct jolt_backend {
 	 * be reached after retries: the trial becomes infra_error. */
 	int (*complete)(jolt_model_reply *out, void *state,
 			const jolt_model_req *req);
+	/* Asynchronous form, for backends that wait on the network: start
+	 * the turn and return at once; call done(payload, reply, err) exactly
+	 * once, from any thread, with the reply (the callee takes it) or the
+	 * error code. NULL when the backend is only synchronous; the
+	 * scheduler then calls complete() on a worker thread. `req` and what
+	 * it points to stay valid until done() is called. */
+	int (*start)(void *state, const jolt_model_req *req,
+		     void (*done)(void *payload, jolt_model_reply *reply, int err),
+		     void *payload);
 	void (*close)(void *state);
 } jolt_backend;
 

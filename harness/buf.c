@@ -73,20 +73,10 @@ int jolt_buf_addc(jolt_buf *b, char c)
 
 int jolt_buf_vaddf(jolt_buf *b, const char *fmt, va_list ap)
 {
-	va_list cp;
-	va_copy(cp, ap);
-	char probe[1];
-	int n = vsnprintf(probe, sizeof(probe), fmt, cp);
-	va_end(cp);
+	char *tmp = NULL;
+	int n = vasprintf(&tmp, fmt, ap);
 	if (n < 0)
-		return JOLT_EINTERNAL;
-	char small[256];
-	if ((size_t)n < sizeof(small)) {
-		vsnprintf(small, sizeof(small), fmt, ap);
-		return jolt_buf_add(b, small, (size_t)n);
-	}
-	char *tmp = jolt_xmalloc((size_t)n + 1);
-	vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+		return JOLT_ENOMEM;
 	int rc = jolt_buf_add(b, tmp, (size_t)n);
 	free(tmp);
 	return rc;

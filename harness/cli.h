@@ -48,6 +48,9 @@ typedef struct jolt_cmd {
 	size_t opts_size;     /* sizeof the options struct */
 	int min_args, max_args; /* positional arguments; max -1 = any */
 	int (*fn)(void *opts, int argc, char **argv);
+	/* Set defaults in the zeroed options struct before parsing (for
+	 * options where 0 is a meaningful value); NULL = all zero. */
+	void (*init)(void *opts);
 } jolt_cmd;
 
 /* Parse argv (after the command name) into a zeroed options struct that

@@ -105,16 +105,12 @@ char *jolt_xstrndup(const char *s, size_t n)
 char *jolt_xasprintf(const char *fmt, ...)
 {
 	va_list ap;
-	char probe[1];
+	char *p = NULL;
 	va_start(ap, fmt);
-	int n = vsnprintf(probe, sizeof(probe), fmt, ap);
+	int n = vasprintf(&p, fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		oom();
-	char *p = jolt_xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	return p;
 }
 

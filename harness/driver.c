@@ -15,12 +15,19 @@
 #include "driver.h"
 #include "env.h"
 #include "grade.h"
+#include "perturb.h"
+#include "sandbox.h"
 #include "tools.h"
 
 #define DEFAULT_SYSTEM "You are a helpful assistant."
 
 struct jolt_traj {
 	const jolt_trial *trial;
+	const jolt_variant *v; /* the trial's world */
+	jolt_variant *own_v;   /* built here when the trial named none */
+	char **env_vars;       /* "NAME=value" from v->env_vars, NULL-terminated */
+	jolt_response_state *rstate; /* tool-response perturbation state */
+	int ncalls;            /* tool calls executed, for response selection */
 	jolt_driver_cfg cfg;
 	int slot;
 	int max_steps;
@@ -59,21 +66,17 @@ static void finish_with(jolt_traj *tr, enum jolt_error_class ec)
 		tr->ec = ec;
 }
 
-static json_t *tool_decls(const jolt_trial *t)
+static char **env_strings(const json_t *vars)
 {
-	json_t *arr = json_array();
-	for (size_t i = 0; i < t->task->ntools; i++) {
-		const jolt_tool *tool = &t->suite->tools[t->task->tools[i]];
-		json_array_append_new(
-			arr, json_pack("{s:s, s:s, s:O}", "name", tool->name,
-				       "description", tool->description,
-				       "parameters", tool->parameters));
+	char **v = jolt_xcalloc(json_object_size(vars) + 1, sizeof(*v));
+	size_t n = 0;
+	const char *k;
+	json_t *val;
+	json_object_foreach((json_t *)vars, k, val) {
+		if (json_is_string(val))
+			v[n++] = jolt_xasprintf("%s=%s", k, json_string_value(val));
 	}
-	/* The suite's trees are shared across threads: give each trial its
-	 * own copy. */
-	json_t *copy = json_deep_copy(arr);
-	json_decref(arr);
-	return copy;
+	return v;
 }
 
 int jolt_traj_new(jolt_traj **out, const jolt_trial *t,
@@ -91,17 +94,38 @@ int jolt_traj_new(jolt_traj **out, const jolt_trial *t,
 	tr->messages = json_array();
 	tr->calls = json_array();
 	tr->events = json_array();
-	tr->tools = tool_decls(t);
 
-	const char *sys = t->task->system ? t->task->system
-			  : t->suite->system ? t->suite->system : DEFAULT_SYSTEM;
+	tr->v = t->v;
+	if (!tr->v) {
+		int brc = jolt_variant_build(&tr->own_v, t->suite, t->task, NULL, 0, 0);
+		if (brc) {
+			jolt_traj_free(tr);
+			return brc;
+		}
+		tr->v = tr->own_v;
+	}
+	const jolt_variant *v = tr->v;
+	/* The suite's trees are shared across threads: each trial gets its
+	 * own copy of what it may hand around. */
+	tr->tools = json_deep_copy(v->tools);
+	tr->env_vars = env_strings(v->env_vars);
+
 	json_array_append_new(tr->messages,
-			      json_pack("{s:s, s:s}", "role", "system", "content", sys));
-	json_array_append_new(tr->messages,
-			      json_pack("{s:s, s:s}", "role", "user", "content",
-					t->task->user));
+			      json_pack("{s:s, s:s}", "role", "system", "content",
+					v->system ? v->system : DEFAULT_SYSTEM));
+	size_t i;
+	json_t *u;
+	json_array_foreach(v->user, i, u)
+		json_array_append_new(tr->messages,
+				      json_pack("{s:s, s:s}", "role", "user",
+						"content", json_string_value(u)));
 
 	int rc = jolt_workdir_create(&tr->workdir, t->suite, cfg->workdir_root, slot);
+	if (!rc && json_array_size(v->env_edits) > 0) {
+		rc = jolt_env_apply(v, tr->workdir);
+		if (!rc)
+			rc = jolt_sandbox_prepare_dir(tr->workdir, slot);
+	}
 	if (rc) {
 		/* The environment is the harness's job: not the model's failure. */
 		tr->infra = true;
@@ -113,6 +137,8 @@ int jolt_traj_new(jolt_traj **out, const jolt_trial *t,
 	tr->tctx.suite = t->suite;
 	tr->tctx.workdir = tr->workdir;
 	tr->tctx.slot = slot;
+	tr->tctx.path_map = v->path_map;
+	tr->tctx.env_vars = (const char *const *)tr->env_vars;
 	*out = tr;
 	return 0;
 }
@@ -160,6 +186,19 @@ int jolt_traj_next(jolt_traj *tr, jolt_model_req *req)
 	return JOLT_TRAJ_NEED_MODEL;
 }
 
+/* Whether the model was shown a tool of this name. */
+static bool shown(const jolt_traj *tr, const char *name)
+{
+	size_t i;
+	json_t *d;
+	json_array_foreach(tr->tools, i, d) {
+		const char *n = json_string_value(json_object_get(d, "name"));
+		if (n && !strcmp(n, name))
+			return true;
+	}
+	return false;
+}
+
 static const jolt_tool *visible_tool(const jolt_traj *tr, const char *name)
 {
 	const jolt_task *task = tr->trial->task;
@@ -177,10 +216,69 @@ static char *unknown_tool_msg(const jolt_traj *tr, const char *name)
 	jolt_buf_init(&b, 4096);
 	jolt_buf_addf(&b, "error: there is no tool named '%s'; available tools: ",
 		      name);
-	for (size_t i = 0; i < tr->trial->task->ntools; i++)
+	size_t i;
+	json_t *d;
+	json_array_foreach(tr->tools, i, d)
 		jolt_buf_addf(&b, "%s%s", i ? ", " : "",
-			      tr->trial->suite->tools[tr->trial->task->tools[i]].name);
+			      json_string_value(json_object_get(d, "name")));
 	return jolt_buf_detach(&b);
+}
+
+/* Map a call as the model made it (shown tool and parameter names) to the
+ * suite's tool and argument names. *args_out is new. NULL tool with
+ * *distractor set: a decoy the operator added. */
+static const jolt_tool *translate(const jolt_traj *tr, const char *name,
+				  const json_t *args, json_t **args_out,
+				  bool *distractor)
+{
+	*distractor = false;
+	*args_out = json_deep_copy(args);
+	const json_t *m = json_object_get(tr->v->tool_map, name);
+	if (!m)
+		return visible_tool(tr, name);
+	if (json_is_true(json_object_get(m, "distractor"))) {
+		*distractor = true;
+		return NULL;
+	}
+	const json_t *params = json_object_get(m, "params");
+	if (json_object_size(params) > 0) {
+		json_t *a = json_object();
+		const char *k;
+		json_t *val;
+		json_object_foreach((json_t *)args, k, val) {
+			const char *orig = json_string_value(json_object_get(params, k));
+			json_object_set(a, orig ? orig : k, val);
+		}
+		json_decref(*args_out);
+		*args_out = json_deep_copy(a);
+		json_decref(a);
+	}
+	const char *orig = json_string_value(json_object_get(m, "tool"));
+	const jolt_tool *tool = visible_tool(tr, orig ? orig : name);
+	if (!tool)
+		return NULL;
+	/* Parameters the variant added to the shown schema (optional extras)
+	 * do not exist on the real tool: accept them and leave them out. */
+	const json_t *real = json_object_get(tool->parameters, "properties");
+	const json_t *decl = NULL;
+	size_t i;
+	json_t *d;
+	json_array_foreach(tr->tools, i, d)
+		if (!strcmp(json_string_value(json_object_get(d, "name")), name))
+			decl = json_object_get(json_object_get(d, "parameters"),
+					       "properties");
+	const char *k;
+	json_t *val;
+	void *tmp;
+	json_object_foreach_safe(*args_out, tmp, k, val) {
+		const char *shown_k = k;
+		const char *orig_k = k;
+		(void)shown_k;
+		if (!json_object_get(real, orig_k) && json_object_get(decl, k) &&
+		    !json_object_get(params, k))
+			json_object_del(*args_out, k);
+	}
+	return tool;
 }
 
 static void tool_result(jolt_traj *tr, const char *id, const char *name,
@@ -204,10 +302,10 @@ static int run_call(jolt_traj *tr, const json_t *tc)
 	int rc = 0;
 	int64_t t = jolt_now_ms();
 
-	json_array_append_new(tr->calls,
-			      json_pack("{s:s, s:O?}", "name", name ? name : "",
-					"arguments", (json_t *)args));
 	if (!name || !json_is_object(args)) {
+		json_array_append_new(tr->calls,
+				      json_pack("{s:s, s:O?}", "name", name ? name : "",
+						"arguments", (json_t *)args));
 		tr->malformed++;
 		tool_result(tr, id, name,
 			    "error: malformed tool call: a call needs a tool name "
@@ -216,8 +314,27 @@ static int run_call(jolt_traj *tr, const json_t *tc)
 		event(tr, "malformed_call", NULL);
 		return 0;
 	}
-	const jolt_tool *tool = visible_tool(tr, name);
+	json_t *targs = NULL;
+	bool decoy = false;
+	const jolt_tool *tool = shown(tr, name) ? translate(tr, name, args, &targs, &decoy)
+						: NULL;
+	/* Calls are recorded under the suite's names, so `calls` graders
+	 * judge what the agent did, whatever the tools were called. */
+	json_array_append_new(tr->calls,
+			      json_pack("{s:s, s:O}", "name", tool ? tool->name : name,
+					"arguments", targs ? targs : (json_t *)args));
+	if (decoy) {
+		char *msg = jolt_xasprintf("error: the tool '%s' is not available "
+					   "in this environment", name);
+		tool_result(tr, id, name, msg, true);
+		event(tr, "tool", json_pack("{s:s, s:b, s:s}", "name", name,
+					    "error", 1, "note", "distractor"));
+		free(msg);
+		json_decref(targs);
+		return 0;
+	}
 	if (!tool) {
+		json_decref(targs);
 		out = unknown_tool_msg(tr, name);
 		tool_result(tr, id, name, out, true);
 		event(tr, "tool", json_pack("{s:s, s:b, s:I}", "name", name,
@@ -226,9 +343,10 @@ static int run_call(jolt_traj *tr, const json_t *tc)
 		free(out);
 		return 0;
 	}
-	rc = jolt_tool_call(&out, &tr->tctx, tool, args);
+	rc = jolt_tool_call(&out, &tr->tctx, tool, targs);
 	bool is_err = rc != 0;
 	if (rc && rc != JOLT_ETOOL) {
+		json_decref(targs);
 		/* The sandbox or the harness failed: not the agent's doing. */
 		tr->infra = true;
 		free(tr->infra_detail);
@@ -237,9 +355,22 @@ static int run_call(jolt_traj *tr, const json_t *tc)
 		free(out);
 		return rc;
 	}
+	char *note = NULL;
+	if (tr->v->response && !json_is_null(tr->v->response)) {
+		int err = is_err;
+		if (!out)
+			out = jolt_xstrdup("");
+		jolt_response_apply(tr->v, &tr->rstate, tr->ncalls, tool->name,
+				    targs, &out, &err, &note);
+		is_err = err != 0;
+	}
+	tr->ncalls++;
+	json_decref(targs);
 	tool_result(tr, id, name, out ? out : "", is_err);
-	event(tr, "tool", json_pack("{s:s, s:b, s:I}", "name", name, "error",
-				    is_err, "ms", (json_int_t)(jolt_now_ms() - t)));
+	event(tr, "tool", json_pack("{s:s, s:b, s:I, s:s?}", "name", name, "error",
+				    is_err, "ms", (json_int_t)(jolt_now_ms() - t),
+				    "perturbed", note));
+	free(note);
 	free(out);
 	return 0;
 }
@@ -321,7 +452,9 @@ int jolt_traj_finish(jolt_traj *tr, jolt_trial_result *out)
 		jolt_grade_input in = {
 			.suite = tr->trial->suite,
 			.task = tr->trial->task,
-			.graders = tr->trial->task->grade,
+			.graders = tr->v->grade,
+			.path_map = tr->v->path_map,
+			.env_vars = (const char *const *)tr->env_vars,
 			.workdir = tr->workdir,
 			.answer = tr->answer ? tr->answer : "",
 			.calls = tr->calls,
@@ -354,9 +487,10 @@ int jolt_traj_finish(jolt_traj *tr, jolt_trial_result *out)
 	out->latency_ms = (long)(jolt_now_ms() - tr->t0);
 	event(tr, "graded", json_pack("{s:s}", "outcome",
 				      jolt_outcome_name(out->outcome)));
-	out->trace = json_pack("{s:O, s:O, s:O, s:s?}", "messages", tr->messages,
-			       "tools", tr->tools, "events", tr->events,
-			       "answer", tr->answer);
+	out->trace = json_pack("{s:O, s:O, s:O, s:s?, s:s, s:s?}", "messages",
+			       tr->messages, "tools", tr->tools, "events",
+			       tr->events, "answer", tr->answer, "variant",
+			       tr->v->name, "changed", tr->v->summary);
 
 	if (tr->workdir && !tr->cfg.keep_workdirs) {
 		jolt_workdir_remove(tr->workdir);
@@ -377,6 +511,11 @@ void jolt_traj_free(jolt_traj *tr)
 	free(tr->answer);
 	free(tr->infra_detail);
 	free(tr->tctx.final_answer);
+	for (size_t i = 0; tr->env_vars && tr->env_vars[i]; i++)
+		free(tr->env_vars[i]);
+	free(tr->env_vars);
+	jolt_response_state_free(tr->rstate);
+	jolt_variant_free(tr->own_v);
 	free(tr);
 }
 

@@ -256,6 +256,72 @@ done:
 
 /* ---- working copies ----------------------------------------------------- */
 
+/* One pristine checkout per (repository, revision, root) per process:
+ * a libgit2 checkout costs far more than copying its result, and every
+ * trial of a suite starts from the same tree. Removed at exit. */
+struct template {
+	char *repo, *rev, *root, *path;
+	struct template *next;
+};
+static pthread_mutex_t tpl_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct template *templates;
+
+static void templates_cleanup(void)
+{
+	pthread_mutex_lock(&tpl_lock);
+	for (struct template *t = templates, *nx; t; t = nx) {
+		nx = t->next;
+		jolt_workdir_remove(t->path);
+		free(t->repo);
+		free(t->rev);
+		free(t->root);
+		free(t->path);
+		free(t);
+	}
+	templates = NULL;
+	pthread_mutex_unlock(&tpl_lock);
+}
+
+/* The template for s under root (borrowed, lives until exit). */
+static int repo_template(const char **out, const jolt_suite *s, const char *root)
+{
+	int rc = 0;
+	pthread_mutex_lock(&tpl_lock);
+	struct template *t;
+	for (t = templates; t; t = t->next)
+		if (!strcmp(t->repo, s->env_repo) && !strcmp(t->rev, s->env_rev) &&
+		    !strcmp(t->root, root))
+			break;
+	if (!t) {
+		char *dir = jolt_xasprintf("%s/jolt-wd-tpl-XXXXXX", root);
+		if (!mkdtemp(dir)) {
+			rc = jolt_err_set(JOLT_EIO, "cannot create a working copy under %s: %s",
+					  root, strerror(errno));
+			free(dir);
+			goto done;
+		}
+		rc = checkout_repo(dir, s->env_repo, s->env_rev);
+		if (rc) {
+			jolt_workdir_remove(dir);
+			free(dir);
+			goto done;
+		}
+		if (!templates)
+			atexit(templates_cleanup);
+		t = jolt_xcalloc(1, sizeof(*t));
+		t->repo = jolt_xstrdup(s->env_repo);
+		t->rev = jolt_xstrdup(s->env_rev);
+		t->root = jolt_xstrdup(root);
+		t->path = dir;
+		t->next = templates;
+		templates = t;
+	}
+	*out = t->path;
+done:
+	pthread_mutex_unlock(&tpl_lock);
+	return rc;
+}
+
 int jolt_workdir_create(char **out, const jolt_suite *s, const char *root,
 			int slot)
 {
@@ -286,8 +352,12 @@ int jolt_workdir_create(char **out, const jolt_suite *s, const char *root,
 
 	if (s && s->env_dir)
 		rc = jolt_copy_tree(s->env_dir, path);
-	if (!rc && s && s->env_repo)
-		rc = checkout_repo(path, s->env_repo, s->env_rev);
+	if (!rc && s && s->env_repo) {
+		const char *tpl = NULL;
+		rc = repo_template(&tpl, s, root);
+		if (!rc)
+			rc = jolt_copy_tree(tpl, path);
+	}
 	if (!rc)
 		rc = jolt_sandbox_prepare_dir(path, slot);
 	if (rc) {
@@ -461,4 +531,27 @@ done:
 	free(real);
 	free(rroot);
 	return rc;
+}
+
+char *jolt_path_mapped(const json_t *map, const char *rel)
+{
+	const char *old;
+	json_t *nw;
+	if (!rel)
+		return NULL;
+	json_object_foreach((json_t *)map, old, nw) {
+		size_t n = strlen(old);
+		while (n > 1 && old[n - 1] == '/')
+			n--;
+		if (!json_is_string(nw) || strncmp(rel, old, n) != 0)
+			continue;
+		if (rel[n] == '\0' || rel[n] == '/') {
+			const char *to = json_string_value(nw);
+			size_t tn = strlen(to);
+			while (tn > 1 && to[tn - 1] == '/')
+				tn--;
+			return jolt_xasprintf("%.*s%s", (int)tn, to, rel + n);
+		}
+	}
+	return jolt_xstrdup(rel);
 }

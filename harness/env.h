@@ -6,6 +6,8 @@
 #ifndef JOLT_ENV_H
 #define JOLT_ENV_H
 
+#include <jansson.h>
+
 #include "suite.h"
 
 /* Create a fresh working copy for a trial under `root` (NULL: $TMPDIR or
@@ -26,5 +28,10 @@ int jolt_copy_tree(const char *src, const char *dst);
  * A path to a not-yet-existing file is allowed when its parent resolves
  * inside root (for write_file). *out is absolute, caller frees. */
 int jolt_path_resolve(char **out, const char *root, const char *rel);
+
+/* `rel` after the moves in `map` ({OLD: NEW}, json object; NULL = none):
+ * a path equal to OLD, or below OLD/, is rewritten to NEW. Always returns
+ * a new string (caller frees). */
+char *jolt_path_mapped(const json_t *map, const char *rel);
 
 #endif

@@ -1064,6 +1064,7 @@ static int run_command(bool *ok, jolt_buf *why, const json_t *o,
 	so.command = json_string_value(run);
 	so.timeout_s = to ? json_number_value(to) : 0;
 	so.slot = in->slot;
+	so.env = in->env_vars;
 	jolt_sandbox_result r = {0};
 	int rc = jolt_sandbox_run(&r, &so);
 	if (rc) {
@@ -1093,7 +1094,8 @@ static int run_command(bool *ok, jolt_buf *why, const json_t *o,
 static int run_file(bool *ok, jolt_buf *why, const json_t *o,
 		    const jolt_grade_input *in)
 {
-	const char *rel = json_string_value(json_object_get(o, "path"));
+	char *rel = jolt_path_mapped(in->path_map,
+				     json_string_value(json_object_get(o, "path")));
 	const json_t *exists = json_object_get(o, "exists");
 	const json_t *v;
 	char *abs = NULL;
@@ -1184,6 +1186,7 @@ static int run_file(bool *ok, jolt_buf *why, const json_t *o,
 done:
 	jolt_buf_release(&data);
 	free(abs);
+	free(rel);
 	return rc;
 }
 

@@ -27,6 +27,11 @@ typedef struct jolt_grade_input {
 	const char *answer;    /* final answer text, "" when none */
 	const json_t *calls;   /* array of {name, arguments} made, in order */
 	int slot;
+	/* Variant plumbing, may be NULL: moved paths ({OLD: NEW}) applied to
+	 * `file` graders, and extra "NAME=value" strings (TZ, LANG) for
+	 * `command` graders, NULL-terminated. */
+	const json_t *path_map;
+	const char *const *env_vars;
 } jolt_grade_input;
 
 /* Validate a grader list at load time (regexes compile, keys known). */

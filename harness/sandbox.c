@@ -36,6 +36,23 @@
 
 #define BWRAP_PATH "/usr/bin/bwrap"
 #define SANDBOX_UID_BASE 200000
+
+static unsigned uid_band;
+static pthread_once_t uid_once = PTHREAD_ONCE_INIT;
+
+static void uid_band_init(void)
+{
+	uid_band = (unsigned)getpid() % 4096u;
+}
+
+unsigned jolt_sandbox_uid(int slot)
+{
+	/* 4096 process bands of 256 slots above the base. The band is fixed
+	 * at first use, so a forked child computes the same uid as the
+	 * parent that owns the working copy. */
+	pthread_once(&uid_once, uid_band_init);
+	return SANDBOX_UID_BASE + uid_band * 256u + (unsigned)slot % 256u;
+}
 #define MARKER_FD 3
 #define INFO_FD 4
 #define INFO_MAX 4096
@@ -85,7 +102,7 @@ static void child_msg(int fd, const char *a, const char *b)
 static void __attribute__((noreturn))
 child_exec(const jolt_sandbox_opts *o, int out_w, int mark_w, int info_w,
 	   char **argv, char **envp, long cpu_s, long mem_mb, long nproc,
-	   long fsize_mb)
+	   long fsize_mb, uid_t run_uid)
 {
 	if (setsid() < 0) {
 		child_msg(out_w, "jolt-sandbox: setsid failed", NULL);
@@ -115,7 +132,7 @@ child_exec(const jolt_sandbox_opts *o, int out_w, int mark_w, int info_w,
 	set_limit(RLIMIT_CORE, 0);
 
 	if (geteuid() == 0) {
-		uid_t id = (uid_t)(SANDBOX_UID_BASE + o->slot);
+		uid_t id = run_uid;
 		if (setgroups(0, NULL) < 0 || setgid(id) < 0 ||
 		    setuid(id) < 0) {
 			child_msg(2, "jolt-sandbox: cannot drop privileges",
@@ -269,6 +286,8 @@ int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
 
 	int64_t start = jolt_now_ms();
 	int64_t deadline = start + (int64_t)(timeout_s * 1000.0);
+	/* Before the fork: the child may only make async-signal-safe calls. */
+	uid_t run_uid = (uid_t)jolt_sandbox_uid(o->slot);
 	pid_t pid = fork();
 	if (pid < 0) {
 		rc = jolt_err_set(JOLT_ESANDBOX, "sandbox: fork: %s",
@@ -277,7 +296,7 @@ int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
 	}
 	if (pid == 0)
 		child_exec(o, out_p[1], mark_p[1], info_p[1], (char **)argv,
-			   envp, cpu_s, mem_mb, nproc, fsize_mb);
+			   envp, cpu_s, mem_mb, nproc, fsize_mb, run_uid);
 
 	close(out_p[1]);
 	out_p[1] = -1;
@@ -389,7 +408,7 @@ int jolt_sandbox_prepare_dir(const char *dir, int slot)
 {
 	if (geteuid() != 0)
 		return 0;
-	chown_uid = (uid_t)(SANDBOX_UID_BASE + slot);
+	chown_uid = (uid_t)jolt_sandbox_uid(slot);
 	chown_err = 0;
 	if (nftw(dir, chown_one, 32, FTW_PHYS) < 0)
 		return jolt_err_set(JOLT_EIO, "%s: %s", dir, strerror(errno));

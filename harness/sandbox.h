@@ -40,6 +40,11 @@ typedef struct jolt_sandbox_result {
 int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o);
 void jolt_sandbox_result_release(jolt_sandbox_result *r);
 
+/* The uid a sandboxed command runs as, when jolt runs as root: distinct
+ * per worker slot and per jolt process, so concurrent runs on one machine
+ * do not share a process-count limit (RLIMIT_NPROC counts per uid). */
+unsigned jolt_sandbox_uid(int slot);
+
 /* Prepare a directory for use as a sandbox working copy: make it owned by
  * the sandbox uid for `slot` (when running as root). */
 int jolt_sandbox_prepare_dir(const char *dir, int slot);

@@ -9,20 +9,25 @@
  * is what lets `jolt serve` and the in-process backend agree, and lets a
  * test assert that the harness measures exactly what was planted.
  *
- * Mistakes so far:
+ * Mistakes:
+ *  - axis: on a variant that perturbs axis A, with probability axis[A] per
+ *    trial, make the variant's characteristic mistake (perturb.h: call
+ *    the old tool name, open the old path, give up after the tool error,
+ *    obey the injected text, guess instead of asking). `jolt check`
+ *    verifies that every variant's mistake fails its graders, so the
+ *    planted probability is exactly the expected drop;
  *  - noise: with probability `noise` per trial, give up at the first turn
  *    with a non-answer (nothing done, so every grader fails);
  *  - thinking: when the history lacks the policy's own earlier thinking
  *    (--history strip-thinking), lose track with probability `thinking`
  *    per trial: answer without finishing the work.
- * The per-axis mistakes arrive with the perturbation engine, which tells
- * the policy what a variant changed.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
+#include "perturb.h"
 #include "sim.h"
 
 static const char *const axis_names[] = {
@@ -50,7 +55,9 @@ static const struct {
 	jolt_sim_profile p;
 } named[] = {
 	{"oracle", {{0, 0, 0, 0, 0}, 0, 0}},
-	{"robust", {{0.05, 0.05, 0.05, 0.05, 0.05}, 0.1, 0.02}},
+	/* robust: never thrown by a perturbation, but noisy and somewhat
+	 * dependent on its thinking: measured drops must be ~0. */
+	{"robust", {{0, 0, 0, 0, 0}, 0.1, 0.05}},
 	{"brittle", {{0.6, 0.3, 0.4, 0.5, 0.6}, 0.5, 0.15}},
 };
 
@@ -159,9 +166,11 @@ int jolt_sim_decide(jolt_model_reply *out, const jolt_sim_profile *p,
 		    const jolt_model_req *req)
 {
 	memset(out, 0, sizeof(*out));
-	const json_t *oracle = req->trial->task->oracle;
+	const jolt_variant *v = req->trial->v;
+	const json_t *oracle = v ? v->oracle : req->trial->task->oracle;
 	size_t nsteps = json_array_size(oracle);
 	int step = req->step;
+	int first = 0; /* index of `oracle`'s step 0 in the trajectory */
 	char thinking[256];
 	json_t *msg = NULL;
 
@@ -180,11 +189,22 @@ int jolt_sim_decide(jolt_model_reply *out, const jolt_sim_profile *p,
 				"I lost track of the task and will stop here.");
 		goto done;
 	}
-	if ((size_t)step >= nsteps) {
+	/* Thrown by the perturbation: from step `at` on, follow the
+	 * variant's mistake instead of its oracle. */
+	if (v && v->op && v->mistake &&
+	    draw(req, "mistake") < p->axis[v->op->axis]) {
+		json_int_t at = json_integer_value(json_object_get(v->mistake, "at"));
+		if (step >= at) {
+			oracle = json_object_get(v->mistake, "steps");
+			nsteps = json_array_size(oracle);
+			first = (int)at;
+		}
+	}
+	if ((size_t)(step - first) >= nsteps) {
 		msg = assistant(thinking, "Done.");
 		goto done;
 	}
-	const json_t *st = json_array_get(oracle, (size_t)step);
+	const json_t *st = json_array_get(oracle, (size_t)(step - first));
 	const json_t *call = json_object_get(st, "call");
 	if (!call) {
 		const char *ans = json_string_value(json_object_get(st, "answer"));

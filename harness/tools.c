@@ -732,21 +732,19 @@ static int doc_cmp(const void *a, const void *b)
 static int corpus_dir(char **out, char **dir, jolt_tool_ctx *ctx,
 		      const jolt_tool *t)
 {
-	const char *rel = run_string(t, "dir");
+	char *rel = jolt_path_mapped(ctx->path_map, run_string(t, "dir"));
 	if (!rel)
 		return tool_err(out, "tool '%s' has no corpus 'dir' configured",
 				t->name);
 	int rc = resolve(out, dir, ctx->workdir, rel);
-	if (rc)
-		return rc;
 	struct stat st;
-	if (stat(*dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+	if (!rc && (stat(*dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
 		free(*dir);
 		*dir = NULL;
-		return tool_err(out, "the document corpus '%s' is missing",
-				rel);
+		rc = tool_err(out, "the document corpus '%s' is missing", rel);
 	}
-	return 0;
+	free(rel);
+	return rc;
 }
 
 static void add_flat(jolt_buf *b, const char *s, size_t n)
@@ -1106,14 +1104,16 @@ static int table_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 	char *path = NULL;
 	json_t *rows = NULL;
 	char **want = NULL;
-	const char *file = run_string(t, "file");
 	const json_t *key = json_object_get(t->run, "key");
-	if (!file || !json_is_array(key) || json_array_size(key) == 0)
+	if (!run_string(t, "file") || !json_is_array(key) ||
+	    json_array_size(key) == 0)
 		return tool_err(out,
 				"tool '%s' has no data file and key "
 				"configured",
 				t->name);
 	size_t nk = json_array_size(key);
+	/* The data file may have been moved by an environment variant. */
+	char *file = jolt_path_mapped(ctx->path_map, run_string(t, "file"));
 	want = jolt_xcalloc(nk, sizeof(*want));
 	for (size_t i = 0; i < nk; i++) {
 		const char *k = json_string_value(json_array_get(key, i));
@@ -1175,6 +1175,7 @@ done:
 	free(want);
 	json_decref(rows);
 	free(path);
+	free(file);
 	return rc;
 }
 
@@ -1354,8 +1355,13 @@ static int exec_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 {
 	int rc = 0;
 	size_t n = json_object_size(args);
-	char **env = jolt_xcalloc(n + 2, sizeof(*env));
+	size_t nvars = 0;
+	while (ctx->env_vars && ctx->env_vars[nvars])
+		nvars++;
+	char **env = jolt_xcalloc(n + nvars + 2, sizeof(*env));
 	size_t ne = 0;
+	for (size_t i = 0; i < nvars; i++)
+		env[ne++] = jolt_xstrdup(ctx->env_vars[i]);
 	jolt_sandbox_result res = {0};
 
 	const char *k;

@@ -28,6 +28,12 @@ typedef struct jolt_tool_ctx {
 	int slot;            /* worker slot, for the sandbox uid */
 	char *final_answer;  /* set by `submit` (owned by the ctx user) */
 	bool submitted;
+	/* Variant plumbing (perturb.h), both may be NULL: paths moved in the
+	 * working copy ({OLD: NEW}), applied to builtin tools' `file`/`dir`
+	 * options; and extra "NAME=value" strings for exec tools (TZ, LANG),
+	 * NULL-terminated. */
+	const json_t *path_map;
+	const char *const *env_vars;
 } jolt_tool_ctx;
 
 typedef struct jolt_builtin {

@@ -58,6 +58,9 @@ typedef struct jolt_trial {
 	int repeat;            /* 0-based */
 	uint64_t seed;         /* the run's --seed */
 	char *key;             /* unique: model|scaffold|suite|task|variant|repeat */
+	/* The world this trial runs in (perturb.h); NULL means the baseline
+	 * built on the fly. Borrowed, outlives the trial. */
+	const struct jolt_variant *v;
 } jolt_trial;
 
 /* Build trial->key from the fields (caller frees it). */

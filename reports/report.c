@@ -12,11 +12,14 @@
 #include "buf.h"
 #include "common.h"
 #include "report.h"
+#include "robust.h"
 #include "stats.h"
 #include "store.h"
 
 const jolt_report_format *const jolt_report_formats[] = {
     &jolt_report_md,
+    &jolt_report_json,
+    &jolt_report_csv,
     NULL,
 };
 
@@ -231,6 +234,7 @@ int jolt_report_load(jolt_report **out, const char *const *dbs, size_t ndb)
 		group(r, sorted, 3, &r->by_suite, &r->nby_suite);
 		group(r, sorted, 4, &r->by_task, &r->nby_task);
 	}
+	err = jolt_robust_build(&r->robust, r->trials, r->ntrials, NULL);
 done:
 	jolt_store_close(st);
 	free(sorted);
@@ -251,8 +255,20 @@ void jolt_report_free(jolt_report *r)
 	free(r->by_model);
 	free(r->by_suite);
 	free(r->by_task);
+	jolt_robust_free(r->robust);
 	arena_free(r->arena);
 	free(r);
+}
+
+int jolt_report_summarize(jolt_report *r, const jolt_robust_opts *opts)
+{
+	jolt_robust *s;
+	int err = jolt_robust_build(&s, r->trials, r->ntrials, opts);
+	if (err)
+		return err;
+	jolt_robust_free(r->robust);
+	r->robust = s;
+	return 0;
 }
 
 bool jolt_report_rate(const jolt_report_group *g, double *rate, double *lo,

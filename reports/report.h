@@ -6,7 +6,9 @@
  * strings: a report outlives the stores) and computes the pass/fail/infra
  * tallies each format shows. A format is a const descriptor with a write
  * hook that turns a loaded report into text on a FILE; formats never open
- * databases themselves, so adding one needs no SQL.
+ * databases themselves, so adding one needs no SQL. Loading also builds the
+ * robustness summary (robust.h: pairs, drops, flips, adjusted p-values,
+ * pass^k) that the formats and the gate read.
  *
  * Ownership: a jolt_report owns everything reachable from it; every string
  * in it lives until jolt_report_free(). It is read-only after loading.
@@ -65,6 +67,8 @@ typedef struct jolt_report_group {
 } jolt_report_group;
 
 struct jolt_report_arena;
+struct jolt_robust;
+struct jolt_robust_opts;
 
 typedef struct jolt_report {
 	const char **dbs; /* the database paths, in the order given */
@@ -79,6 +83,9 @@ typedef struct jolt_report {
 	jolt_report_group *by_task; /* model x scaffold x suite x task */
 	size_t nby_task;
 	struct jolt_report_arena *arena; /* owns the strings */
+	/* The robustness summary (robust.h) of all trials, computed at load
+	 * with the default options; never NULL after a successful load. */
+	struct jolt_robust *robust;
 } jolt_report;
 
 /* Read all trials from `ndb` databases (opened read-only). Errors from
@@ -87,6 +94,10 @@ typedef struct jolt_report {
  * JOLT_EINPUT. The caller frees *out with jolt_report_free(). */
 int jolt_report_load(jolt_report **out, const char *const *dbs, size_t ndb);
 void jolt_report_free(jolt_report *r);
+
+/* Recompute r->robust with other options (bootstrap replicates, seed,
+ * alpha; NULL = defaults). On error the old summary is kept. */
+int jolt_report_summarize(jolt_report *r, const struct jolt_robust_opts *opts);
 
 /* Pass rate of a group and its Wilson 95% interval. Returns false (and
  * sets nothing) when the group has no graded trial (all infra errors). */
@@ -124,5 +135,7 @@ int jolt_report_write(const jolt_report *r, const char *format, FILE *f);
  *  4. List it under `jolt report --format` in DESIGN.md and the CLI help.
  */
 extern const jolt_report_format jolt_report_md;
+extern const jolt_report_format jolt_report_json;
+extern const jolt_report_format jolt_report_csv;
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * report_md.c - the Markdown report: pass rates with Wilson intervals by
- * model and by suite, per-task tallies, and the first failures, for a
- * human or a CI summary page.
+ * model and by suite, the robustness tables (drop per axis and per
+ * operator and level with bootstrap intervals, flips, adjusted McNemar p),
+ * pass^k, per-task tallies, and the first failures, for a human or a CI
+ * summary page.
  *
  * Everything that came from outside (model names, task ids, details) is
  * escaped so it cannot break a table or inject markup.
@@ -11,8 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <math.h>
+
 #include "common.h"
 #include "report.h"
+#include "robust.h"
 
 /* How many failed (and infra) trials the lists show. */
 #define MD_MAX_LISTED 20
@@ -183,6 +188,202 @@ static void md_list(FILE *f, const jolt_report *r, enum jolt_outcome o,
 	}
 }
 
+/* A proportion as a percentage, "n/a" when undefined. */
+static void md_pct(FILE *f, double x)
+{
+	/* Rounding noise around zero must not print as "-0.0%". */
+	double v = x * 100.0;
+	if (fabs(v) < 0.05)
+		v = 0.0;
+	if (isfinite(x))
+		fprintf(f, "%.1f%%", v);
+	else
+		fputs("n/a", f);
+}
+
+static void md_p(FILE *f, double p)
+{
+	if (!isfinite(p))
+		fputs("n/a", f);
+	else if (p < 0.0001)
+		fputs("<0.0001", f);
+	else
+		fprintf(f, "%.4f", p);
+}
+
+static void md_name(FILE *f, const char *s)
+{
+	fputs(" ", f);
+	md_text(f, s, 0, true);
+	fputs(" |", f);
+}
+
+/* The cells from "pairs" on, shared by the axis and operator tables. */
+static void md_cmp_cells(FILE *f, const jolt_robust_cmp *c)
+{
+	fprintf(f, " %ld | ", jolt_flips_total(&c->flips));
+	md_pct(f, c->clean.rate);
+	fputs(" | ", f);
+	md_pct(f, c->perturbed.rate);
+	fputs(" | ", f);
+	md_pct(f, c->drop.est);
+	if (isfinite(c->drop.lo)) {
+		fputs(" [", f);
+		md_pct(f, c->drop.lo);
+		fputs(", ", f);
+		md_pct(f, c->drop.hi);
+		fputc(']', f);
+	}
+	fprintf(f, " | %ld | %ld | ", c->flips.n10, c->flips.n01);
+	md_pct(f, c->break_rate);
+	fputs(" | ", f);
+	if (c->significant)
+		fputs("**", f);
+	md_p(f, c->p);
+	fputs(" (", f);
+	md_p(f, c->p_holm);
+	fputc(')', f);
+	if (c->significant)
+		fputs("**", f);
+	fputs(" |\n", f);
+}
+
+static void md_robust_summary(FILE *f, const jolt_robust *s)
+{
+	fputs("\n## Robustness summary\n\n"
+	      "| model | scaffold | baseline | perturbed | PDR | worst case | "
+	      "malformed calls/step | mean tokens in | mean tokens out | "
+	      "mean latency (ms) |\n"
+	      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+	      f);
+	for (size_t i = 0; i < s->nmodels; i++) {
+		const jolt_robust_model *m = &s->models[i];
+		fputc('|', f);
+		md_name(f, m->model);
+		md_name(f, m->scaffold);
+		fputc(' ', f);
+		md_pct(f, m->baseline.rate);
+		fputs(" | ", f);
+		md_pct(f, m->perturbed.rate);
+		fputs(" | ", f);
+		md_pct(f, m->pdr);
+		fputs(" | ", f);
+		md_pct(f, m->worst_case);
+		fputs(" | ", f);
+		if (isfinite(m->malformed_rate))
+			fprintf(f, "%.3f", m->malformed_rate);
+		else
+			fputs("n/a", f);
+		fprintf(f, " | %.0f | %.0f | %.0f |\n", m->mean_tokens_in,
+			m->mean_tokens_out, m->mean_latency_ms);
+	}
+	fputs("\nPDR = 1 - perturbed passes / baseline passes over matched "
+	      "pairs. Worst case: per task, the lowest pass rate over its "
+	      "baseline and each variant, averaged over tasks.\n",
+	      f);
+}
+
+static void md_robust_tables(FILE *f, const jolt_robust *s)
+{
+	static const char *const cols =
+	    " pairs | baseline | perturbed | drop [95% CI] | breaks | fixes | "
+	    "break rate | McNemar p (Holm) |\n";
+	static const char *const rule =
+	    "---:|---:|---:|---|---:|---:|---:|---|\n";
+
+	fputs("\n## Robustness by axis\n\n| model | scaffold | axis |", f);
+	fputs(cols, f);
+	fprintf(f, "|---|---|---|%s", rule);
+	for (size_t i = 0; i < s->nby_axis; i++) {
+		const jolt_robust_cmp *c = &s->by_axis[i];
+		fputc('|', f);
+		md_name(f, c->model);
+		md_name(f, c->scaffold);
+		md_name(f, c->axis);
+		md_cmp_cells(f, c);
+	}
+	fprintf(f,
+		"\nPairs: each perturbed trial with the baseline trial of the "
+		"same task and repeat; infra errors are left out. Drop = "
+		"baseline - perturbed, averaged over tasks, with a paired "
+		"bootstrap interval over tasks (%ld replicates). Breaks: "
+		"baseline pass, perturbed fail; fixes: the reverse. **Bold** "
+		"p: significant after Holm adjustment over all %zu "
+		"comparisons (adjusted p < %g).\n",
+		s->opts.bootstrap_reps, s->family, s->opts.alpha);
+
+	fputs("\n## By operator\n\n"
+	      "| model | scaffold | axis | operator | level |",
+	      f);
+	fputs(cols, f);
+	fprintf(f, "|---|---|---|---|---:|%s", rule);
+	size_t j = 0;
+	for (size_t i = 0; i < s->nby_op; i++) {
+		const jolt_robust_cmp *c = &s->by_op[i];
+		fputc('|', f);
+		md_name(f, c->model);
+		md_name(f, c->scaffold);
+		md_name(f, c->axis);
+		md_name(f, c->op);
+		fputs(" all |", f);
+		md_cmp_cells(f, c);
+		/* Its levels follow (both lists share the sort order), unless
+		 * there is only one and it would repeat the row above. */
+		for (; j < s->nby_level; j++) {
+			const jolt_robust_cmp *l = &s->by_level[j];
+			if (strcmp(l->model, c->model) ||
+			    strcmp(l->scaffold, c->scaffold) ||
+			    strcmp(l->axis, c->axis) || strcmp(l->op, c->op))
+				break;
+			if (l->same_as_parent)
+				continue;
+			fputc('|', f);
+			md_name(f, l->model);
+			md_name(f, l->scaffold);
+			md_name(f, l->axis);
+			md_name(f, l->op);
+			fprintf(f, " %d |", l->level);
+			md_cmp_cells(f, l);
+		}
+	}
+}
+
+static void md_pass_k(FILE *f, const jolt_robust *s)
+{
+	bool any = false;
+	for (size_t i = 0; i < s->nmodels; i++)
+		any |= s->models[i].npassk > 0;
+	if (!any)
+		return;
+	fputs("\n## pass^k over repeats\n\n"
+	      "| model | scaffold | k | pass^k baseline | pass@k baseline | "
+	      "pass^k all | pass@k all |\n"
+	      "|---|---|---:|---:|---:|---:|---:|\n",
+	      f);
+	for (size_t i = 0; i < s->nmodels; i++) {
+		const jolt_robust_model *m = &s->models[i];
+		for (size_t k = 0; k < m->npassk; k++) {
+			const jolt_robust_k *r = &m->passk[k];
+			fputc('|', f);
+			md_name(f, m->model);
+			md_name(f, m->scaffold);
+			fprintf(f, " %d | ", r->k);
+			md_pct(f, r->base_hat);
+			fputs(" | ", f);
+			md_pct(f, r->base_at);
+			fputs(" | ", f);
+			md_pct(f, r->all_hat);
+			fputs(" | ", f);
+			md_pct(f, r->all_at);
+			fputs(" |\n", f);
+		}
+	}
+	fputs("\npass^k = C(c,k)/C(n,k): all k tries of a task pass; "
+	      "pass@k = 1 - C(n-c,k)/C(n,k): at least one does. Baseline: per "
+	      "task; all: per task and variant.\n",
+	      f);
+}
+
 static int md_write(FILE *f, const jolt_report *r)
 {
 	fputs("# jolt report\n\n", f);
@@ -210,6 +411,13 @@ static int md_write(FILE *f, const jolt_report *r)
 
 	fputs("\n## By suite\n\n", f);
 	md_groups(f, r->by_suite, r->nby_suite, true);
+
+	if (r->robust && r->robust->nby_axis > 0) {
+		md_robust_summary(f, r->robust);
+		md_robust_tables(f, r->robust);
+	}
+	if (r->robust)
+		md_pass_k(f, r->robust);
 
 	fputs("\n## Tasks\n\n", f);
 	md_tasks(f, r);

@@ -23,6 +23,20 @@ for t in "$BUILD"/tests/test_*; do
 		echo "not ok - $name exited with status $rc" | tee -a "$log"
 	fi
 done
+# fuzz targets replay their corpora (tests/fuzz/corpus/NAME for fuzz_NAME)
+for t in "$BUILD"/tests/replay_fuzz_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	corpus=tests/fuzz/corpus/${name#replay_fuzz_}
+	echo "# $name $corpus"
+	timeout 300 "$t" "$corpus" > "$JOLT_TEST_TMP/$name.out" 2>&1
+	rc=$?
+	cat "$JOLT_TEST_TMP/$name.out"
+	grep -E '^(not )?ok ' "$JOLT_TEST_TMP/$name.out" | sed "s|^|$name: |" >> "$log"
+	if [ $rc -ne 0 ]; then
+		echo "not ok - $name exited with status $rc" | tee -a "$log"
+	fi
+done
 for s in tests/integration/*.sh; do
 	[ -f "$s" ] || continue
 	name=$(basename "$s" .sh)

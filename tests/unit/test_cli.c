@@ -26,8 +26,10 @@ static const jolt_opt opts[] = {
 	{NULL, 0, 0, 0, NULL, NULL},
 };
 
-static const jolt_cmd cmd = {"x", "ARG...", "test", NULL, opts, sizeof(struct o),
-			     1, 2, NULL};
+static const jolt_cmd cmd = {
+	.name = "x", .usage = "ARG...", .summary = "test", .opts = opts,
+	.opts_size = sizeof(struct o), .min_args = 1, .max_args = 2,
+};
 
 static void test_parse(void **st)
 {

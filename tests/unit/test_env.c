@@ -8,6 +8,7 @@
 
 #include "common.h"
 #include "env.h"
+#include "sandbox.h"
 
 /* Working copies under /tmp: the sandbox uids must reach them. */
 #define WD_ROOT "/tmp"
@@ -156,7 +157,7 @@ static void test_workdir_from_dir(void **state)
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0755);
 	if (geteuid() == 0)
-		assert_int_equal(st.st_uid, 200001);
+		assert_int_equal(st.st_uid, jolt_sandbox_uid(1));
 	snprintf(p, sizeof(p), "%s/sub/data.txt", wd);
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);

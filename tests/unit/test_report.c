@@ -1,12 +1,17 @@
 /*
- * test_report.c - load known databases into a report and render Markdown:
- * rates exclude infra errors, Wilson intervals, groups, tasks, failures,
- * escaping, empty databases, and the errors.
+ * test_report.c - load known databases into a report and render it:
+ * Markdown rates exclude infra errors, Wilson intervals, groups, tasks,
+ * failures, escaping, empty databases, and the errors; the robustness
+ * tables, pass^k, and the json and csv formats on a perturbed run.
  */
+#include <jansson.h>
+#include <math.h>
+
 #include "test.h"
 
 #include "common.h"
 #include "report.h"
+#include "robust.h"
 #include "store.h"
 #include "trial.h"
 
@@ -297,6 +302,281 @@ static void test_load_errors(void **state)
 	free(dir);
 }
 
+/* Put one perturbed trial (op NULL: baseline). */
+static void put_v(jolt_store *st, const char *model, const jolt_task *task,
+		  const char *axis, const char *op, int level, int repeat,
+		  enum jolt_outcome o)
+{
+	char *variant =
+	    op ? jolt_xasprintf("%s/%s.%s@%d#7", task->id, axis, op, level)
+	       : jolt_xstrdup("baseline");
+	jolt_trial t = {
+	    .model = model,
+	    .scaffold = "native",
+	    .suite = &suite_a,
+	    .task = task,
+	    .variant = variant,
+	    .axis = op ? axis : "baseline",
+	    .op = op ? op : "",
+	    .level = op ? level : 0,
+	    .vseed = op ? 7 : 0,
+	    .repeat = repeat,
+	};
+	jolt_trial_result r = {
+	    .outcome = o,
+	    .error_class = o == JOLT_OUTCOME_PASS   ? JOLT_EC_NONE
+			   : o == JOLT_OUTCOME_FAIL ? JOLT_EC_GRADED_FAIL
+						    : JOLT_EC_INFRA_MODEL,
+	    .reward = o == JOLT_OUTCOME_PASS,
+	    .steps = 3,
+	    .tokens_in = 200,
+	    .tokens_out = 20,
+	    .latency_ms = 40,
+	    .malformed_calls = op ? 1 : 0,
+	};
+	t.key = jolt_trial_key(&t);
+	assert_int_equal(jolt_store_put_trial(st, 1, &t, &r), 0);
+	free(t.key);
+	free(variant);
+	jolt_trial_result_release(&r);
+}
+
+/*
+ * Model A, tasks t1 t2, 2 repeats: every baseline passes; tool.rename@1
+ * fails t1 twice and t2 once (3 breaks in 4 pairs: drop = mean of 1 and
+ * 0.5 = 75%, McNemar p = 2/8); user.typo@1 has one infra trial (unpaired).
+ * Model q,"m" (a comma and a quote in its name) has one baseline trial.
+ */
+static char *make_perturbed_db(const char *dir)
+{
+	char *path = jolt_xasprintf("%s/p.db", dir);
+	jolt_store *st;
+	assert_int_equal(jolt_store_open(&st, path), 0);
+	for (int r = 0; r < 2; r++) {
+		put_v(st, "A", &tasks[0], NULL, NULL, 0, r, JOLT_OUTCOME_PASS);
+		put_v(st, "A", &tasks[1], NULL, NULL, 0, r, JOLT_OUTCOME_PASS);
+		put_v(st, "A", &tasks[0], "tool", "rename", 1, r,
+		      JOLT_OUTCOME_FAIL);
+		put_v(st, "A", &tasks[1], "tool", "rename", 1, r,
+		      r == 0 ? JOLT_OUTCOME_PASS : JOLT_OUTCOME_FAIL);
+	}
+	put_v(st, "A", &tasks[1], "user", "typo", 1, 0, JOLT_OUTCOME_INFRA);
+	put_v(st, "q,\"m\"", &tasks[0], NULL, NULL, 0, 0, JOLT_OUTCOME_PASS);
+	jolt_store_close(st);
+	return path;
+}
+
+static jolt_report *load_one(const char *path)
+{
+	jolt_report *r;
+	const char *dbs[] = {path};
+	assert_int_equal(jolt_report_load(&r, dbs, 1), 0);
+	return r;
+}
+
+static void test_robust_loaded(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = make_perturbed_db(dir);
+	jolt_report *r = load_one(path);
+	assert_int_equal(r->ntrials, 10);
+	const jolt_robust *s = r->robust;
+	assert_non_null(s);
+	assert_int_equal(s->nmodels, 2);
+	assert_int_equal(s->nby_axis, 2);
+	const jolt_robust_cmp *tool = &s->by_axis[0];
+	assert_string_equal(tool->axis, "tool");
+	assert_int_equal(tool->flips.n11, 1);
+	assert_int_equal(tool->flips.n10, 3);
+	assert_true(fabs(tool->drop.est - 0.75) < 1e-12);
+	assert_true(fabs(tool->drop.lo - 0.5) < 1e-12);
+	assert_true(fabs(tool->drop.hi - 1.0) < 1e-12);
+	assert_true(fabs(tool->p - 0.25) < 1e-12);
+	assert_int_equal(s->by_axis[1].unpaired, 1);
+	assert_int_equal(s->family, 1);
+	assert_int_equal(s->opts.bootstrap_reps, JOLT_BOOTSTRAP_REPS);
+
+	/* Recomputing with other options replaces the summary. */
+	jolt_robust_opts o = {.bootstrap_reps = 200, .alpha = 0.3};
+	assert_int_equal(jolt_report_summarize(r, &o), 0);
+	assert_int_equal(r->robust->opts.bootstrap_reps, 200);
+	assert_true(r->robust->by_axis[0].significant);
+	o.bootstrap_reps = -1;
+	assert_int_equal(jolt_report_summarize(r, &o), JOLT_EUSAGE);
+	assert_int_equal(r->robust->opts.bootstrap_reps, 200);
+	jolt_report_free(r);
+	free(path);
+	free(dir);
+}
+
+static void test_md_robust(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = make_perturbed_db(dir);
+	jolt_report *r = load_one(path);
+	int err = -1;
+	char *md = render(r, "md", &err);
+	assert_int_equal(err, 0);
+	const char *axis = strstr(md, "## Robustness by axis");
+	assert_non_null(axis);
+	/* After the pass-rate tables, before the task list. */
+	assert_true(axis > strstr(md, "## By suite"));
+	assert_true(axis < strstr(md, "## Tasks"));
+	assert_non_null(strstr(axis, "| model | scaffold | axis | pairs | "
+				     "baseline | perturbed | drop [95% CI] | "
+				     "breaks | fixes | break rate | McNemar p "
+				     "(Holm) |\n"));
+	assert_non_null(strstr(axis, "| A | native | tool | 4 | 100.0% | "
+				     "25.0% | 75.0% [50.0%, 100.0%] | 3 | 0 | "
+				     "75.0% | 0.2500 (0.2500) |\n"));
+	/* Every user.typo trial was an infra error: no pairs. */
+	assert_non_null(strstr(axis, "| A | native | user | 0 | n/a | n/a | "
+				     "n/a | 0 | 0 | n/a | n/a (n/a) |\n"));
+	const char *ops = strstr(md, "## By operator");
+	assert_non_null(ops);
+	assert_non_null(
+	    strstr(ops, "| A | native | tool | rename | all | 4 |"));
+	/* A single level repeats its operator's row, so it is not shown. */
+	assert_null(strstr(ops, "| A | native | tool | rename | 1 |"));
+	const char *pk = strstr(md, "## pass^k over repeats");
+	assert_non_null(pk);
+	/* A: pass^1 baseline 100%, all instances (t1 rename 0/2, t2 1/2,
+	 * the two baselines 2/2): (1 + 1 + 0 + .5) / 4 = 62.5%. */
+	assert_non_null(strstr(pk, "| A | native | 1 | 100.0% | 100.0% | "
+				   "62.5% | 62.5% |\n"));
+	/* pass^2 all: only the baselines: 2/4; pass@2 all: t2 rename
+	 * passes once, so 3/4. */
+	assert_non_null(strstr(pk, "| A | native | 2 | 100.0% | 100.0% | "
+				   "50.0% | 75.0% |\n"));
+	assert_non_null(strstr(md, "## Robustness summary"));
+	/* PDR 1 - 1/4; worst case: t1 0 (rename 0/2), t2 0.5 (rename 1/2;
+	 * typo has no graded trial); 5 malformed calls in 9 x 3 steps. */
+	assert_non_null(strstr(md, "| A | native | 100.0% | 25.0% | 75.0% | "
+				   "25.0% | 0.185 | 200 | 20 | 40 |\n"));
+	free(md);
+	jolt_report_free(r);
+	free(path);
+	free(dir);
+}
+
+static void test_md_significant(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = jolt_xasprintf("%s/sig.db", dir);
+	jolt_store *st;
+	assert_int_equal(jolt_store_open(&st, path), 0);
+	/* Ten repeats of two tasks, every perturbed trial broken: 20 breaks,
+	 * p = 2^-19. */
+	for (int r = 0; r < 10; r++)
+		for (int t = 0; t < 2; t++) {
+			put_v(st, "A", &tasks[t], NULL, NULL, 0, r,
+			      JOLT_OUTCOME_PASS);
+			put_v(st, "A", &tasks[t], "env", "wipe", 2, r,
+			      JOLT_OUTCOME_FAIL);
+		}
+	jolt_store_close(st);
+	jolt_report *r = load_one(path);
+	int err;
+	char *md = render(r, "md", &err);
+	assert_int_equal(err, 0);
+	assert_non_null(strstr(md, "| A | native | env | 20 | 100.0% | 0.0% | "
+				   "100.0% [100.0%, 100.0%] | 20 | 0 | "
+				   "100.0% | **<0.0001 (<0.0001)** |\n"));
+	free(md);
+	jolt_report_free(r);
+	free(path);
+	free(dir);
+}
+
+static void test_csv(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = make_perturbed_db(dir);
+	jolt_report *r = load_one(path);
+	int err = -1;
+	char *csv = render(r, "csv", &err);
+	assert_int_equal(err, 0);
+	const char *header =
+	    "model,scaffold,suite,task,variant,axis,operator,level,seed,"
+	    "repeat,outcome,reward,steps,tokens_in,tokens_out,latency_ms,"
+	    "error_class\n";
+	assert_true(strncmp(csv, header, strlen(header)) == 0);
+	size_t lines = 0;
+	for (const char *p = csv; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 11);
+	assert_non_null(strstr(csv, "\nA,native,starter,t1,baseline,baseline,"
+				    ",0,0,0,pass,1,3,200,20,40,\n"));
+	assert_non_null(strstr(csv, "\nA,native,starter,t1,t1/tool.rename@1#7,"
+				    "tool,rename,1,7,1,fail,0,3,200,20,40,"
+				    "graded_fail\n"));
+	assert_non_null(strstr(csv, "\nA,native,starter,t2,t2/user.typo@1#7,"
+				    "user,typo,1,7,0,infra_error,0,3,200,20,"
+				    "40,infra_model\n"));
+	/* RFC 4180: quoted, inner quotes doubled. */
+	assert_non_null(strstr(csv, "\n\"q,\"\"m\"\"\",native,starter,t1,"
+				    "baseline,baseline,,0,0,0,pass,"));
+	free(csv);
+	assert_ptr_equal(jolt_report_format_find("csv"), &jolt_report_csv);
+	jolt_report_free(r);
+	free(path);
+	free(dir);
+}
+
+static void test_json(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = make_perturbed_db(dir);
+	jolt_report *r = load_one(path);
+	int err = -1;
+	char *text = render(r, "json", &err);
+	assert_int_equal(err, 0);
+	json_error_t jerr;
+	json_t *j = json_loads(text, 0, &jerr);
+	assert_non_null(j);
+	json_t *trials = json_object_get(j, "trials");
+	assert_int_equal(json_array_size(trials), 10);
+	json_t *t = json_array_get(trials, 2);
+	assert_string_equal(json_string_value(json_object_get(t, "model")),
+			    "A");
+	assert_string_equal(json_string_value(json_object_get(t, "axis")),
+			    "tool");
+	assert_string_equal(json_string_value(json_object_get(t, "operator")),
+			    "rename");
+	assert_int_equal(json_integer_value(json_object_get(t, "level")), 1);
+	assert_int_equal(json_integer_value(json_object_get(t, "seed")), 7);
+	assert_string_equal(json_string_value(json_object_get(t, "outcome")),
+			    "fail");
+	assert_int_equal(
+	    json_integer_value(json_object_get(t, "malformed_calls")), 1);
+	assert_int_equal(json_object_size(t), 18);
+	json_t *q = json_array_get(trials, 9);
+	assert_string_equal(json_string_value(json_object_get(q, "model")),
+			    "q,\"m\"");
+	assert_string_equal(json_string_value(json_object_get(q, "operator")),
+			    "");
+
+	json_t *sum = json_object_get(j, "summary");
+	assert_int_equal(json_array_size(json_object_get(sum, "models")), 2);
+	assert_int_equal(json_array_size(json_object_get(sum, "by_axis")), 2);
+	json_t *tool = json_array_get(json_object_get(sum, "by_axis"), 0);
+	assert_int_equal(json_integer_value(json_object_get(tool, "pairs")), 4);
+	json_t *drop = json_object_get(tool, "drop");
+	assert_true(fabs(json_real_value(json_object_get(drop, "est")) - 0.75) <
+		    1e-12);
+	json_t *dbs = json_object_get(j, "databases");
+	assert_int_equal(json_array_size(dbs), 1);
+	assert_int_equal(json_integer_value(
+			     json_object_get(json_array_get(dbs, 0), "trials")),
+			 10);
+	json_decref(j);
+	free(text);
+	assert_ptr_equal(jolt_report_format_find("json"), &jolt_report_json);
+	jolt_report_free(r);
+	free(path);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +586,11 @@ int main(void)
 	    cmocka_unit_test(test_empty_and_multi),
 	    cmocka_unit_test(test_escaping),
 	    cmocka_unit_test(test_load_errors),
+	    cmocka_unit_test(test_robust_loaded),
+	    cmocka_unit_test(test_md_robust),
+	    cmocka_unit_test(test_md_significant),
+	    cmocka_unit_test(test_csv),
+	    cmocka_unit_test(test_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

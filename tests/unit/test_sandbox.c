@@ -69,7 +69,7 @@ static int count_sandbox_procs(void)
 				uid = strtol(line + 4, NULL, 10);
 		}
 		fclose(f);
-		if (uid == 200000 + SLOT)
+		if (uid == (int)jolt_sandbox_uid(SLOT))
 			n++;
 	}
 	closedir(d);
@@ -123,7 +123,7 @@ static void test_environment(void **state)
 	char want[1024];
 	snprintf(want, sizeof(want),
 		 "a b;c|%s|/usr/local/bin:/usr/bin:/bin|%s|%d\nclean\n", wd, wd,
-		 geteuid() == 0 ? 200000 + SLOT : (int)geteuid());
+		 geteuid() == 0 ? (int)jolt_sandbox_uid(SLOT) : (int)geteuid());
 	assert_string_equal(r.output, want);
 	assert_int_equal(r.exit_code, 0);
 	jolt_sandbox_result_release(&r);

@@ -8,6 +8,7 @@
 
 #include "common.h"
 #include "env.h"
+#include "sandbox.h"
 #include "tools.h"
 
 #define SLOT 5
@@ -264,10 +265,10 @@ static void test_write_file(void **state)
 	if (geteuid() == 0) {
 		struct stat st;
 		assert_int_equal(stat(p, &st), 0);
-		assert_int_equal(st.st_uid, 200000 + SLOT);
+		assert_int_equal(st.st_uid, (int)jolt_sandbox_uid(SLOT));
 		snprintf(p, sizeof(p), "%s/new/dir", f->wd);
 		assert_int_equal(stat(p, &st), 0);
-		assert_int_equal(st.st_uid, 200000 + SLOT);
+		assert_int_equal(st.st_uid, (int)jolt_sandbox_uid(SLOT));
 	}
 	/* Overwrite truncates. */
 	expect(f, t, "{\"path\":\"new/dir/f.txt\",\"content\":\"hi\"}", 0,

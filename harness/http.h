@@ -1,0 +1,66 @@
+/*
+ * http.h - the HTTP transport: one event-loop thread driving libcurl's
+ * multi interface, so hundreds of model turns in flight share one thread.
+ * Connection reuse, HTTP/2 where offered, TLS verification on, connect and
+ * total timeouts, a hard cap on every body, SSE delivery for streams.
+ *
+ * Requests are submitted from any thread; completion callbacks run on the
+ * loop thread and must not block (hand work to a worker).
+ */
+#ifndef JOLT_HTTP_H
+#define JOLT_HTTP_H
+
+#include <stddef.h>
+
+typedef struct jolt_http jolt_http;
+
+typedef struct jolt_http_opts {
+	double connect_timeout_s; /* 0 = 10 */
+	size_t max_body;          /* 0 = JOLT_BODY_CAP */
+	long max_conns_per_host;  /* 0 = 64 */
+} jolt_http_opts;
+
+typedef struct jolt_http_req {
+	const char *url;
+	const char *body;          /* POSTed as JSON; copied at submit */
+	const char *const *headers;/* "Name: value", NULL-terminated; copied */
+	double timeout_s;          /* total for this attempt; 0 = 300 */
+	long delay_ms;             /* start no earlier than this from now */
+	/* Streaming: when set, each SSE event is delivered as it arrives
+	 * (on the loop thread); the body is not accumulated. */
+	int (*on_event)(void *payload, const char *event, const char *data,
+			size_t len);
+} jolt_http_req;
+
+typedef struct jolt_http_resp {
+	int err;            /* 0, or JOLT_ETIMEOUT / JOLT_EINFRA (connection,
+	                     * reset, truncated) / JOLT_ETOOBIG (cap) */
+	char *errmsg;       /* owned, when err */
+	long status;        /* HTTP status; 0 when none was received */
+	char *body;         /* owned, NUL-terminated (non-stream) */
+	size_t len;
+	long retry_after_ms;/* from Retry-After (seconds or HTTP date); -1 none */
+	long latency_ms;
+} jolt_http_resp;
+
+int jolt_http_new(jolt_http **out, const jolt_http_opts *o);
+/* Stop the loop after the requests in flight finish (their callbacks
+ * run), then free. */
+void jolt_http_free(jolt_http *h);
+/* Queue a request. done() runs exactly once on the loop thread; the
+ * response is the callee's to release with jolt_http_resp_release. */
+int jolt_http_submit(jolt_http *h, const jolt_http_req *req,
+		     void (*done)(void *payload, jolt_http_resp *resp),
+		     void *payload);
+void jolt_http_resp_release(jolt_http_resp *r);
+
+/* Parse an SSE byte stream incrementally (for the transport and tests):
+ * feed arbitrary chunks; complete events are delivered to fn. */
+typedef struct jolt_sse jolt_sse;
+jolt_sse *jolt_sse_new(int (*fn)(void *payload, const char *event,
+				 const char *data, size_t len),
+		       void *payload);
+int jolt_sse_feed(jolt_sse *s, const char *chunk, size_t len);
+void jolt_sse_free(jolt_sse *s);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * robust.h - the robustness summary of a report: every figure computed
+ * from the trial rows that the formats (md, json) and the gate show.
+ *
+ * Pairing. A comparison is (model, scaffold, axis[, operator[, level]]).
+ * Its paired units are the perturbed trials: a trial of task t (suite and
+ * task id), repeat r, some variant, is paired with the baseline trial (axis
+ * "baseline") of the same model, scaffold, task and repeat. A pair is left
+ * out (counted in `unpaired`) when either side is an infra error or there
+ * is no baseline trial. When several databases hold the same baseline
+ * trial, the first graded one in load order is used.
+ *
+ * Per comparison: the flip table over pairs, the clean and perturbed pass
+ * rates over pairs (Wilson), the drop with a paired cluster bootstrap
+ * interval (each task's clean and perturbed pass fractions over its pairs,
+ * tasks resampled, stats.h), break rate, PDR, the exact McNemar p, and the
+ * Holm- and BH-adjusted p across every comparison in the report.
+ * A comparison whose pair set is the same as the coarser one it refines
+ * (an axis with one operator, an operator with one level) is the same
+ * hypothesis: it takes its parent's figures and is not counted again in
+ * the adjustment family (`same_as_parent`).
+ *
+ * Per model x scaffold: baseline and perturbed pass rates (Wilson), infra
+ * count, malformed-call rate, mean tokens and latency (over every trial,
+ * infra errors included, because they cost), PDR over all pairs,
+ * HELM-style worst-case robustness (per task the minimum pass fraction
+ * over its baseline and each of its variants, averaged over tasks), and
+ * pass^k / pass@k for k = 1..repeats when repeats > 1: on baseline trials
+ * per task, and on all trials per instance (a task's baseline or one of
+ * its variants), averaged over the instances with at least k graded
+ * trials.
+ *
+ * Ownership: a jolt_robust owns its arrays; every string in it is
+ * borrowed from the rows it was built from, which must outlive it (a
+ * jolt_report owns both). Read-only after building. Figures that are
+ * undefined for their data are NAN (JSON null).
+ */
+#ifndef JOLT_ROBUST_H
+#define JOLT_ROBUST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report.h"
+#include "stats.h"
+
+/* Options; zero fields take the defaults, so {0} (or NULL) is the
+ * default report. */
+typedef struct jolt_robust_opts {
+	long bootstrap_reps; /* 0: JOLT_BOOTSTRAP_REPS */
+	uint64_t seed;	     /* bootstrap seed; 0: JOLT_BOOTSTRAP_SEED */
+	double alpha;	     /* `significant` threshold on p_holm; 0: 0.05 */
+} jolt_robust_opts;
+
+/* X(enum, printable) -- how finely a comparison is grouped. */
+#define JOLT_ROBUST_BY(X)                                                      \
+	X(AXIS, "axis")                                                        \
+	X(OP, "operator")                                                      \
+	X(LEVEL, "level")
+
+enum jolt_robust_by {
+#define JOLT_X_ENUM(n, s) JOLT_ROBUST_BY_##n,
+	JOLT_ROBUST_BY(JOLT_X_ENUM)
+#undef JOLT_X_ENUM
+};
+const char *jolt_robust_by_name(enum jolt_robust_by by);
+
+/* A rate with its Wilson 95% interval; all NAN when n == 0. */
+typedef struct jolt_rate {
+	long pass;
+	long n; /* graded: pass + fail */
+	double rate;
+	double lo;
+	double hi;
+} jolt_rate;
+
+typedef struct jolt_robust_cmp {
+	enum jolt_robust_by by;
+	const char *model;
+	const char *scaffold;
+	const char *axis;
+	const char *op;	     /* NULL when by axis */
+	int level;	     /* -1 unless by level */
+	long variant_trials; /* perturbed trials in the group, infra too */
+	long unpaired;	     /* of those, left out of the pairs */
+	long tasks;	     /* tasks (clusters) with at least one pair */
+	jolt_flips flips;    /* over the pairs; pairs = jolt_flips_total */
+	jolt_rate clean;     /* baseline side of the pairs */
+	jolt_rate perturbed; /* perturbed side of the pairs */
+	jolt_ci drop;	     /* mean over tasks of (clean - perturbed) */
+	double flip_rate;
+	double break_rate;
+	double net_drop; /* over pairs, (n10 - n01) / pairs */
+	double pdr;
+	double p;	  /* exact McNemar; NAN with no pairs */
+	double p_holm;	  /* Holm across the report */
+	double p_bh;	  /* Benjamini-Hochberg across the report */
+	bool significant; /* p_holm < alpha */
+	bool same_as_parent;
+} jolt_robust_cmp;
+
+/* pass^k and pass@k at one k. */
+typedef struct jolt_robust_k {
+	int k;
+	double base_hat;    /* pass^k over baseline, per task */
+	double base_at;	    /* pass@k over baseline, per task */
+	long base_tasks;    /* tasks with >= k graded baseline trials */
+	double all_hat;	    /* pass^k over every instance */
+	double all_at;	    /* pass@k over every instance */
+	long all_instances; /* instances with >= k graded trials */
+} jolt_robust_k;
+
+typedef struct jolt_robust_model {
+	const char *model;
+	const char *scaffold;
+	long trials; /* every trial, infra included */
+	long infra;
+	jolt_rate baseline;  /* baseline trials */
+	jolt_rate perturbed; /* all perturbed trials */
+	jolt_flips flips;    /* over all pairs of every variant */
+	double pdr;	     /* from flips */
+	long malformed_calls;
+	long steps;
+	double malformed_rate; /* malformed_calls / steps */
+	double mean_tokens_in;
+	double mean_tokens_out;
+	double mean_latency_ms;
+	double worst_case;     /* HELM worst case, mean over tasks */
+	long worst_case_tasks; /* tasks with at least one graded trial */
+	int repeats;	       /* max repeat + 1 */
+	jolt_robust_k *passk;  /* k = 1..repeats when repeats > 1, or NULL */
+	size_t npassk;
+} jolt_robust_model;
+
+typedef struct jolt_robust {
+	jolt_robust_opts opts;	   /* as used, defaults filled in */
+	jolt_robust_model *models; /* sorted by model, scaffold */
+	size_t nmodels;
+	/* Comparisons, each sorted by model, scaffold, axis, operator,
+	 * level (byte order). */
+	jolt_robust_cmp *by_axis;
+	size_t nby_axis;
+	jolt_robust_cmp *by_op;
+	size_t nby_op;
+	jolt_robust_cmp *by_level;
+	size_t nby_level;
+	size_t family; /* comparisons in the Holm / BH family */
+} jolt_robust;
+
+/* Compute the summary of `n` rows (opts may be NULL). Bad options are
+ * JOLT_EUSAGE. The caller frees *out with jolt_robust_free(). */
+int jolt_robust_build(jolt_robust **out, const jolt_report_trial *rows,
+		      size_t n, const jolt_robust_opts *opts);
+void jolt_robust_free(jolt_robust *s);
+
+/* The summary as a JSON object (the caller owns *out):
+ * {"options": {...}, "models": [...], "by_axis": [...],
+ *  "by_operator": [...], "by_level": [...]}; NAN figures are null. */
+int jolt_robust_json(json_t **out, const jolt_robust *s);
+
+/* A JSON string for `s` that never fails on bad bytes: text that is not
+ * UTF-8 has its non-ASCII bytes replaced by '?'. NULL gives null. The
+ * caller owns the result. */
+json_t *jolt_robust_json_str(const char *s);
+
+#endif

@@ -1,0 +1,183 @@
+/*
+ * test_known_answer.c - the measurement reproduces what was planted.
+ *
+ * Simulated models make each axis's characteristic mistake with a planted
+ * probability (and `jolt check` proves every mistake fails its graders),
+ * so the expected drop per axis is exactly the planted sensitivity. These
+ * tests run the starter suite with every operator through the real
+ * scheduler, driver, sandbox and store, then compute the drops with the
+ * report's statistics, and require each planted value to lie inside the
+ * measured 95% interval.
+ */
+#include "test.h"
+
+#include <math.h>
+
+#include "common.h"
+#include "report.h"
+#include "robust.h"
+#include "run.h"
+#include "suite.h"
+
+static jolt_suite *starter;
+
+static int setup(void **st)
+{
+	(void)st;
+	return jolt_suite_load(&starter, "suites/starter");
+}
+
+static int teardown(void **st)
+{
+	(void)st;
+	jolt_suite_free(starter);
+	return 0;
+}
+
+/* Run `model` on the starter suite into a fresh database; return its path. */
+static char *run(const char *model, const char *axes, const char *history,
+		 int repeats)
+{
+	char *dir = test_tmpdir();
+	assert_non_null(dir);
+	char *db = jolt_xasprintf("%s/run.db", dir);
+	free(dir);
+	jolt_run_cfg cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	jolt_suite *suites[] = {starter};
+	const char *models[] = {model};
+	const char *axv[] = {axes};
+	cfg.suites = suites;
+	cfg.nsuites = 1;
+	cfg.models = models;
+	cfg.nmodels = 1;
+	if (axes) {
+		cfg.axes = axv;
+		cfg.naxes = 1;
+	}
+	cfg.repeats = repeats;
+	cfg.seed = 1;
+	cfg.variants = 1;
+	cfg.concurrency = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	cfg.out = db;
+	cfg.quiet = 1;
+	cfg.driver.timeout_s = 600;
+	cfg.driver.strip_thinking = history && !strcmp(history, "strip-thinking");
+	const char *root = getenv("JOLT_TEST_TMP");
+	cfg.driver.workdir_root = root;
+	jolt_run_stats st;
+	int rc = jolt_run(&st, &cfg);
+	if (rc)
+		fprintf(stderr, "run: %s\n", jolt_err_msg());
+	assert_int_equal(rc, 0);
+	assert_int_equal(st.infra, 0);
+	assert_int_equal(st.rejected, 0);
+	return db;
+}
+
+static void summary(jolt_report **r, jolt_robust **rb, const char *db)
+{
+	const char *dbs[] = {db};
+	assert_int_equal(jolt_report_load(r, dbs, 1), 0);
+	assert_int_equal(jolt_robust_build(rb, (*r)->trials, (*r)->ntrials, NULL), 0);
+}
+
+static const jolt_robust_cmp *axis(const jolt_robust *rb, const char *name)
+{
+	for (size_t i = 0; i < rb->nby_axis; i++)
+		if (!strcmp(rb->by_axis[i].axis, name))
+			return &rb->by_axis[i];
+	fail_msg("no comparison for axis %s", name);
+	return NULL;
+}
+
+static void test_planted_drops(void **st)
+{
+	(void)st;
+	char *db = run("sim:tool=0.6,env=0.3,response=0.0", NULL, NULL, 1);
+	jolt_report *r = NULL;
+	jolt_robust *rb = NULL;
+	summary(&r, &rb, db);
+	static const struct {
+		const char *axis;
+		double planted;
+		bool significant;
+	} want[] = {
+		{"tool", 0.6, true},    {"env", 0.3, true},
+		{"response", 0.0, false}, {"system", 0.0, false},
+		{"user", 0.0, false},
+	};
+	for (size_t i = 0; i < JOLT_ARRAY_LEN(want); i++) {
+		const jolt_robust_cmp *c = axis(rb, want[i].axis);
+		fprintf(stderr, "# %-8s planted %.2f  measured %.3f [%.3f, %.3f] pairs %ld p_holm %.3g\n",
+			want[i].axis, want[i].planted, c->drop.est, c->drop.lo,
+			c->drop.hi, (long)c->clean.n, c->p_holm);
+		assert_true(c->clean.n >= 16);
+		assert_true(c->drop.lo <= want[i].planted + 1e-9);
+		assert_true(c->drop.hi >= want[i].planted - 1e-9);
+		assert_int_equal(c->significant, want[i].significant);
+	}
+	/* The baseline is untouched by the axis sensitivities. */
+	assert_true(rb->models[0].baseline.rate == 1.0);
+	jolt_robust_free(rb);
+	jolt_report_free(r);
+	free(db);
+}
+
+static void test_robust_shows_no_drop(void **st)
+{
+	(void)st;
+	char *db = run("sim:robust", NULL, NULL, 1);
+	jolt_report *r = NULL;
+	jolt_robust *rb = NULL;
+	summary(&r, &rb, db);
+	assert_true(rb->nby_axis >= 5);
+	for (size_t i = 0; i < rb->nby_axis; i++) {
+		const jolt_robust_cmp *c = &rb->by_axis[i];
+		fprintf(stderr, "# robust %-8s drop %.3f [%.3f, %.3f] p_holm %.3g\n",
+			c->axis, c->drop.est, c->drop.lo, c->drop.hi, c->p_holm);
+		assert_false(c->significant);
+		assert_true(c->drop.lo <= 0.0 && c->drop.hi >= 0.0);
+	}
+	jolt_robust_free(rb);
+	jolt_report_free(r);
+	free(db);
+}
+
+/* Thinking retention: with the history kept, a thinking-sensitive model
+ * scores like the oracle; with thinking stripped, it loses track with the
+ * planted probability. */
+static void test_thinking_retention(void **st)
+{
+	(void)st;
+	for (int strip = 0; strip < 2; strip++) {
+		char *db = run("sim:thinking=0.5", "none",
+			       strip ? "strip-thinking" : "full", 8);
+		jolt_report *r = NULL;
+		jolt_robust *rb = NULL;
+		summary(&r, &rb, db);
+		const jolt_rate *b = &rb->models[0].baseline;
+		fprintf(stderr, "# thinking=0.5 %s: pass %.3f [%.3f, %.3f] of %ld\n",
+			strip ? "strip-thinking" : "full", b->rate, b->lo, b->hi, b->n);
+		assert_int_equal(b->n, (long)starter->ntasks * 8);
+		if (!strip) {
+			assert_true(b->rate == 1.0);
+		} else {
+			/* drop = 1 - rate must cover the planted 0.5 */
+			assert_true(1.0 - b->hi <= 0.5 && 1.0 - b->lo >= 0.5);
+		}
+		jolt_robust_free(rb);
+		jolt_report_free(r);
+		free(db);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_thinking_retention),
+		cmocka_unit_test(test_planted_drops),
+		cmocka_unit_test(test_robust_shows_no_drop),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
