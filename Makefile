@@ -80,7 +80,7 @@ test: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/jolt
 	@rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm
-	$(BUILD)/jolt run suites/starter --model sim:brittle --repeats 3 --out $(BUILD)/demo.db
+	$(BUILD)/jolt run suites/starter --model sim:brittle --repeats 2 --out $(BUILD)/demo.db
 	$(BUILD)/jolt report $(BUILD)/demo.db --format md -o $(BUILD)/demo-report.md
 	@echo; cat $(BUILD)/demo-report.md; echo
 	@echo "report written to $(BUILD)/demo-report.md; every trial and its trace are in $(BUILD)/demo.db"

@@ -220,6 +220,7 @@ static void reply_from_content(jolt_model_reply *out, const json_t *content,
 	jolt_buf_init(&text, 0);
 	jolt_buf_init(&detail, 4096);
 	json_t *calls = json_array();
+	json_t *bad = json_array(); /* malformed calls that carry an id */
 	size_t i;
 	json_t *b;
 	json_array_foreach(content, i, b)
@@ -246,6 +247,13 @@ static void reply_from_content(jolt_model_reply *out, const json_t *content,
 						: "the input must be a JSON "
 						  "object");
 				}
+				const char *bid = str(b, "id");
+				if (bid && bid[0])
+					json_array_append_new(
+					    bad, json_pack("{s:s, s:s, s:s}", "id", bid,
+							   "name", name ? name : "",
+							   "error", "error: malformed tool call: "
+							   "the input must be a JSON object"));
 				continue;
 			}
 			const char *id = str(b, "id");
@@ -271,6 +279,10 @@ static void reply_from_content(jolt_model_reply *out, const json_t *content,
 		json_object_set_new(msg, "tool_calls", calls);
 	else
 		json_decref(calls);
+	if (json_array_size(bad))
+		json_object_set_new(msg, "malformed_calls", bad);
+	else
+		json_decref(bad);
 	json_object_set_new(msg, "raw", json_deep_copy(content));
 	json_object_set_new(msg, "raw_dialect", json_string("anthropic"));
 	out->message = msg;

@@ -1054,6 +1054,9 @@ static int m2_encode(char **out, const jolt_model_req *req,
 		json_object_set_new(body, "stream_options",
 				    json_pack("{s:b}", "include_usage", 1));
 	json_object_set_new(body, "stop", json_pack("[s]", M2_EOS));
+	/* vLLM and SGLang extension: keep </think> and the tool-call tags in
+	 * the text even where the tokenizer marks them special. */
+	json_object_set_new(body, "skip_special_tokens", json_false());
 	*out = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	return *out ? 0 : jolt_err_set(JOLT_ENOMEM, "m2 encode: out of memory");

@@ -280,6 +280,7 @@ static json_t *neutral_from_message(const json_t *msg, int step, int *malformed,
 	jolt_buf_release(&th);
 	jolt_buf_release(&content);
 
+	json_t *bad = json_array(); /* malformed calls that carry an id */
 	json_t *calls = json_array();
 	json_t *tc;
 	json_array_foreach(json_object_get(msg, "tool_calls"), i, tc)
@@ -320,6 +321,13 @@ static json_t *neutral_from_message(const json_t *msg, int step, int *malformed,
 				    "arguments must be a JSON object: %s",
 				    i, name ? name : "?", why);
 			}
+			const char *bid = str(tc, "id");
+			if (bid && bid[0])
+				json_array_append_new(
+				    bad, json_pack("{s:s, s:s, s:s+}", "id", bid, "name",
+						   name ? name : "", "error",
+						   "error: malformed tool call: the arguments "
+						   "must be a JSON object: ", why));
 			json_decref(parsed);
 			continue;
 		}
@@ -337,6 +345,10 @@ static json_t *neutral_from_message(const json_t *msg, int step, int *malformed,
 		json_object_set_new(out, "tool_calls", calls);
 	else
 		json_decref(calls);
+	if (json_array_size(bad))
+		json_object_set_new(out, "malformed_calls", bad);
+	else
+		json_decref(bad);
 	json_object_set_new(out, "raw", json_deep_copy(msg));
 	json_object_set_new(out, "raw_dialect", json_string("openai"));
 	return out;

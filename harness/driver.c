@@ -402,17 +402,6 @@ int jolt_traj_feed(jolt_traj *tr, jolt_model_reply *reply, int err)
 				     (json_int_t)reply->tokens_in, "tokens_out",
 				     (json_int_t)reply->tokens_out));
 
-	if (reply->malformed > 0) {
-		/* The model's failure: it sees the error as real scaffolds
-		 * show it, and may try again. */
-		tr->malformed += reply->malformed;
-		json_array_append_new(
-			tr->messages,
-			json_pack("{s:s, s:s}", "role", "user", "content",
-				  reply->malformed_detail ? reply->malformed_detail
-							  : "error: malformed tool call"));
-		event(tr, "malformed_call", NULL);
-	}
 
 	const json_t *calls = json_object_get(msg, "tool_calls");
 	size_t ncalls = json_array_size(calls);
@@ -420,6 +409,28 @@ int jolt_traj_feed(jolt_traj *tr, jolt_model_reply *reply, int err)
 		rc = run_call(tr, json_array_get(calls, i));
 		if (rc)
 			break;
+	}
+	if (reply->malformed > 0) {
+		/* The model's failure: it sees the error as real scaffolds
+		 * show it, and may try again. A malformed call that carries an
+		 * id is answered under that id (the turn is sent back as it
+		 * came, and strict servers require a result for every call id);
+		 * the rest are reported in one user message. */
+		tr->malformed += reply->malformed;
+		const json_t *bad = json_object_get(msg, "malformed_calls");
+		size_t i;
+		json_t *b;
+		json_array_foreach(bad, i, b)
+			tool_result(tr, json_string_value(json_object_get(b, "id")),
+				    json_string_value(json_object_get(b, "name")),
+				    json_string_value(json_object_get(b, "error")), true);
+		if ((size_t)reply->malformed > json_array_size(bad))
+			json_array_append_new(
+				tr->messages,
+				json_pack("{s:s, s:s}", "role", "user", "content",
+					  reply->malformed_detail ? reply->malformed_detail
+								  : "error: malformed tool call"));
+		event(tr, "malformed_call", NULL);
 	}
 	if (!tr->infra && tr->tctx.submitted) {
 		free(tr->answer);

@@ -72,6 +72,9 @@ struct flight {
 	int slot;
 	jolt_traj *tr;
 	jolt_model_reply reply;
+	/* The turn being asked for: an async backend reads it until it calls
+	 * back (and again on each retry), so it lives here, not on a stack. */
+	jolt_model_req req;
 	int err;
 	char *errmsg;         /* the backend's message for err */
 	flight *next;
@@ -364,7 +367,8 @@ static void advance(sched *s, flight *f)
 		if (jolt_traj_next(f->tr, &req) == JOLT_TRAJ_DONE)
 			break;
 		if (m->be->start) {
-			int rc = m->be->start(m->state, &req, on_reply, f);
+			f->req = req;
+			int rc = m->be->start(m->state, &f->req, on_reply, f);
 			if (!rc)
 				return; /* on_reply puts f back on the ready queue */
 			jolt_traj_feed(f->tr, &f->reply, rc);

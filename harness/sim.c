@@ -124,10 +124,18 @@ done:
 	return rc;
 }
 
-/* A reproducible draw in [0,1) for one named decision of one trial. */
+/* A reproducible draw in [0,1) for one named decision of one trial. The
+ * trial is identified without its model and scaffold (the first two
+ * fields of the key), so the same policy decides the same way whether it
+ * runs in process as sim:P or behind `jolt serve` as openai:sim:P@URL. */
 static double draw(const jolt_model_req *req, const char *what)
 {
-	uint64_t h = jolt_hash_str(req->trial->seed, req->trial->key);
+	const char *id = req->trial->key;
+	for (int i = 0; i < 2 && id; i++) {
+		const char *bar = strchr(id, '|');
+		id = bar ? bar + 1 : id;
+	}
+	uint64_t h = jolt_hash_str(req->trial->seed, id ? id : "");
 	return jolt_hash_unit(jolt_hash_str(h, what));
 }
 

@@ -329,7 +329,14 @@ static void adjust(jolt_robust *s)
 	for (size_t i = 0; i < nf; i++) {
 		fam[i]->p_holm = holm[i];
 		fam[i]->p_bh = bh[i];
-		fam[i]->significant = holm[i] < s->opts.alpha;
+		/* McNemar treats pairs as independent, but every variant of
+		 * a task is paired with the same few baseline trials: one
+		 * noisy baseline becomes many "fixes" or "breaks". A
+		 * difference counts only when the task-clustered bootstrap
+		 * interval also excludes zero. */
+		const jolt_ci *d = &fam[i]->drop;
+		fam[i]->significant = holm[i] < s->opts.alpha &&
+				      (d->lo > 0.0 || d->hi < 0.0);
 	}
 	s->family = nf;
 	copy_adjusted(s->by_op, s->nby_op, s->by_axis, s->nby_axis);

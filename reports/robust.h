@@ -51,7 +51,7 @@
 typedef struct jolt_robust_opts {
 	long bootstrap_reps; /* 0: JOLT_BOOTSTRAP_REPS */
 	uint64_t seed;	     /* bootstrap seed; 0: JOLT_BOOTSTRAP_SEED */
-	double alpha;	     /* `significant` threshold on p_holm; 0: 0.05 */
+	double alpha;	     /* threshold on p_holm for `significant`; 0: 0.05 */
 } jolt_robust_opts;
 
 /* X(enum, printable) -- how finely a comparison is grouped. */
@@ -97,7 +97,9 @@ typedef struct jolt_robust_cmp {
 	double p;	  /* exact McNemar; NAN with no pairs */
 	double p_holm;	  /* Holm across the report */
 	double p_bh;	  /* Benjamini-Hochberg across the report */
-	bool significant; /* p_holm < alpha */
+	/* p_holm < alpha AND the clustered drop interval excludes 0 (pairs
+	 * share baseline trials, so McNemar alone overstates evidence). */
+	bool significant;
 	bool same_as_parent;
 } jolt_robust_cmp;
 

@@ -15,7 +15,7 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	echo "# $name"
-	timeout 300 "$t" > "$JOLT_TEST_TMP/$name.out" 2>&1
+	timeout 600 "$t" > "$JOLT_TEST_TMP/$name.out" 2>&1
 	rc=$?
 	cat "$JOLT_TEST_TMP/$name.out"
 	grep -E '^(not )?ok ' "$JOLT_TEST_TMP/$name.out" | sed "s|^|$name: |" >> "$log"

@@ -2,10 +2,19 @@
 # every task, a brittle profile does not, and the report says so.
 . tests/integration/lib.sh
 db=$JOLT_TEST_TMP/starter.db
-expect_exit 0 "jolt check suites/starter" $JOLT check suites/starter
+expect_exit 0 "jolt check suites/starter --axes none" $JOLT check suites/starter --axes none
 n=$(grep -c '^ok ' "$JOLT_TEST_TMP/last.out")
 [ "$n" -ge 12 ] && ok "check passed $n tasks (>= 12)" || notok "check passed only $n tasks"
-expect_exit 0 "run starter on sim:oracle" $JOLT run suites/starter --model sim:oracle --out "$db" -q
+# every variant of every operator at every level (seed 1): the oracle
+# passes and the planted mistake fails
+expect_exit 0 "jolt check suites/starter: every variant" $JOLT check suites/starter --failures-only
+nv=$(sed -n 's/.* and \([0-9]*\) variants checked: 0 failures, 0 errors/\1/p' "$JOLT_TEST_TMP/last.out")
+[ "${nv:-0}" -ge 1000 ] && ok "$nv variants checked, none failing" || notok "variants checked: ${nv:-none}"
+nops=$($JOLT ops | wc -l)
+naxes=$($JOLT ops | cut -f1 | sort -u | wc -l)
+[ "$nops" -ge 30 ] && [ "$naxes" = 5 ] && ok "jolt ops lists $nops operators over $naxes axes" \
+	|| notok "jolt ops: $nops operators, $naxes axes"
+expect_exit 0 "run starter on sim:oracle" $JOLT run suites/starter --model sim:oracle --axes none --out "$db" -q
 total=$(sqlite3 "$db" "select count(*) from trials")
 pass=$(sqlite3 "$db" "select count(*) from trials where outcome='pass'")
 [ "$total" -ge 12 ] && [ "$total" = "$pass" ] && ok "sim:oracle passes all $total tasks" \
@@ -15,7 +24,7 @@ traces=$(sqlite3 "$db" "select count(*) from traces where trace like '%\"thinkin
 expect_exit 0 "report md" $JOLT report "$db" --format md -o "$JOLT_TEST_TMP/r.md"
 grep -q '100.0%' "$JOLT_TEST_TMP/r.md" && ok "report shows 100.0%" || notok "report shows 100.0%"
 db2=$JOLT_TEST_TMP/brittle.db
-expect_exit 0 "run starter on a noisy profile" $JOLT run suites/starter --model sim:noise=0.5 --repeats 4 --out "$db2" -q
+expect_exit 0 "run starter on a noisy profile" $JOLT run suites/starter --model sim:noise=0.5 --axes none --repeats 4 --out "$db2" -q
 p2=$(sqlite3 "$db2" "select count(*) from trials where outcome='pass'")
 t2=$(sqlite3 "$db2" "select count(*) from trials")
 # 50% planted give-ups: the pass count must be well inside (0, total)
@@ -23,7 +32,7 @@ t2=$(sqlite3 "$db2" "select count(*) from trials")
 	|| notok "noise=0.5 passes $p2 of $t2"
 # the same run again reproduces every outcome
 db3=$JOLT_TEST_TMP/brittle2.db
-$JOLT run suites/starter --model sim:noise=0.5 --repeats 4 --out "$db3" -q -j 1 >/dev/null 2>&1
+$JOLT run suites/starter --model sim:noise=0.5 --axes none --repeats 4 --out "$db3" -q -j 1 >/dev/null 2>&1
 a=$(sqlite3 "$db2" "select key, outcome from trials order by key" | md5sum)
 b=$(sqlite3 "$db3" "select key, outcome from trials order by key" | md5sum)
 [ "$a" = "$b" ] && ok "outcomes reproduce across runs and concurrency" || notok "outcomes differ between runs"

@@ -18,6 +18,7 @@
 #include "robust.h"
 #include "run.h"
 #include "suite.h"
+#include "perturb.h"
 
 static jolt_suite *starter;
 
@@ -46,14 +47,20 @@ static char *run(const char *model, const char *axes, const char *history,
 	memset(&cfg, 0, sizeof(cfg));
 	jolt_suite *suites[] = {starter};
 	const char *models[] = {model};
-	const char *axv[] = {axes};
+	char *axcopy = axes ? jolt_xstrdup(axes) : NULL;
+	const char *axv[8];
+	size_t nax = 0;
+	char *save = NULL;
+	for (char *tok = axcopy ? strtok_r(axcopy, ",", &save) : NULL; tok && nax < 8;
+	     tok = strtok_r(NULL, ",", &save))
+		axv[nax++] = tok;
 	cfg.suites = suites;
 	cfg.nsuites = 1;
 	cfg.models = models;
 	cfg.nmodels = 1;
-	if (axes) {
+	if (nax) {
 		cfg.axes = axv;
-		cfg.naxes = 1;
+		cfg.naxes = nax;
 	}
 	cfg.repeats = repeats;
 	cfg.seed = 1;
@@ -69,6 +76,7 @@ static char *run(const char *model, const char *axes, const char *history,
 	int rc = jolt_run(&st, &cfg);
 	if (rc)
 		fprintf(stderr, "run: %s\n", jolt_err_msg());
+	free(axcopy);
 	assert_int_equal(rc, 0);
 	assert_int_equal(st.infra, 0);
 	assert_int_equal(st.rejected, 0);
@@ -91,32 +99,58 @@ static const jolt_robust_cmp *axis(const jolt_robust *rb, const char *name)
 	return NULL;
 }
 
+/* A 95% interval misses the truth 5% of the time by design, so one run
+ * proves little either way. Each repeat is an independent replication
+ * (the simulator's draws depend on it; the variants do not): every one
+ * gets its own interval, and a correct harness covers the planted value
+ * in at least 3 of 4 (probability 0.986 when coverage is 95%). Axes with
+ * a planted 0 must measure exactly 0: the simulator never errs there. */
 static void test_planted_drops(void **st)
 {
 	(void)st;
-	char *db = run("sim:tool=0.6,env=0.3,response=0.0", NULL, NULL, 1);
+	enum { REPS = 4 };
+	char *db = run("sim:tool=0.6,env=0.3,response=0.0", "tool,env,response", NULL, REPS);
 	jolt_report *r = NULL;
 	jolt_robust *rb = NULL;
 	summary(&r, &rb, db);
 	static const struct {
 		const char *axis;
 		double planted;
-		bool significant;
-	} want[] = {
-		{"tool", 0.6, true},    {"env", 0.3, true},
-		{"response", 0.0, false}, {"system", 0.0, false},
-		{"user", 0.0, false},
-	};
-	for (size_t i = 0; i < JOLT_ARRAY_LEN(want); i++) {
-		const jolt_robust_cmp *c = axis(rb, want[i].axis);
-		fprintf(stderr, "# %-8s planted %.2f  measured %.3f [%.3f, %.3f] pairs %ld p_holm %.3g\n",
-			want[i].axis, want[i].planted, c->drop.est, c->drop.lo,
-			c->drop.hi, (long)c->clean.n, c->p_holm);
-		assert_true(c->clean.n >= 16);
-		assert_true(c->drop.lo <= want[i].planted + 1e-9);
-		assert_true(c->drop.hi >= want[i].planted - 1e-9);
-		assert_int_equal(c->significant, want[i].significant);
+	} want[] = {{"tool", 0.6}, {"env", 0.3}, {"response", 0.0}};
+	int covered[3] = {0};
+	jolt_report_trial *rows = jolt_xcalloc(r->ntrials, sizeof(*rows));
+	for (int rep = 0; rep < REPS; rep++) {
+		size_t n = 0;
+		for (size_t i = 0; i < r->ntrials; i++)
+			if (r->trials[i].repeat == rep)
+				rows[n++] = r->trials[i];
+		jolt_robust *one = NULL;
+		assert_int_equal(jolt_robust_build(&one, rows, n, NULL), 0);
+		for (size_t i = 0; i < JOLT_ARRAY_LEN(want); i++) {
+			const jolt_robust_cmp *c = axis(one, want[i].axis);
+			bool in = c->drop.lo <= want[i].planted + 1e-9 &&
+				  c->drop.hi >= want[i].planted - 1e-9;
+			fprintf(stderr, "# repeat %d %-8s planted %.2f measured %.3f [%.3f, %.3f] "
+				"pairs %ld%s\n", rep, want[i].axis, want[i].planted,
+				c->drop.est, c->drop.lo, c->drop.hi, (long)c->clean.n,
+				in ? "" : "  (not covered)");
+			assert_true(c->clean.n >= 100);
+			covered[i] += in;
+			if (want[i].planted == 0.0) {
+				assert_true(c->drop.est == 0.0);
+				assert_true(c->flips.n10 == 0 && c->flips.n01 == 0);
+			}
+		}
+		jolt_robust_free(one);
 	}
+	free(rows);
+	for (size_t i = 0; i < JOLT_ARRAY_LEN(want); i++)
+		assert_true(covered[i] >= REPS - 1);
+	/* Pooled over the replications, the real drops are found and the
+	 * null one is not. */
+	assert_true(axis(rb, "tool")->significant);
+	assert_true(axis(rb, "env")->significant);
+	assert_false(axis(rb, "response")->significant);
 	/* The baseline is untouched by the axis sensitivities. */
 	assert_true(rb->models[0].baseline.rate == 1.0);
 	jolt_robust_free(rb);

@@ -253,6 +253,33 @@ static void test_comparisons(void **state)
 	rows_free(rs);
 }
 
+/* One noisy baseline trial paired with many variants: McNemar over pairs
+ * sees 30 "fixes" against 0 breaks (p ~ 2e-9), but they all hang on one
+ * baseline trial of one task; the task-clustered interval covers zero,
+ * so the comparison is not called significant. */
+static void test_shared_baseline_not_significant(void **state)
+{
+	static const char *const ops[] = {"o0", "o1", "o2", "o3", "o4",
+					  "o5", "o6", "o7", "o8", "o9"};
+	static const char *const tasks[] = {"t0", "t1", "t2", "t3", "t4"};
+	rowset *rs = rows_new();
+	for (size_t t = 0; t < 5; t++) {
+		add(rs, "M", tasks[t], "baseline", NULL, 0, 0, t == 0 ? F : P);
+		for (size_t o = 0; o < 10; o++)
+			for (int l = 1; l <= 3; l++)
+				add(rs, "M", tasks[t], "tool", ops[o], l, 0, P);
+	}
+	jolt_robust *s = build(rs, 2000);
+	const jolt_robust_cmp *c = &s->by_axis[0];
+	flips_eq(&c->flips, 120, 0, 30, 0);
+	assert_true(c->p < 1e-6 && c->p_holm < 0.05);
+	NEAR(c->drop.est, -0.2);
+	assert_true(c->drop.lo < 0.0 && c->drop.hi >= 0.0);
+	assert_false(c->significant);
+	jolt_robust_free(s);
+	rows_free(rs);
+}
+
 static void test_models(void **state)
 {
 	rowset *rs = rows_new();
@@ -531,6 +558,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_comparisons),
+	    cmocka_unit_test(test_shared_baseline_not_significant),
 	    cmocka_unit_test(test_models),
 	    cmocka_unit_test(test_bootstrap_constant),
 	    cmocka_unit_test(test_bootstrap_width),
