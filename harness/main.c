@@ -777,7 +777,7 @@ struct report_opts {
 
 static const jolt_opt report_options[] = {
 	{"format", 'f', JOLT_OPT_STR, offsetof(struct report_opts, format), "FMT",
-	 "output format: md (default)"},
+	 "output format: md (default), json (trials and every computed figure), csv (one row per trial)"},
 	{"output", 'o', JOLT_OPT_STR, offsetof(struct report_opts, output), "FILE",
 	 "write to FILE instead of stdout"},
 	{NULL, 0, 0, 0, NULL, NULL},

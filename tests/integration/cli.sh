@@ -18,7 +18,7 @@ expect_exit 2 "bad history mode" $JOLT run tests/fixtures/mini --history none --
 expect_exit 2 "bad shard" $JOLT run tests/fixtures/mini --shard 3/2 --out "$JOLT_TEST_TMP/x.db" -q
 expect_exit 2 "missing suite" $JOLT run "$JOLT_TEST_TMP/nowhere" --out "$JOLT_TEST_TMP/x.db" -q
 expect_exit 2 "report of a missing database" $JOLT report "$JOLT_TEST_TMP/none.db"
-expect_exit 0 "mini run" $JOLT run tests/fixtures/mini --out "$JOLT_TEST_TMP/m.db" -q
+expect_exit 0 "mini run" $JOLT run tests/fixtures/mini --axes none --out "$JOLT_TEST_TMP/m.db" -q
 expect_exit 2 "unknown report format" $JOLT report "$JOLT_TEST_TMP/m.db" --format pdf
 expect_exit 2 "refuses to mix into an existing database without --resume" \
-	$JOLT run tests/fixtures/mini --out "$JOLT_TEST_TMP/m.db" -q
+	$JOLT run tests/fixtures/mini --axes none --out "$JOLT_TEST_TMP/m.db" -q

@@ -400,7 +400,7 @@ static void test_encode(void **state)
 	    "assistant.[e~[\\n]~b]user\\nhi[e~[\\n]~b]ai\\n<think>\\n\",\"max_"
 	    "tokens\":8192,"
 	    "\"temperature\":1.0,\"top_p\":0.95,\"top_k\":40,\"stream\":false,"
-	    "\"stop\":[\"[e~[\"]}",
+	    "\"stop\":[\"[e~[\"],\"skip_special_tokens\":false}",
 	    0, NULL);
 	assert_non_null(want);
 	if (!json_equal(got, want))

@@ -303,11 +303,11 @@ static void test_prepare_dir(void **state)
 	struct stat st;
 	snprintf(p, sizeof(p), "%s/sub/f.txt", wd);
 	assert_int_equal(stat(p, &st), 0);
-	assert_int_equal(st.st_uid, 200002);
-	assert_int_equal(st.st_gid, 200002);
+	assert_int_equal(st.st_uid, jolt_sandbox_uid(2));
+	assert_int_equal(st.st_gid, jolt_sandbox_uid(2));
 	snprintf(p, sizeof(p), "%s/sub/link", wd);
 	assert_int_equal(lstat(p, &st), 0);
-	assert_int_equal(st.st_uid, 200002);
+	assert_int_equal(st.st_uid, jolt_sandbox_uid(2));
 	/* The link's target was not touched. */
 	assert_int_equal(stat("/etc/hostname", &st), 0);
 	assert_int_equal(st.st_uid, 0);
