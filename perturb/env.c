@@ -162,7 +162,7 @@ static void sort_strings(json_t *arr)
 	free(v);
 }
 
-int jolt_env_list(json_t **out, const jolt_suite *s)
+static int env_list_uncached(json_t **out, const jolt_suite *s)
 {
 	*out = NULL;
 	int rc = 0;
@@ -191,8 +191,8 @@ int jolt_env_list(json_t **out, const jolt_suite *s)
 	return 0;
 }
 
-int jolt_env_read(char **out, size_t *len, const jolt_suite *s,
-		  const char *path)
+static int env_read_uncached(char **out, size_t *len, const jolt_suite *s,
+			     const char *path)
 {
 	*out = NULL;
 	*len = 0;
@@ -259,6 +259,157 @@ done:
 	git_tree_free(tree);
 	git_repository_free(repo);
 	return rc;
+}
+
+/* A snapshot of each suite's environment, taken once per process:
+ * operators read the same few files for every variant, and reopening the
+ * git repository each time costs more than the operators themselves (and
+ * serialises threads on the process's memory map). Environments larger
+ * than the cap are read directly each time. */
+#define ENV_CACHE_CAP (64 * 1024 * 1024)
+
+struct env_file {
+	char *path;
+	char *data; /* NULL when the file could not be read: read directly */
+	size_t len;
+	int rc;
+};
+
+struct env_snap {
+	char *id;            /* env_dir, or env_repo + "@" + env_rev */
+	json_t *list;        /* sorted relative paths */
+	struct env_file *files; /* in list order */
+	size_t nfiles;
+	int cached;          /* contents held (under the cap) */
+	struct env_snap *next;
+};
+
+static pthread_mutex_t snap_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct env_snap *snaps;
+
+static void snaps_free(void)
+{
+	pthread_mutex_lock(&snap_lock);
+	for (struct env_snap *e = snaps, *nx; e; e = nx) {
+		nx = e->next;
+		for (size_t i = 0; i < e->nfiles; i++) {
+			free(e->files[i].path);
+			free(e->files[i].data);
+		}
+		free(e->files);
+		json_decref(e->list);
+		free(e->id);
+		free(e);
+	}
+	snaps = NULL;
+	pthread_mutex_unlock(&snap_lock);
+}
+
+static char *snap_id(const jolt_suite *s)
+{
+	if (s->env_dir)
+		return jolt_xstrdup(s->env_dir);
+	if (s->env_repo)
+		return jolt_xasprintf("%s@%s", s->env_repo, s->env_rev ? s->env_rev : "HEAD");
+	return NULL;
+}
+
+/* The snapshot of s's environment (borrowed: immutable, lives until exit),
+ * taken on first use. */
+static int snapshot(const struct env_snap **out, const jolt_suite *s)
+{
+	*out = NULL;
+	char *id = snap_id(s);
+	if (!id)
+		return jolt_err_set(JOLT_ENOTFOUND, "suite '%s' has no environment",
+				    s->name ? s->name : "?");
+	int rc = 0;
+	pthread_mutex_lock(&snap_lock);
+	struct env_snap *e;
+	for (e = snaps; e; e = e->next)
+		if (!strcmp(e->id, id))
+			break;
+	if (!e) {
+		json_t *list = NULL;
+		rc = env_list_uncached(&list, s);
+		if (rc)
+			goto done;
+		e = jolt_xcalloc(1, sizeof(*e));
+		e->id = id;
+		id = NULL;
+		e->list = list;
+		e->nfiles = json_array_size(list);
+		e->files = jolt_xcalloc(e->nfiles ? e->nfiles : 1, sizeof(*e->files));
+		size_t total = 0;
+		e->cached = 1;
+		for (size_t i = 0; i < e->nfiles; i++) {
+			struct env_file *f = &e->files[i];
+			f->path = jolt_xstrdup(json_string_value(json_array_get(list, i)));
+			if (!e->cached)
+				continue;
+			f->rc = env_read_uncached(&f->data, &f->len, s, f->path);
+			total += f->len;
+			if (total > ENV_CACHE_CAP)
+				e->cached = 0;
+		}
+		if (!e->cached)
+			for (size_t i = 0; i < e->nfiles; i++) {
+				free(e->files[i].data);
+				e->files[i].data = NULL;
+			}
+		if (!snaps)
+			atexit(snaps_free);
+		e->next = snaps;
+		snaps = e;
+	}
+	*out = e;
+done:
+	pthread_mutex_unlock(&snap_lock);
+	free(id);
+	return rc;
+}
+
+int jolt_env_list(json_t **out, const jolt_suite *s)
+{
+	*out = NULL;
+	if (!s || (!s->env_dir && !s->env_repo)) {
+		*out = json_array();
+		return 0;
+	}
+	const struct env_snap *e = NULL;
+	int rc = snapshot(&e, s);
+	if (rc)
+		return rc;
+	*out = json_deep_copy(e->list);
+	return 0;
+}
+
+static int by_path(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct env_file *)elem)->path);
+}
+
+int jolt_env_read(char **out, size_t *len, const jolt_suite *s,
+		  const char *path)
+{
+	*out = NULL;
+	*len = 0;
+	const struct env_snap *e = NULL;
+	if (s && path && *path && path[0] != '/' && (s->env_dir || s->env_repo) &&
+	    !snapshot(&e, s) && e->cached) {
+		const struct env_file *f =
+			bsearch(path, e->files, e->nfiles, sizeof(*e->files), by_path);
+		if (f && !f->rc && f->data) {
+			*out = jolt_xmalloc(f->len + 1);
+			memcpy(*out, f->data, f->len);
+			(*out)[f->len] = '\0';
+			*len = f->len;
+			return 0;
+		}
+	}
+	/* Not in the snapshot (or not cached): the direct read gives the
+	 * precise error. */
+	return env_read_uncached(out, len, s, path);
 }
 
 /* ---- applying edits to a working copy ----------------------------------- */
