@@ -29,3 +29,28 @@ const jolt_dialect *jolt_dialect_find(const char *name)
 			return jolt_dialects[i];
 	return NULL;
 }
+
+double jolt_dialect_temperature(const jolt_dialect_opts *o)
+{
+	return o && o->b && o->b->temperature >= 0 ? o->b->temperature : 1.0;
+}
+
+double jolt_dialect_top_p(const jolt_dialect_opts *o)
+{
+	return o && o->b && o->b->top_p > 0 ? o->b->top_p : 0.95;
+}
+
+int jolt_dialect_top_k(const jolt_dialect_opts *o)
+{
+	return o && o->b && o->b->top_k >= 0 ? o->b->top_k : 40;
+}
+
+long jolt_dialect_max_tokens(const jolt_dialect_opts *o)
+{
+	return o && o->b && o->b->max_tokens > 0 ? o->b->max_tokens : 8192;
+}
+
+bool jolt_dialect_stream(const jolt_dialect_opts *o)
+{
+	return o && o->b && o->b->stream;
+}

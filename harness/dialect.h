@@ -21,6 +21,7 @@
 #define JOLT_DIALECT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "backend.h"
 #include "buf.h"
@@ -68,6 +69,16 @@ typedef struct jolt_dialect {
 } jolt_dialect;
 
 extern const jolt_dialect *const jolt_dialects[]; /* NULL-terminated */
+
+/* The request options every dialect sends, with M2's recommended sampling
+ * as the defaults (temperature 1.0, top_p 0.95, top_k 40) where the user
+ * gave none; max tokens per turn 8192. top_p 0 is outside every server's
+ * range and counts as unset; top_k 0 means "do not send". */
+double jolt_dialect_temperature(const jolt_dialect_opts *o);
+double jolt_dialect_top_p(const jolt_dialect_opts *o);
+int jolt_dialect_top_k(const jolt_dialect_opts *o);
+long jolt_dialect_max_tokens(const jolt_dialect_opts *o);
+bool jolt_dialect_stream(const jolt_dialect_opts *o);
 const jolt_dialect *jolt_dialect_find(const char *name);
 
 /* M2's native chat template (M2-PROTOCOL.md section 1), shared by the m2

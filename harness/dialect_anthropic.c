@@ -25,22 +25,6 @@
 /* Status codes and MiniMax base_resp are read the OpenAI way. */
 extern const jolt_dialect jolt_dialect_openai;
 
-static double opt_temperature(const jolt_dialect_opts *o)
-{
-	return o && o->b && o->b->temperature >= 0 ? o->b->temperature : 1.0;
-}
-static double opt_top_p(const jolt_dialect_opts *o)
-{
-	return o && o->b && o->b->top_p > 0 ? o->b->top_p : 0.95;
-}
-static long opt_max_tokens(const jolt_dialect_opts *o)
-{
-	return o && o->b && o->b->max_tokens > 0 ? o->b->max_tokens : 8192;
-}
-static bool opt_stream(const jolt_dialect_opts *o)
-{
-	return o && o->b && o->b->stream;
-}
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -150,7 +134,7 @@ static int ant_encode(char **out, const jolt_model_req *req,
 	if (o && o->model)
 		json_object_set_new(body, "model", json_string(o->model));
 	json_object_set_new(body, "max_tokens",
-			    json_integer(opt_max_tokens(o)));
+			    json_integer(jolt_dialect_max_tokens(o)));
 	if (system.len)
 		json_object_set_new(body, "system",
 				    json_stringn(system.s, system.len));
@@ -180,9 +164,9 @@ static int ant_encode(char **out, const jolt_model_req *req,
 		}
 		json_object_set_new(body, "tools", tools);
 	}
-	json_object_set_new(body, "temperature", json_real(opt_temperature(o)));
-	json_object_set_new(body, "top_p", json_real(opt_top_p(o)));
-	json_object_set_new(body, "stream", json_boolean(opt_stream(o)));
+	json_object_set_new(body, "temperature", json_real(jolt_dialect_temperature(o)));
+	json_object_set_new(body, "top_p", json_real(jolt_dialect_top_p(o)));
+	json_object_set_new(body, "stream", json_boolean(jolt_dialect_stream(o)));
 	*out = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	return *out ? 0

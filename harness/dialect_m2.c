@@ -1003,26 +1003,6 @@ int jolt_m2_parse(json_t **out, int *malformed, char **detail, const char *text,
  * is all a completions server says about errors. */
 extern const jolt_dialect jolt_dialect_openai;
 
-static double opt_temperature(const jolt_dialect_opts *o)
-{
-	return o && o->b && o->b->temperature >= 0 ? o->b->temperature : 1.0;
-}
-static double opt_top_p(const jolt_dialect_opts *o)
-{
-	return o && o->b && o->b->top_p > 0 ? o->b->top_p : 0.95;
-}
-static int opt_top_k(const jolt_dialect_opts *o)
-{
-	return o && o->b && o->b->top_k >= 0 ? o->b->top_k : 40;
-}
-static long opt_max_tokens(const jolt_dialect_opts *o)
-{
-	return o && o->b && o->b->max_tokens > 0 ? o->b->max_tokens : 8192;
-}
-static bool opt_stream(const jolt_dialect_opts *o)
-{
-	return o && o->b && o->b->stream;
-}
 
 static int m2_encode(char **out, const jolt_model_req *req,
 		     const jolt_dialect_opts *o)
@@ -1044,13 +1024,13 @@ static int m2_encode(char **out, const jolt_model_req *req,
 	}
 	json_object_set_new(body, "prompt", pj);
 	json_object_set_new(body, "max_tokens",
-			    json_integer(opt_max_tokens(o)));
-	json_object_set_new(body, "temperature", json_real(opt_temperature(o)));
-	json_object_set_new(body, "top_p", json_real(opt_top_p(o)));
-	if (opt_top_k(o) > 0)
-		json_object_set_new(body, "top_k", json_integer(opt_top_k(o)));
-	json_object_set_new(body, "stream", json_boolean(opt_stream(o)));
-	if (opt_stream(o))
+			    json_integer(jolt_dialect_max_tokens(o)));
+	json_object_set_new(body, "temperature", json_real(jolt_dialect_temperature(o)));
+	json_object_set_new(body, "top_p", json_real(jolt_dialect_top_p(o)));
+	if (jolt_dialect_top_k(o) > 0)
+		json_object_set_new(body, "top_k", json_integer(jolt_dialect_top_k(o)));
+	json_object_set_new(body, "stream", json_boolean(jolt_dialect_stream(o)));
+	if (jolt_dialect_stream(o))
 		json_object_set_new(body, "stream_options",
 				    json_pack("{s:b}", "include_usage", 1));
 	json_object_set_new(body, "stop", json_pack("[s]", M2_EOS));
