@@ -679,20 +679,6 @@ int jolt_env_apply(const jolt_variant *v, const char *workdir)
 
 /* ---- helpers for operators ---------------------------------------------- */
 
-static void set_summary(jolt_variant *v, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void set_summary(jolt_variant *v, const char *fmt, ...)
-{
-	jolt_buf b;
-	jolt_buf_init(&b, 0);
-	va_list ap;
-	va_start(ap, fmt);
-	jolt_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	free(v->summary);
-	v->summary = jolt_buf_detach(&b);
-	jolt_buf_release(&b);
-}
 
 static void give_up_at_start(jolt_variant *v)
 {
@@ -1515,7 +1501,7 @@ static int noise_files_apply(jolt_variant *v, const jolt_op_ctx *c)
 			break;
 	}
 	if (!rc) {
-		set_summary(v,
+		jolt_variant_summary(v,
 			    "added %d irrelevant files in %d new directories",
 			    n, nd);
 		give_up_at_start(v);
@@ -1628,7 +1614,7 @@ static int reformat_unrelated_apply(jolt_variant *v, const jolt_op_ctx *c)
 				  "unrelated to the task");
 		goto done;
 	}
-	set_summary(v, "reformatted %zu unrelated files (%s)", done_n,
+	jolt_variant_summary(v, "reformatted %zu unrelated files (%s)", done_n,
 		    c->level == 1   ? "CRLF line endings"
 		    : c->level == 2 ? "CRLF, trailing blanks"
 				    : "CRLF, trailing blanks, tab indents");
@@ -1682,7 +1668,7 @@ static int csv_delimiter_apply(jolt_variant *v, const jolt_op_ctx *c)
 	if (!changed)
 		return jolt_err_set(JOLT_ENOTFOUND,
 				    "csv_delimiter: the task has no CSV table");
-	set_summary(v, "CSV delimiter changed to %s in %zu table file(s)",
+	jolt_variant_summary(v, "CSV delimiter changed to %s in %zu table file(s)",
 		    c->level == 1   ? "';'"
 		    : c->level == 2 ? "tab"
 				    : "'|' (quoted)",
@@ -1988,7 +1974,7 @@ static int data_format_apply(jolt_variant *v, const jolt_op_ctx *c,
 		    "%s: no non-key %s column in the task's tables", what,
 		    what);
 	if (!rc) {
-		set_summary(v, "%s changed in %s", what, jolt_buf_cstr(&cols));
+		jolt_variant_summary(v, "%s changed in %s", what, jolt_buf_cstr(&cols));
 		give_up_at_start(v);
 	}
 	jolt_buf_release(&cols);
@@ -2093,7 +2079,7 @@ static int json_key_order_apply(jolt_variant *v, const jolt_op_ctx *c)
 		return jolt_err_set(
 		    JOLT_ENOTFOUND,
 		    "json_key_order: the task has no JSON table");
-	set_summary(v, "key order changed in %zu JSON table file(s)", changed);
+	jolt_variant_summary(v, "key order changed in %zu JSON table file(s)", changed);
 	give_up_at_start(v);
 	return 0;
 }
@@ -2347,7 +2333,7 @@ static int extra_records_apply(jolt_variant *v, const jolt_op_ctx *c)
 		rc = jolt_err_set(JOLT_ENOTFOUND,
 				  "extra_records: the task has no table");
 	if (!rc) {
-		set_summary(v, "added records for %s", jolt_buf_cstr(&sum));
+		jolt_variant_summary(v, "added records for %s", jolt_buf_cstr(&sum));
 		give_up_at_start(v);
 	}
 	jolt_buf_release(&sum);
@@ -2404,7 +2390,7 @@ static int git_history_apply(jolt_variant *v, const jolt_op_ctx *c)
 	jolt_buf_release(&b);
 	if (rc)
 		return rc;
-	set_summary(v, "%d extra commit(s) touching %s", commits[c->level],
+	jolt_variant_summary(v, "%d extra commit(s) touching %s", commits[c->level],
 		    log);
 	give_up_at_start(v);
 	return 0;
@@ -2441,10 +2427,10 @@ static int locale_tz_apply(jolt_variant *v, const jolt_op_ctx *c)
 	json_decref(v->env_vars);
 	v->env_vars = vars;
 	if (c->level >= 2)
-		set_summary(v, "TZ=%s, %s=%s", tz,
+		jolt_variant_summary(v, "TZ=%s, %s=%s", tz,
 			    c->level >= 3 ? "LANG/LC_ALL" : "LANG", lang);
 	else
-		set_summary(v, "TZ=%s", tz);
+		jolt_variant_summary(v, "TZ=%s", tz);
 	give_up_at_start(v);
 	return 0;
 }

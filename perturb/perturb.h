@@ -139,6 +139,9 @@ int jolt_variant_build(jolt_variant **out, const jolt_suite *s,
 int jolt_variant_from_name(jolt_variant **out, const jolt_suite *s,
 			   const char *name);
 void jolt_variant_free(jolt_variant *v);
+/* Replace v->summary (printf style); for operators. */
+void jolt_variant_summary(jolt_variant *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Canonical JSON of everything the variant holds (for golden tests,
  * --diff and the trace). Caller owns the result. */

@@ -7,6 +7,7 @@
 #include "perturb.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 
 #include "buf.h"
@@ -505,4 +506,15 @@ int jolt_variant_diff(char **out, const jolt_variant *base,
 	free(*out);
 	*out = jolt_buf_detach(&b);
 	return 0;
+}
+
+void jolt_variant_summary(jolt_variant *v, const char *fmt, ...)
+{
+	va_list ap;
+	char *text = NULL;
+	va_start(ap, fmt);
+	int n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	free(v->summary);
+	v->summary = n < 0 ? jolt_xstrdup("") : text;
 }

@@ -504,20 +504,6 @@ int jolt_response_apply(const jolt_variant *v, jolt_response_state **state,
 
 /* ---- building variants: replaying the oracle through the selection ----- */
 
-static void set_summary(jolt_variant *v, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void set_summary(jolt_variant *v, const char *fmt, ...)
-{
-	jolt_buf b;
-	jolt_buf_init(&b, 0);
-	va_list ap;
-	va_start(ap, fmt);
-	jolt_buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	free(v->summary);
-	v->summary = jolt_buf_detach(&b);
-	jolt_buf_release(&b);
-}
 
 static const jolt_tool *visible_builtin(const jolt_op_ctx *c, const char *bi)
 {
@@ -726,7 +712,7 @@ static int simple_apply(jolt_variant *v, const jolt_op_ctx *c, const char *what,
 	v->mistake = json_pack("{s:I, s:[{s:s}]}", "at", (json_int_t)rp.k + 1,
 			       "steps", "answer", give_up);
 	const char *tool = json_string_value(json_object_get(r, "tool"));
-	set_summary(v, "%s on %s%s%s (first at oracle step %ld)", what,
+	jolt_variant_summary(v, "%s on %s%s%s (first at oracle step %ld)", what,
 		    modes[c->level], tool ? " " : "", tool ? tool : "", rp.k);
 	return 0;
 }
@@ -862,7 +848,7 @@ static int inject_apply(jolt_variant *v, const jolt_op_ctx *c)
 	v->mistake =
 	    json_pack("{s:I, s:o}", "at", (json_int_t)rp.k + 1, "steps", steps);
 	const char *tool = json_string_value(json_object_get(r, "tool"));
-	set_summary(v,
+	jolt_variant_summary(v,
 		    "instructions injected on %s%s%s (first at oracle step "
 		    "%ld): %s",
 		    modes[c->level], tool ? " " : "", tool ? tool : "", rp.k,
