@@ -95,6 +95,22 @@ void jolt_parallel_for(size_t n, int threads,
 		       void (*fn)(size_t i, int worker, void *payload),
 		       void *payload);
 
+/* ThreadSanitizer cannot see libgomp's barriers (libgomp is not
+ * instrumented) and reports every OpenMP region as a race. Under TSan,
+ * OpenMP regions run on one thread (`#pragma omp parallel for
+ * if(JOLT_OMP_PARALLEL)`); the pthread pools, which TSan does check, are
+ * unaffected. */
+#if defined(__SANITIZE_THREAD__)
+#define JOLT_OMP_PARALLEL 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define JOLT_OMP_PARALLEL 0
+#endif
+#endif
+#ifndef JOLT_OMP_PARALLEL
+#define JOLT_OMP_PARALLEL 1
+#endif
+
 #define JOLT_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #include "banned.h"

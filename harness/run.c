@@ -513,7 +513,7 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected)
 		}
 	/* Operators are pure functions: build the baselines and variants of
 	 * all tasks in parallel. */
-#pragma omp parallel for schedule(dynamic)
+#pragma omp parallel for schedule(dynamic) if(JOLT_OMP_PARALLEL)
 	for (size_t i = 0; i < ntasks; i++) {
 		jolt_variant *base = NULL;
 		jolt_variant **vs = NULL;

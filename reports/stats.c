@@ -175,22 +175,9 @@ void jolt_bh(const double *p, size_t n, double *adj)
 
 /* ---- paired cluster bootstrap ---- */
 
-/* ThreadSanitizer cannot see libgomp's barriers (libgomp is not
- * instrumented), so it reports the end of every parallel loop as a race.
- * The replicates are independent and the result does not depend on the
- * thread count, so a TSan build runs them on one thread. */
-#if defined(__SANITIZE_THREAD__)
-#define BOOT_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define BOOT_TSAN 1
-#endif
-#endif
-#ifdef BOOT_TSAN
-#define BOOT_THREADS 1
-#else
-#define BOOT_THREADS omp_get_max_threads()
-#endif
+/* The replicates are independent and the result does not depend on the
+ * thread count, so a TSan build runs them on one thread (common.h). */
+#define BOOT_THREADS (JOLT_OMP_PARALLEL ? omp_get_max_threads() : 1)
 
 static uint64_t splitmix64(uint64_t *state)
 {
