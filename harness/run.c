@@ -43,9 +43,9 @@ typedef struct sched {
 	jolt_trial *trials;
 	size_t *trial_model;  /* model index of each trial */
 	size_t ntrials;
-	size_t *todo;         /* indices of trials to run */
-	size_t ntodo;
-	size_t admitted;      /* trials started so far (index into todo) */
+	size_t *queue;         /* indices of trials to run */
+	size_t nqueue;
+	size_t admitted;      /* trials started so far (index into queue) */
 	jolt_variant **variants; /* every variant of the run, owned */
 	size_t nvariants;
 	model_slot *models;
@@ -234,25 +234,25 @@ static void progress(sched *s, bool final)
 		return;
 	s->last_print = now;
 	long done = s->stats.done;
-	long todo = (long)s->ntodo;
+	long queue = (long)s->nqueue;
 	long graded = s->stats.passed + s->stats.failed;
 	double rate = graded ? 100.0 * (double)s->stats.passed / (double)graded : 0.0;
 	double secs = (double)(now - s->t0) / 1000.0;
 	double tps = secs > 0 ? (double)done / secs : 0.0;
-	long eta = tps > 0 ? (long)((double)(todo - done) / tps) : 0;
+	long eta = tps > 0 ? (long)((double)(queue - done) / tps) : 0;
 	if (s->tty) {
 		char bar[31];
-		int fill = todo ? (int)(30 * done / todo) : 30;
+		int fill = queue ? (int)(30 * done / queue) : 30;
 		for (int i = 0; i < 30; i++)
 			bar[i] = i < fill ? '#' : '.';
 		bar[30] = '\0';
 		fprintf(stderr, "\r[%s] %ld/%ld  pass %.1f%%  infra %ld  %.1f/s  eta %lds ",
-			bar, done, todo, rate, s->stats.infra, tps, eta);
+			bar, done, queue, rate, s->stats.infra, tps, eta);
 		if (final)
 			fputc('\n', stderr);
 	} else {
 		fprintf(stderr, "jolt: %ld/%ld trials, pass %.1f%%, infra %ld, %.1f/s, eta %lds\n",
-			done, todo, rate, s->stats.infra, tps, eta);
+			done, queue, rate, s->stats.infra, tps, eta);
 	}
 	fflush(stderr);
 }
@@ -400,11 +400,11 @@ static void *worker(void *arg)
 			s->ready = f->next;
 			if (!s->ready)
 				s->ready_tail = NULL;
-		} else if (!stopping && s->admitted < s->ntodo &&
+		} else if (!stopping && s->admitted < s->nqueue &&
 			   s->inflight < s->cfg->concurrency) {
 			f = jolt_xcalloc(1, sizeof(*f));
 			f->s = s;
-			f->ti = s->todo[s->admitted++];
+			f->ti = s->queue[s->admitted++];
 			for (int i = 0; i < s->cfg->concurrency; i++)
 				if (!s->slot_used[i]) {
 					f->slot = i;
@@ -413,7 +413,7 @@ static void *worker(void *arg)
 				}
 			s->inflight++;
 		} else if (s->inflight == 0 &&
-			   (stopping || s->admitted >= s->ntodo)) {
+			   (stopping || s->admitted >= s->nqueue)) {
 			pthread_cond_broadcast(&s->cond);
 			break;
 		} else {
@@ -676,7 +676,7 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 	rc = expand(&s, out, rejected);
 	if (rc)
 		goto done;
-	s.todo = jolt_xcalloc(s.ntrials ? s.ntrials : 1, sizeof(*s.todo));
+	s.queue = jolt_xcalloc(s.ntrials ? s.ntrials : 1, sizeof(*s.queue));
 	for (size_t i = 0; i < s.ntrials; i++) {
 		if (cfg->shard_count > 1 &&
 		    (int)(i % (size_t)cfg->shard_count) != cfg->shard_index)
@@ -692,7 +692,7 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 				continue;
 			}
 		}
-		s.todo[s.ntodo++] = i;
+		s.queue[s.nqueue++] = i;
 	}
 	conf = config_json(cfg, out, json_incref(rejected));
 	rc = jolt_store_begin_run(s.store, conf, &s.run_id);
@@ -760,7 +760,7 @@ done:
 	for (size_t i = 0; i < s.nvariants; i++)
 		jolt_variant_free(s.variants[i]);
 	free(s.variants);
-	free(s.todo);
+	free(s.queue);
 	free(s.slot_used);
 	free(th);
 	free(s.fatal_msg);
