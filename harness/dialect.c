@@ -54,3 +54,18 @@ bool jolt_dialect_stream(const jolt_dialect_opts *o)
 {
 	return o && o->b && o->b->stream;
 }
+
+json_t *jolt_dialect_tool_decl(const json_t *tool, const char *schema_key)
+{
+	const char *name = json_string_value(json_object_get(tool, "name"));
+	const json_t *desc = json_object_get(tool, "description");
+	const json_t *params = json_object_get(tool, "parameters");
+	json_t *d = json_object();
+	json_object_set_new(d, "name", json_string(name ? name : ""));
+	if (desc)
+		json_object_set_new(d, "description", json_deep_copy(desc));
+	json_object_set_new(d, schema_key,
+			    params ? json_deep_copy(params)
+				   : json_pack("{s:s}", "type", "object"));
+	return d;
+}

@@ -70,6 +70,11 @@ typedef struct jolt_dialect {
 
 extern const jolt_dialect *const jolt_dialects[]; /* NULL-terminated */
 
+/* One tool declaration {name, description, SCHEMA_KEY: parameters} from
+ * a neutral tool {name, description, parameters}; the schema defaults to
+ * {"type": "object"}. New object, the caller owns it. */
+json_t *jolt_dialect_tool_decl(const json_t *tool, const char *schema_key);
+
 /* The request options every dialect sends, with M2's recommended sampling
  * as the defaults (temperature 1.0, top_p 0.95, top_k 40) where the user
  * gave none; max tokens per turn 8192. top_p 0 is outside every server's

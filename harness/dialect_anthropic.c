@@ -145,22 +145,8 @@ static int ant_encode(char **out, const jolt_model_req *req,
 		json_t *t;
 		json_array_foreach(req->tools, i, t)
 		{
-			json_t *d = json_object();
-			json_object_set_new(
-			    d, "name",
-			    json_string(str(t, "name") ? str(t, "name") : ""));
-			if (json_object_get(t, "description"))
-				json_object_set_new(
-				    d, "description",
-				    json_deep_copy(
-					json_object_get(t, "description")));
-			json_object_set_new(
-			    d, "input_schema",
-			    json_object_get(t, "parameters")
-				? json_deep_copy(
-				      json_object_get(t, "parameters"))
-				: json_pack("{s:s}", "type", "object"));
-			json_array_append_new(tools, d);
+			json_array_append_new(
+			    tools, jolt_dialect_tool_decl(t, "input_schema"));
 		}
 		json_object_set_new(body, "tools", tools);
 	}

@@ -119,24 +119,10 @@ static int oai_encode(char **out, const jolt_model_req *req,
 		json_t *t;
 		json_array_foreach(req->tools, i, t)
 		{
-			json_t *f = json_object();
-			json_object_set_new(
-			    f, "name",
-			    json_string(str(t, "name") ? str(t, "name") : ""));
-			if (json_object_get(t, "description"))
-				json_object_set_new(
-				    f, "description",
-				    json_deep_copy(
-					json_object_get(t, "description")));
-			json_object_set_new(
-			    f, "parameters",
-			    json_object_get(t, "parameters")
-				? json_deep_copy(
-				      json_object_get(t, "parameters"))
-				: json_pack("{s:s}", "type", "object"));
 			json_array_append_new(
-			    tools, json_pack("{s:s, s:o}", "type", "function",
-					     "function", f));
+			    tools,
+			    json_pack("{s:s, s:o}", "type", "function", "function",
+				      jolt_dialect_tool_decl(t, "parameters")));
 		}
 		json_object_set_new(body, "tools", tools);
 	}

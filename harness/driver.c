@@ -271,10 +271,7 @@ static const jolt_tool *translate(const jolt_traj *tr, const char *name,
 	json_t *val;
 	void *tmp;
 	json_object_foreach_safe(*args_out, tmp, k, val) {
-		const char *shown_k = k;
-		const char *orig_k = k;
-		(void)shown_k;
-		if (!json_object_get(real, orig_k) && json_object_get(decl, k) &&
+		if (!json_object_get(real, k) && json_object_get(decl, k) &&
 		    !json_object_get(params, k))
 			json_object_del(*args_out, k);
 	}
