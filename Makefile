@@ -1,4 +1,4 @@
-# jolt - build, test, demo. See README.md and ../shared/DESIGN.md.
+# jolt - build, test, demo. See README.md and docs/architecture.md.
 #   make            build build/jolt (installs missing packages first)
 #   make test       unit, golden and integration tests
 #   make demo       run the starter suite on the simulator, write a report
@@ -12,7 +12,7 @@ PKGS := yaml-0.1 jansson libgit2 libpcre2-8 sqlite3 libcurl libmicrohttpd
 
 BUILD := build
 CFLAGS_BASE := -std=gnu11 -O2 -g -fopenmp -pthread -D_GNU_SOURCE \
-	-Iharness -Iperturb -Iscaffolds -Ireports -MMD -MP
+	-I. -Iharness -MMD -MP
 ifeq ($(DEV),1)
 CFLAGS_BASE += -Wall -Wextra -Werror -Wvla -Wstrict-prototypes -Wshadow \
 	-Wno-unused-parameter
@@ -30,8 +30,8 @@ ALL_CFLAGS = $(CFLAGS_BASE) $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = -fopenmp -pthread $(LDFLAGS_SAN) $(LDFLAGS)
 LIBS = $(PKG_LIBS) -lm
 
-SRCS := $(sort $(wildcard harness/*.c perturb/*.c scaffolds/*.c reports/*.c))
-LIB_SRCS := $(filter-out harness/main.c,$(SRCS))
+SRCS := $(sort $(wildcard harness/*/*.c perturb/*.c scaffolds/*.c reports/*.c))
+LIB_SRCS := $(filter-out harness/cli/main.c,$(SRCS))
 OBJS := $(SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -105,7 +105,7 @@ fuzz: deps
 		name=$$(basename $$src .c); corpus=tests/fuzz/corpus/$${name#fuzz_}; \
 		echo "fuzz: $$name for $(FUZZ_SECONDS)s over $$corpus"; \
 		clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
-			-Iharness -Ireports $(PKG_CFLAGS) $$src $(LIB_SRCS) \
+			-I. -Iharness $(PKG_CFLAGS) $$src $(LIB_SRCS) \
 			-o $(BUILD)/fuzz/$$name $(PKG_LIBS) -lm -fopenmp -pthread || exit 1; \
 		mkdir -p $$corpus; \
 		$(BUILD)/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$corpus || exit 1; \

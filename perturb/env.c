@@ -28,10 +28,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "common.h"
-#include "env.h"
-#include "perturb.h"
+#include "core/buf.h"
+#include "core/common.h"
+#include "world/env.h"
+#include "perturb/perturb.h"
 
 #define ENV_READ_CAP (16 * 1024 * 1024) /* one environment file */
 #define ENV_LIST_MAX 100000		/* files in an environment */

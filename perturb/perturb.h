@@ -37,8 +37,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "sim.h" /* enum jolt_axis */
-#include "suite.h"
+#include "model/sim.h" /* enum jolt_axis */
+#include "core/suite.h"
 
 enum jolt_op_kind {
 	JOLT_OP_INVARIANT,   /* the task's answer is unchanged */

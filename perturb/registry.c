@@ -4,14 +4,14 @@
  * it, names parsed back into variants, and the canonical dump and line
  * diff that golden tests, `--diff` and traces read (perturb.h).
  */
-#include "perturb.h"
+#include "perturb/perturb.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <inttypes.h>
 
-#include "buf.h"
-#include "common.h"
+#include "core/buf.h"
+#include "core/common.h"
 
 /* Axis order is the registry order (perturb.h). */
 static const jolt_op *const tables[JOLT_AXIS_COUNT] = {

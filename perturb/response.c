@@ -21,10 +21,10 @@
  */
 #include <stdarg.h>
 
-#include "buf.h"
-#include "common.h"
-#include "perturb.h"
-#include "tools.h" /* JOLT_TOOL_OUTPUT_CAP */
+#include "core/buf.h"
+#include "core/common.h"
+#include "perturb/perturb.h"
+#include "world/tools.h" /* JOLT_TOOL_OUTPUT_CAP */
 
 #define OUTPUT_CAP JOLT_TOOL_OUTPUT_CAP
 #define SALT_TRIES 64 /* salts tried for a fraction that hits the oracle */

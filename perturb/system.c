@@ -7,12 +7,12 @@
  * baseline's mistake). Padding and examples are fixed text banks chosen
  * by jolt_op_rand, so a variant is reproducible from its name.
  */
-#include "perturb.h"
+#include "perturb/perturb.h"
 
 #include <ctype.h>
 
-#include "buf.h"
-#include "common.h"
+#include "core/buf.h"
+#include "core/common.h"
 
 static void set_system(jolt_variant *v, char *s)
 {

@@ -8,12 +8,12 @@
  * names; graders keep the original names because the driver records calls
  * after translating them back. A thrown model keeps calling the old names.
  */
-#include "perturb.h"
+#include "perturb/perturb.h"
 
 #include <ctype.h>
 
-#include "buf.h"
-#include "common.h"
+#include "core/buf.h"
+#include "core/common.h"
 
 #define GIVE_UP "I could not complete this task."
 /* Shown names are short identifiers; the cap keeps random names sane. */

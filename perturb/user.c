@@ -11,12 +11,12 @@
  * digit or one of "/._@", when it has two capitals or more (BOLT's), and
  * inside `backticks` and "double quotes" (commands, literal values).
  */
-#include "perturb.h"
+#include "perturb/perturb.h"
 
 #include <ctype.h>
 
-#include "buf.h"
-#include "common.h"
+#include "core/buf.h"
+#include "core/common.h"
 
 #define MISREAD "I am not sure what you are asking."
 

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "common.h"
-#include "report.h"
-#include "robust.h"
-#include "stats.h"
-#include "store.h"
+#include "core/buf.h"
+#include "core/common.h"
+#include "reports/report.h"
+#include "reports/robust.h"
+#include "reports/stats.h"
+#include "run/store.h"
 
 const jolt_report_format *const jolt_report_formats[] = {
     &jolt_report_md,

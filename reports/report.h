@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "trial.h"
+#include "core/trial.h"
 
 /* One stored trial as the report keeps it. */
 typedef struct jolt_report_trial {

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common.h"
-#include "report.h"
+#include "core/common.h"
+#include "reports/report.h"
 
 #define CSV_HEADER                                                             \
 	"model,scaffold,suite,task,variant,axis,operator,level,seed,repeat,"   \

@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common.h"
-#include "report.h"
-#include "robust.h"
+#include "core/common.h"
+#include "reports/report.h"
+#include "reports/robust.h"
 
 /* Digits of a real: enough for every figure, without the 17th-digit noise
  * (0.6 rather than 0.59999999999999998). */

@@ -15,9 +15,9 @@
 
 #include <math.h>
 
-#include "common.h"
-#include "report.h"
-#include "robust.h"
+#include "core/common.h"
+#include "reports/report.h"
+#include "reports/robust.h"
 
 /* How many failed (and infra) trials the lists show. */
 #define MD_MAX_LISTED 20

@@ -10,8 +10,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "common.h"
-#include "robust.h"
+#include "core/common.h"
+#include "reports/robust.h"
 
 const char *jolt_robust_by_name(enum jolt_robust_by by)
 {

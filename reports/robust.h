@@ -43,8 +43,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "report.h"
-#include "stats.h"
+#include "reports/report.h"
+#include "reports/stats.h"
 
 /* Options; zero fields take the defaults, so {0} (or NULL) is the
  * default report. */

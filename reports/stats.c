@@ -5,8 +5,8 @@
 #include <math.h>
 #include <omp.h>
 
-#include "common.h"
-#include "stats.h"
+#include "core/common.h"
+#include "reports/stats.h"
 
 void jolt_wilson(long k, long n, double z, double *lo, double *hi)
 {

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common.h"
-#include "perturb.h"
-#include "run.h"
-#include "suite.h"
+#include "core/common.h"
+#include "perturb/perturb.h"
+#include "run/run.h"
+#include "core/suite.h"
 
 static long generate(const jolt_suite *s, const jolt_run_cfg *sel, int threads,
 		     double *secs)

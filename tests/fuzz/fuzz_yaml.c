@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "common.h"
-#include "suite.h"
+#include "core/buf.h"
+#include "core/common.h"
+#include "core/suite.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "common.h"
+#include "core/common.h"
 
 #define TS_MAX_REQ 512
 #define TS_BODY_CAP (1024 * 1024)

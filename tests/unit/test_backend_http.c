@@ -12,11 +12,11 @@
 
 #include <pthread.h>
 
-#include "backend_http.h"
-#include "common.h"
-#include "dialect.h"
+#include "model/backend_http.h"
+#include "core/common.h"
+#include "model/dialect.h"
 #include "mhd_server.h"
-#include "ratelimit.h"
+#include "model/ratelimit.h"
 
 #define PLANTED "sk-PLANTED-123"
 

@@ -3,9 +3,9 @@
  */
 #include "test.h"
 
-#include "backend.h"
-#include "cli.h"
-#include "common.h"
+#include "model/backend.h"
+#include "cli/cli.h"
+#include "core/common.h"
 
 struct o {
 	jolt_strlist model;

@@ -9,8 +9,8 @@
 
 #include <jansson.h>
 
-#include "common.h"
-#include "dialect.h"
+#include "core/common.h"
+#include "model/dialect.h"
 
 static const jolt_dialect *D(void)
 {

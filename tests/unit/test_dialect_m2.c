@@ -9,9 +9,9 @@
 #include <dirent.h>
 #include <jansson.h>
 
-#include "buf.h"
-#include "common.h"
-#include "dialect.h"
+#include "core/buf.h"
+#include "core/common.h"
+#include "model/dialect.h"
 
 #define GOLDEN_DIR "tests/golden/m2"
 

@@ -6,9 +6,9 @@
 
 #include <limits.h>
 
-#include "common.h"
-#include "env.h"
-#include "sandbox.h"
+#include "core/common.h"
+#include "world/env.h"
+#include "world/sandbox.h"
 
 /* Working copies under /tmp: the sandbox uids must reach them. */
 #define WD_ROOT "/tmp"

@@ -10,10 +10,10 @@
 #include <jansson.h>
 #include <math.h>
 
-#include "common.h"
-#include "grade.h"
-#include "sandbox.h"
-#include "suite.h"
+#include "core/common.h"
+#include "world/grade.h"
+#include "world/sandbox.h"
+#include "core/suite.h"
 
 
 static json_t *J(const char *text)

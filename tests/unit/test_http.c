@@ -6,8 +6,8 @@
 
 #include <pthread.h>
 
-#include "common.h"
-#include "http.h"
+#include "core/common.h"
+#include "model/http.h"
 #include "mhd_server.h"
 
 #define PLANTED "sk-PLANTED-123"

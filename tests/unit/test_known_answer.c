@@ -13,12 +13,12 @@
 
 #include <math.h>
 
-#include "common.h"
-#include "report.h"
-#include "robust.h"
-#include "run.h"
-#include "suite.h"
-#include "perturb.h"
+#include "core/common.h"
+#include "reports/report.h"
+#include "reports/robust.h"
+#include "run/run.h"
+#include "core/suite.h"
+#include "perturb/perturb.h"
 
 static jolt_suite *starter;
 

@@ -15,10 +15,10 @@
 #include <dirent.h>
 #include <jansson.h>
 
-#include "common.h"
-#include "grade.h"
-#include "perturb.h"
-#include "suite.h"
+#include "core/common.h"
+#include "world/grade.h"
+#include "perturb/perturb.h"
+#include "core/suite.h"
 
 #define STARTER "suites/starter"
 #define GOLDEN_DIR "tests/golden/perturb"

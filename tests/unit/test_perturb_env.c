@@ -5,10 +5,10 @@
  */
 #include "test.h"
 
-#include "common.h"
-#include "env.h"
-#include "perturb.h"
-#include "suite.h"
+#include "core/common.h"
+#include "world/env.h"
+#include "perturb/perturb.h"
+#include "core/suite.h"
 
 #define GIT_ENV                                                                \
 	"GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com "                    \

@@ -6,10 +6,10 @@
  */
 #include "test.h"
 
-#include "common.h"
-#include "perturb.h"
-#include "suite.h"
-#include "tools.h"
+#include "core/common.h"
+#include "perturb/perturb.h"
+#include "core/suite.h"
+#include "world/tools.h"
 
 /* A variant carrying only a response perturbation: all the hook reads. */
 static jolt_variant *resp_variant(const char *json, uint64_t seed)

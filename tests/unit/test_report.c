@@ -9,11 +9,11 @@
 
 #include "test.h"
 
-#include "common.h"
-#include "report.h"
-#include "robust.h"
-#include "store.h"
-#include "trial.h"
+#include "core/common.h"
+#include "reports/report.h"
+#include "reports/robust.h"
+#include "run/store.h"
+#include "core/trial.h"
 
 static jolt_suite suite_a = {.name = "starter"};
 static jolt_suite suite_b = {.name = "finance"};

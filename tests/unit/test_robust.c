@@ -10,8 +10,8 @@
 
 #include "test.h"
 
-#include "common.h"
-#include "robust.h"
+#include "core/common.h"
+#include "reports/robust.h"
 
 #define MAX_ROWS 4096
 

@@ -14,9 +14,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "common.h"
-#include "env.h"
-#include "sandbox.h"
+#include "core/common.h"
+#include "world/env.h"
+#include "world/sandbox.h"
 
 #define SLOT 7
 

@@ -12,11 +12,11 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
-#include "common.h"
-#include "dialect.h"
-#include "perturb.h"
-#include "serve.h"
-#include "suite.h"
+#include "core/common.h"
+#include "model/dialect.h"
+#include "perturb/perturb.h"
+#include "serve/serve.h"
+#include "core/suite.h"
 
 #define TASK "doc-bridge-year" /* oracle: search, open, answer */
 

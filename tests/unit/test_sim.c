@@ -4,9 +4,9 @@
  */
 #include "test.h"
 
-#include "common.h"
-#include "sim.h"
-#include "trial.h"
+#include "core/common.h"
+#include "model/sim.h"
+#include "core/trial.h"
 
 static jolt_suite suite = {.name = "s"};
 static jolt_task task = {.id = "t1"};

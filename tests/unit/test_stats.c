@@ -8,8 +8,8 @@
 
 #include "test.h"
 
-#include "common.h"
-#include "stats.h"
+#include "core/common.h"
+#include "reports/stats.h"
 
 static void check_wilson(long k, long n, double lo_ref, double hi_ref)
 {

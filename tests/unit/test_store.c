@@ -6,9 +6,9 @@
 
 #include "test.h"
 
-#include "common.h"
-#include "store.h"
-#include "trial.h"
+#include "core/common.h"
+#include "run/store.h"
+#include "core/trial.h"
 
 static jolt_suite suite = {.name = "starter"};
 static jolt_task tasks[] = {{.id = "t1"}, {.id = "t2"}, {.id = "t3"}};

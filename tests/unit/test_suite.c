@@ -11,9 +11,9 @@
 
 #include <pthread.h>
 
-#include "common.h"
-#include "suite.h"
-#include "tools.h"
+#include "core/common.h"
+#include "core/suite.h"
+#include "world/tools.h"
 
 static const char SUITE_OK[] =
     "name: demo\n"

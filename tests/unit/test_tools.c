@@ -6,10 +6,10 @@
  */
 #include "test.h"
 
-#include "common.h"
-#include "env.h"
-#include "sandbox.h"
-#include "tools.h"
+#include "core/common.h"
+#include "world/env.h"
+#include "world/sandbox.h"
+#include "world/tools.h"
 
 #define SLOT 5
 

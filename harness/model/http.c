@@ -1,0 +1,631 @@
+/*
+ * http.c - the HTTP transport of http.h: one loop thread per jolt_http
+ * drives libcurl's multi interface, so every model turn in flight shares
+ * that thread and its connection pool. Also the incremental SSE parser the
+ * transport feeds streamed bodies through.
+ *
+ * Threads: jolt_http_submit() may be called from any thread (including a
+ * completion callback on the loop thread, which is how retries are
+ * queued). It copies the request onto a mutex-protected pending list and
+ * wakes the loop with curl_multi_wakeup(). Everything else (easy handles,
+ * the delayed list, callbacks) belongs to the loop thread.
+ *
+ * Delays: a request with delay_ms waits on a list sorted by start time;
+ * the loop's poll timeout is the time until the first one is due. A
+ * sorted list is O(n) per insert, which is fine for the hundreds of turns
+ * jolt keeps in flight.
+ *
+ * Secrets: request headers (Authorization, x-api-key) are handed to curl
+ * and never formatted into a message; URLs are shown without userinfo or
+ * query string, and curl is never put in verbose mode.
+ */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/common.h"
+#include "model/dialect.h"
+#include "model/http.h"
+
+/* One SSE event (its data lines joined) or one line may not exceed this. */
+#define JOLT_SSE_EVENT_CAP (1024 * 1024)
+/* An event name longer than this is not a real server's. */
+#define JOLT_SSE_NAME_CAP 256
+/* Largest Retry-After honoured, in seconds (a day: anything longer is a
+ * broken server, and the backend caps it much lower anyway). */
+#define JOLT_RETRY_AFTER_MAX_S 86400L
+/* Longest shown form of a URL in an error message. */
+#define JOLT_URL_SHOWN_CAP 200
+
+/* ---------------------------------------------------------------- SSE */
+
+struct jolt_sse {
+	int (*fn)(void *payload, const char *event, const char *data,
+		  size_t len);
+	void *payload;
+	jolt_buf line;	/* the line being read (may span chunks) */
+	jolt_buf data;	/* data lines of the current event, each + '\n' */
+	jolt_buf event; /* the `event:` name of the current event */
+	int has_data;	/* a data line was seen since the last dispatch */
+	int after_cr;	/* the last byte was '\r': a following '\n' is part
+			 * of the same line break */
+	int first_line; /* the next line is the stream's first (BOM check) */
+	int err;	/* sticky: once the stream failed, it stays failed */
+};
+
+jolt_sse *jolt_sse_new(int (*fn)(void *payload, const char *event,
+				 const char *data, size_t len),
+		       void *payload)
+{
+	jolt_sse *s = jolt_xcalloc(1, sizeof(*s));
+	s->fn = fn;
+	s->payload = payload;
+	jolt_buf_init(&s->line, JOLT_SSE_EVENT_CAP);
+	jolt_buf_init(&s->data, JOLT_SSE_EVENT_CAP);
+	jolt_buf_init(&s->event, JOLT_SSE_NAME_CAP);
+	s->first_line = 1;
+	return s;
+}
+
+void jolt_sse_free(jolt_sse *s)
+{
+	if (!s)
+		return;
+	jolt_buf_release(&s->line);
+	jolt_buf_release(&s->data);
+	jolt_buf_release(&s->event);
+	free(s);
+}
+
+static int sse_dispatch(jolt_sse *s)
+{
+	int rc = 0;
+	if (s->has_data) {
+		/* Every data line added a '\n'; the spec drops the last. */
+		size_t len = s->data.len ? s->data.len - 1 : 0;
+		s->data.s[len] = '\0';
+		rc = s->fn(s->payload, s->event.len ? s->event.s : NULL,
+			   s->data.s, len);
+	}
+	jolt_buf_reset(&s->data);
+	jolt_buf_reset(&s->event);
+	s->has_data = 0;
+	return rc;
+}
+
+static int sse_line(jolt_sse *s)
+{
+	const char *l = jolt_buf_cstr(&s->line);
+	size_t n = s->line.len;
+	if (s->first_line) {
+		s->first_line = 0;
+		if (n >= 3 && !memcmp(l, "\xEF\xBB\xBF", 3)) {
+			l += 3;
+			n -= 3;
+		}
+	}
+	if (n == 0)
+		return sse_dispatch(s);
+	if (l[0] == ':')
+		return 0; /* comment, e.g. keep-alive pings */
+	const char *colon = memchr(l, ':', n);
+	size_t flen = colon ? (size_t)(colon - l) : n;
+	const char *v = colon ? colon + 1 : l + n;
+	size_t vlen = (size_t)(l + n - v);
+	if (vlen && *v == ' ') {
+		v++;
+		vlen--;
+	}
+	if (flen == 4 && !memcmp(l, "data", 4)) {
+		s->has_data = 1;
+		if (jolt_buf_add(&s->data, v, vlen) ||
+		    jolt_buf_addc(&s->data, '\n'))
+			return jolt_err_set(JOLT_ETOOBIG,
+					    "sse event larger than %d bytes",
+					    JOLT_SSE_EVENT_CAP);
+	} else if (flen == 5 && !memcmp(l, "event", 5)) {
+		jolt_buf_reset(&s->event);
+		if (jolt_buf_add(&s->event, v, vlen))
+			return jolt_err_set(
+			    JOLT_ETOOBIG, "sse event name longer than %d bytes",
+			    JOLT_SSE_NAME_CAP);
+	}
+	/* id, retry and unknown fields do not matter to a one-shot reply. */
+	return 0;
+}
+
+int jolt_sse_feed(jolt_sse *s, const char *chunk, size_t len)
+{
+	if (s->err)
+		return s->err;
+	size_t i = 0;
+	while (i < len) {
+		if (s->after_cr) {
+			s->after_cr = 0;
+			if (chunk[i] == '\n') {
+				i++;
+				continue;
+			}
+		}
+		size_t j = i;
+		while (j < len && chunk[j] != '\n' && chunk[j] != '\r')
+			j++;
+		if (jolt_buf_add(&s->line, chunk + i, j - i)) {
+			s->err = jolt_err_set(JOLT_ETOOBIG,
+					      "sse line longer than %d bytes",
+					      JOLT_SSE_EVENT_CAP);
+			return s->err;
+		}
+		if (j == len)
+			break;
+		s->after_cr = chunk[j] == '\r';
+		int rc = sse_line(s);
+		jolt_buf_reset(&s->line);
+		if (rc) {
+			s->err = rc;
+			return rc;
+		}
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------- transport */
+
+typedef struct xfer {
+	struct xfer *next;
+	jolt_http *h;
+	CURL *easy;
+	struct curl_slist *hdrs;
+	char *url;
+	char *shown_url; /* for messages: no userinfo, no query */
+	char *body;
+	size_t body_len;
+	double timeout_s;
+	int64_t start_at; /* monotonic ms */
+	int64_t t0;	  /* when the transfer actually started */
+	int (*on_event)(void *payload, const char *event, const char *data,
+			size_t len);
+	void (*done)(void *payload, jolt_http_resp *resp);
+	void *payload;
+	jolt_buf resp;	 /* the body (capped at max_body) */
+	size_t received; /* body bytes seen, streamed or not */
+	jolt_sse *sse;
+	int is_stream; /* -1 until the first body byte, then 0 or 1 */
+	long retry_after_ms;
+	int abort_err; /* set when a callback aborted the transfer */
+	char *abort_msg;
+	char errbuf[CURL_ERROR_SIZE];
+} xfer;
+
+struct jolt_http {
+	CURLM *multi;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	xfer *pending, *pending_tail; /* under mu */
+	int stopping;		      /* under mu */
+	xfer *delayed;		      /* loop thread: sorted by start_at */
+	size_t active;		      /* loop thread: handles in multi */
+	size_t max_body;
+	long connect_timeout_ms;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void curl_init(void)
+{
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+/* scheme://host[:port]/path, without userinfo, query or fragment: what a
+ * message may show of a URL (a query string can carry a key). */
+static char *shown_url(const char *url)
+{
+	const char *p = strstr(url, "://");
+	const char *host = p ? p + 3 : url;
+	const char *end = host + strcspn(host, "/?#");
+	const char *at = memchr(host, '@', (size_t)(end - host));
+	if (at)
+		host = at + 1;
+	size_t path = strcspn(end, "?#");
+	size_t scheme = p ? (size_t)(p + 3 - url) : 0;
+	size_t hostlen = (size_t)(end - host) + path;
+	if (scheme + hostlen > JOLT_URL_SHOWN_CAP)
+		hostlen = JOLT_URL_SHOWN_CAP - scheme;
+	return jolt_xasprintf("%.*s%.*s", (int)scheme, url, (int)hostlen, host);
+}
+
+static void xfer_free(xfer *x)
+{
+	if (!x)
+		return;
+	if (x->easy)
+		curl_easy_cleanup(x->easy);
+	curl_slist_free_all(x->hdrs);
+	free(x->url);
+	free(x->shown_url);
+	free(x->body);
+	jolt_buf_release(&x->resp);
+	jolt_sse_free(x->sse);
+	free(x->abort_msg);
+	free(x);
+}
+
+/* Run the callback with a response and free the transfer. */
+static void xfer_finish(xfer *x, int err, char *errmsg, long status)
+{
+	jolt_http_resp r = {
+	    .err = err,
+	    .errmsg = errmsg,
+	    .status = status,
+	    .retry_after_ms = x->retry_after_ms,
+	    .latency_ms = x->t0 ? (long)(jolt_now_ms() - x->t0) : 0,
+	};
+	r.len = x->resp.len;
+	r.body = jolt_buf_detach(&x->resp);
+	x->done(x->payload, &r);
+	xfer_free(x);
+}
+
+static void xfer_fail(xfer *x, int err, const char *fmt, const char *detail)
+{
+	xfer_finish(x, err, jolt_xasprintf(fmt, x->shown_url, detail), 0);
+}
+
+static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	xfer *x = userdata;
+	size_t n = size * nmemb;
+	x->received += n;
+	if (x->received > x->h->max_body) {
+		x->abort_err = JOLT_ETOOBIG;
+		x->abort_msg = jolt_xasprintf(
+		    "POST %s: response body larger than %zu bytes",
+		    x->shown_url, x->h->max_body);
+		return 0;
+	}
+	/* Only a successful response that is not plain JSON is a stream: an
+	 * error response, or a server that ignored "stream": true, keeps its
+	 * body for classification and decoding. */
+	if (x->sse && x->is_stream < 0) {
+		long status = 0;
+		char *ctype = NULL;
+		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
+		x->is_stream =
+		    status >= 200 && status < 300 &&
+		    !(ctype && !strncasecmp(ctype, "application/json", 16));
+	}
+	if (x->sse && x->is_stream == 1) {
+		jolt_err_clear();
+		int rc = jolt_sse_feed(x->sse, ptr, n);
+		if (rc) {
+			x->abort_err = rc;
+			x->abort_msg = jolt_xasprintf(
+			    "POST %s: stream: %s", x->shown_url,
+			    jolt_err_msg()[0] ? jolt_err_msg()
+					      : jolt_err_name(rc));
+			return 0;
+		}
+		return n;
+	}
+	jolt_buf_add(&x->resp, ptr, n); /* within max_body: checked above */
+	return n;
+}
+
+static long parse_retry_after(const char *v, size_t n)
+{
+	char tmp[128];
+	while (n && (*v == ' ' || *v == '\t')) {
+		v++;
+		n--;
+	}
+	while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' ' ||
+		     v[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, v, n);
+	tmp[n] = '\0';
+	if (strspn(tmp, "0123456789") == n) {
+		if (n > 6)
+			return JOLT_RETRY_AFTER_MAX_S * 1000;
+		long s = strtol(tmp, NULL, 10);
+		return (s > JOLT_RETRY_AFTER_MAX_S ? JOLT_RETRY_AFTER_MAX_S
+						   : s) *
+		       1000;
+	}
+	time_t t = curl_getdate(tmp, NULL);
+	if (t == (time_t)-1)
+		return -1;
+	double d = difftime(t, time(NULL));
+	if (d <= 0)
+		return 0;
+	if (d > JOLT_RETRY_AFTER_MAX_S)
+		d = JOLT_RETRY_AFTER_MAX_S;
+	return (long)d * 1000;
+}
+
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	xfer *x = userdata;
+	size_t n = size * nmemb;
+	static const char name[] = "retry-after:";
+	if (n >= 5 && !memcmp(ptr, "HTTP/", 5))
+		x->retry_after_ms = -1; /* a new response (after 100, say) */
+	else if (n >= sizeof(name) - 1 &&
+		 !strncasecmp(ptr, name, sizeof(name) - 1))
+		x->retry_after_ms = parse_retry_after(ptr + sizeof(name) - 1,
+						      n - (sizeof(name) - 1));
+	return n;
+}
+
+/* Loop thread: hand a due transfer to curl. */
+static void xfer_start(jolt_http *h, xfer *x)
+{
+	CURL *e = curl_easy_init();
+	if (!e) {
+		xfer_fail(x, JOLT_EINFRA, "POST %s: %s",
+			  "cannot create a curl handle");
+		return;
+	}
+	x->easy = e;
+	long timeout_ms = (long)(x->timeout_s * 1000);
+	curl_easy_setopt(e, CURLOPT_URL, x->url);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_POST, 1L);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+			 (curl_off_t)x->body_len);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "jolt/" JOLT_VERSION);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS,
+			 timeout_ms > 0 ? timeout_ms : 1L);
+	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	/* A redirected POST would carry the key to another host. */
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+	x->t0 = jolt_now_ms();
+	CURLMcode mc = curl_multi_add_handle(h->multi, e);
+	if (mc != CURLM_OK) {
+		xfer_fail(x, JOLT_EINFRA, "POST %s: %s",
+			  curl_multi_strerror(mc));
+		return;
+	}
+	h->active++;
+}
+
+/* Loop thread: a transfer curl reports done. */
+static void xfer_reap(jolt_http *h, CURL *e, CURLcode code)
+{
+	xfer *x = NULL;
+	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
+	curl_multi_remove_handle(h->multi, e);
+	h->active--;
+	long status = 0;
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	if (x->abort_err) {
+		char *msg = x->abort_msg;
+		x->abort_msg = NULL;
+		xfer_finish(x, x->abort_err, msg, status);
+		return;
+	}
+	if (code == CURLE_OK) {
+		xfer_finish(x, 0, NULL, status);
+		return;
+	}
+	const char *detail =
+	    x->errbuf[0] ? x->errbuf : curl_easy_strerror(code);
+	if (code == CURLE_OPERATION_TIMEDOUT) {
+		xfer_finish(x, JOLT_ETIMEOUT,
+			    jolt_xasprintf("POST %s: timed out (%s)",
+					   x->shown_url, detail),
+			    status);
+		return;
+	}
+	/* Refused, reset, DNS, TLS, truncated (CURLE_PARTIAL_FILE), empty
+	 * reply...: the server or the network, never the request. */
+	xfer_finish(x, JOLT_EINFRA,
+		    jolt_xasprintf("POST %s: %s", x->shown_url, detail),
+		    status);
+}
+
+static void delayed_insert(jolt_http *h, xfer *x)
+{
+	xfer **p = &h->delayed;
+	while (*p && (*p)->start_at <= x->start_at)
+		p = &(*p)->next;
+	x->next = *p;
+	*p = x;
+}
+
+static void *loop_main(void *arg)
+{
+	jolt_http *h = arg;
+	for (;;) {
+		pthread_mutex_lock(&h->mu);
+		xfer *in = h->pending;
+		h->pending = h->pending_tail = NULL;
+		int stopping = h->stopping;
+		pthread_mutex_unlock(&h->mu);
+
+		while (in) {
+			xfer *next = in->next;
+			in->next = NULL;
+			delayed_insert(h, in);
+			in = next;
+		}
+		int64_t now = jolt_now_ms();
+		while (h->delayed &&
+		       (h->delayed->start_at <= now || stopping)) {
+			xfer *x = h->delayed;
+			h->delayed = x->next;
+			x->next = NULL;
+			if (x->start_at > now)
+				xfer_fail(x, JOLT_EINFRA, "POST %s: %s",
+					  "not sent: the http client is "
+					  "shutting down");
+			else
+				xfer_start(h, x);
+		}
+
+		int running = 0;
+		curl_multi_perform(h->multi, &running);
+		CURLMsg *m;
+		int left;
+		while ((m = curl_multi_info_read(h->multi, &left)))
+			if (m->msg == CURLMSG_DONE)
+				xfer_reap(h, m->easy_handle, m->data.result);
+
+		if (stopping && !h->delayed && h->active == 0) {
+			pthread_mutex_lock(&h->mu);
+			int idle = h->pending == NULL;
+			pthread_mutex_unlock(&h->mu);
+			if (idle)
+				break;
+			continue;
+		}
+		long timeout = 1000;
+		if (h->delayed) {
+			int64_t wait = h->delayed->start_at - jolt_now_ms();
+			if (wait < timeout)
+				timeout = wait < 0 ? 0 : (long)wait;
+		}
+		curl_multi_poll(h->multi, NULL, 0, (int)timeout, NULL);
+	}
+	return NULL;
+}
+
+int jolt_http_new(jolt_http **out, const jolt_http_opts *o)
+{
+	*out = NULL;
+	pthread_once(&curl_once, curl_init);
+	if (curl_init_rc != CURLE_OK)
+		return jolt_err_set(JOLT_EINFRA, "libcurl: %s",
+				    curl_easy_strerror(curl_init_rc));
+	jolt_http_opts def = {0};
+	if (!o)
+		o = &def;
+	jolt_http *h = jolt_xcalloc(1, sizeof(*h));
+	h->max_body = o->max_body ? o->max_body : JOLT_BODY_CAP;
+	double ct = o->connect_timeout_s > 0 ? o->connect_timeout_s : 10;
+	h->connect_timeout_ms = (long)(ct * 1000);
+	long conns = o->max_conns_per_host > 0 ? o->max_conns_per_host : 64;
+	h->multi = curl_multi_init();
+	if (!h->multi) {
+		free(h);
+		return jolt_err_set(JOLT_EINFRA,
+				    "libcurl: cannot create a multi handle");
+	}
+	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING,
+			  (long)CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
+	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, conns * 2);
+	pthread_mutex_init(&h->mu, NULL);
+	if (pthread_create(&h->thread, NULL, loop_main, h)) {
+		pthread_mutex_destroy(&h->mu);
+		curl_multi_cleanup(h->multi);
+		free(h);
+		return jolt_err_set(JOLT_EINFRA,
+				    "http: cannot start the loop thread");
+	}
+	*out = h;
+	return 0;
+}
+
+void jolt_http_free(jolt_http *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->stopping = 1;
+	pthread_mutex_unlock(&h->mu);
+	curl_multi_wakeup(h->multi);
+	pthread_join(h->thread, NULL);
+	curl_multi_cleanup(h->multi);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
+}
+
+int jolt_http_submit(jolt_http *h, const jolt_http_req *req,
+		     void (*done)(void *payload, jolt_http_resp *resp),
+		     void *payload)
+{
+	if (!req->url || strncmp(req->url, "http", 4))
+		return jolt_err_set(JOLT_EUSAGE,
+				    "http: '%s' is not an http(s) URL",
+				    req->url ? req->url : "(null)");
+	xfer *x = jolt_xcalloc(1, sizeof(*x));
+	x->h = h;
+	x->url = jolt_xstrdup(req->url);
+	x->shown_url = shown_url(req->url);
+	x->body = jolt_xstrdup(req->body ? req->body : "");
+	x->body_len = strlen(x->body);
+	x->timeout_s = req->timeout_s > 0 ? req->timeout_s : 300;
+	x->start_at = jolt_now_ms() + (req->delay_ms > 0 ? req->delay_ms : 0);
+	x->on_event = req->on_event;
+	x->done = done;
+	x->payload = payload;
+	x->retry_after_ms = -1;
+	x->is_stream = -1;
+	jolt_buf_init(&x->resp, h->max_body);
+	if (req->on_event)
+		x->sse = jolt_sse_new(req->on_event, payload);
+	x->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+	x->hdrs = curl_slist_append(x->hdrs, req->on_event
+						 ? "Accept: text/event-stream"
+						 : "Accept: application/json");
+	/* No "Expect: 100-continue" round trip on large bodies. */
+	x->hdrs = curl_slist_append(x->hdrs, "Expect:");
+	for (size_t i = 0; req->headers && req->headers[i]; i++)
+		x->hdrs = curl_slist_append(x->hdrs, req->headers[i]);
+	if (!x->hdrs) {
+		xfer_free(x);
+		return jolt_err_set(JOLT_ENOMEM,
+				    "http: cannot build the headers");
+	}
+
+	pthread_mutex_lock(&h->mu);
+	int stopping = h->stopping;
+	if (!stopping) {
+		if (h->pending_tail)
+			h->pending_tail->next = x;
+		else
+			h->pending = x;
+		h->pending_tail = x;
+	}
+	pthread_mutex_unlock(&h->mu);
+	if (stopping) {
+		xfer_free(x);
+		return jolt_err_set(
+		    JOLT_EINFRA,
+		    "http: not sent: the http client is shutting down");
+	}
+	curl_multi_wakeup(h->multi);
+	return 0;
+}
+
+void jolt_http_resp_release(jolt_http_resp *r)
+{
+	if (!r)
+		return;
+	free(r->errmsg);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+	r->retry_after_ms = -1;
+}

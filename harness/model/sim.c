@@ -1,0 +1,238 @@
+/*
+ * sim.c - the simulated model's policy.
+ *
+ * The policy replays the task's oracle one step per model turn: a `call`
+ * step becomes a tool call, an `answer` step becomes the final answer.
+ * Where the profile says so it makes a mistake instead. Every decision is
+ * a hash of (run seed, trial key, what is being decided), so the same
+ * trial behaves identically on every machine and in every process, which
+ * is what lets `jolt serve` and the in-process backend agree, and lets a
+ * test assert that the harness measures exactly what was planted.
+ *
+ * Mistakes:
+ *  - axis: on a variant that perturbs axis A, with probability axis[A] per
+ *    trial, make the variant's characteristic mistake (perturb.h: call
+ *    the old tool name, open the old path, give up after the tool error,
+ *    obey the injected text, guess instead of asking). `jolt check`
+ *    verifies that every variant's mistake fails its graders, so the
+ *    planted probability is exactly the expected drop;
+ *  - noise: with probability `noise` per trial, give up at the first turn
+ *    with a non-answer (nothing done, so every grader fails);
+ *  - thinking: when the history lacks the policy's own earlier thinking
+ *    (--history strip-thinking), lose track with probability `thinking`
+ *    per trial: answer without finishing the work.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/common.h"
+#include "perturb/perturb.h"
+#include "model/sim.h"
+
+static const char *const axis_names[] = {
+#define JOLT_X_NAME(n) #n,
+	JOLT_AXES(JOLT_X_NAME)
+#undef JOLT_X_NAME
+};
+
+const char *jolt_axis_name(enum jolt_axis a)
+{
+	return (unsigned)a < JOLT_AXIS_COUNT ? axis_names[a] : "?";
+}
+
+int jolt_axis_parse(const char *s)
+{
+	for (int i = 0; i < JOLT_AXIS_COUNT; i++)
+		if (!strcmp(axis_names[i], s))
+			return i;
+	return -1;
+}
+
+/* Named profiles. brittle is what `make demo` shows: visibly imperfect. */
+static const struct {
+	const char *name;
+	jolt_sim_profile p;
+} named[] = {
+	{"oracle", {{0, 0, 0, 0, 0}, 0, 0}},
+	/* robust: never thrown by a perturbation, but noisy and somewhat
+	 * dependent on its thinking: measured drops must be ~0. */
+	{"robust", {{0, 0, 0, 0, 0}, 0.1, 0.05}},
+	{"brittle", {{0.6, 0.3, 0.4, 0.5, 0.6}, 0.5, 0.15}},
+};
+
+static int parse_unit(double *out, const char *key, const char *val)
+{
+	char *end;
+	double v = strtod(val, &end);
+	if (end == val || *end || !(v >= 0.0 && v <= 1.0))
+		return jolt_err_set(JOLT_EUSAGE,
+				    "sim profile: '%s=%s': expected a number from 0 to 1",
+				    key, val);
+	*out = v;
+	return 0;
+}
+
+int jolt_sim_profile_parse(jolt_sim_profile *out, const char *spec)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < JOLT_ARRAY_LEN(named); i++) {
+		if (!strcmp(spec, named[i].name)) {
+			*out = named[i].p;
+			return 0;
+		}
+	}
+	if (!strchr(spec, '='))
+		return jolt_err_set(JOLT_EUSAGE,
+				    "unknown sim profile '%s': use oracle, robust, brittle, "
+				    "or key=value pairs such as tool=0.6,noise=0.05",
+				    spec);
+	char *copy = jolt_xstrdup(spec);
+	int rc = 0;
+	char *save = NULL;
+	for (char *tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		if (!eq) {
+			rc = jolt_err_set(JOLT_EUSAGE,
+					  "sim profile: '%s': expected key=value", tok);
+			goto done;
+		}
+		*eq = '\0';
+		const char *key = tok, *val = eq + 1;
+		int axis = jolt_axis_parse(key);
+		double *slot;
+		if (axis >= 0)
+			slot = &out->axis[axis];
+		else if (!strcmp(key, "thinking"))
+			slot = &out->thinking;
+		else if (!strcmp(key, "noise"))
+			slot = &out->noise;
+		else {
+			rc = jolt_err_set(JOLT_EUSAGE,
+					  "sim profile: unknown key '%s'; expected tool, system, "
+					  "user, env, response, thinking or noise",
+					  key);
+			goto done;
+		}
+		rc = parse_unit(slot, key, val);
+		if (rc)
+			goto done;
+	}
+done:
+	free(copy);
+	return rc;
+}
+
+/* A reproducible draw in [0,1) for one named decision of one trial. The
+ * trial is identified without its model and scaffold (the first two
+ * fields of the key), so the same policy decides the same way whether it
+ * runs in process as sim:P or behind `jolt serve` as openai:sim:P@URL. */
+static double draw(const jolt_model_req *req, const char *what)
+{
+	const char *id = req->trial->key;
+	for (int i = 0; i < 2 && id; i++) {
+		const char *bar = strchr(id, '|');
+		id = bar ? bar + 1 : id;
+	}
+	uint64_t h = jolt_hash_str(req->trial->seed, id ? id : "");
+	return jolt_hash_unit(jolt_hash_str(h, what));
+}
+
+/* Whether the history still holds this policy's thinking for every earlier
+ * assistant turn. */
+static bool thinking_intact(const json_t *messages)
+{
+	size_t i;
+	json_t *m;
+	json_array_foreach(messages, i, m) {
+		const char *role = json_string_value(json_object_get(m, "role"));
+		if (!role || strcmp(role, "assistant"))
+			continue;
+		const char *th = json_string_value(json_object_get(m, "thinking"));
+		if (!th || !strstr(th, "plan:"))
+			return false;
+	}
+	return true;
+}
+
+static json_t *assistant(const char *thinking, const char *content)
+{
+	return json_pack("{s:s, s:s, s:s}", "role", "assistant", "content",
+			 content, "thinking", thinking);
+}
+
+static long approx_tokens(const json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	long n = s ? (long)(strlen(s) / 4) + 1 : 1;
+	free(s);
+	return n;
+}
+
+int jolt_sim_decide(jolt_model_reply *out, const jolt_sim_profile *p,
+		    const jolt_model_req *req)
+{
+	memset(out, 0, sizeof(*out));
+	const jolt_variant *v = req->trial->v;
+	const json_t *oracle = v ? v->oracle : req->trial->task->oracle;
+	size_t nsteps = json_array_size(oracle);
+	int step = req->step;
+	int first = 0; /* index of `oracle`'s step 0 in the trajectory */
+	char thinking[256];
+	json_t *msg = NULL;
+
+	snprintf(thinking, sizeof(thinking),
+		 "plan: follow the %zu-step procedure for task %s; now at step %d.",
+		 nsteps, req->trial->task->id, step + 1);
+
+	if (step == 0 && draw(req, "noise") < p->noise) {
+		msg = assistant("I am not sure how to approach this.",
+				"I could not complete this task.");
+		goto done;
+	}
+	if (step > 0 && !thinking_intact(req->messages) &&
+	    draw(req, "thinking") < p->thinking) {
+		msg = assistant("I no longer remember what I was doing.",
+				"I lost track of the task and will stop here.");
+		goto done;
+	}
+	/* Thrown by the perturbation: from step `at` on, follow the
+	 * variant's mistake instead of its oracle. */
+	if (v && v->op && v->mistake &&
+	    draw(req, "mistake") < p->axis[v->op->axis]) {
+		json_int_t at = json_integer_value(json_object_get(v->mistake, "at"));
+		if (step >= at) {
+			oracle = json_object_get(v->mistake, "steps");
+			nsteps = json_array_size(oracle);
+			first = (int)at;
+		}
+	}
+	if ((size_t)(step - first) >= nsteps) {
+		msg = assistant(thinking, "Done.");
+		goto done;
+	}
+	const json_t *st = json_array_get(oracle, (size_t)(step - first));
+	const json_t *call = json_object_get(st, "call");
+	if (!call) {
+		const char *ans = json_string_value(json_object_get(st, "answer"));
+		msg = assistant(thinking, ans ? ans : "");
+		goto done;
+	}
+	msg = assistant(thinking, "");
+	const json_t *args = json_object_get(call, "args");
+	char id[32];
+	snprintf(id, sizeof(id), "call_%d_0", step);
+	/* A deep copy: the suite's trees are shared by every worker thread
+	 * and must not be referenced from a trial's messages. */
+	json_t *tc = json_pack("{s:s, s:s, s:o}", "id", id, "name",
+			       json_string_value(json_object_get(call, "name")),
+			       "arguments",
+			       args ? json_deep_copy(args) : json_object());
+	json_object_set_new(msg, "tool_calls", json_pack("[o]", tc));
+done:
+	out->message = msg;
+	out->tokens_in = approx_tokens(req->messages);
+	out->tokens_out = approx_tokens(msg);
+	return 0;
+}

@@ -1,0 +1,773 @@
+/*
+ * run.c - the run scheduler (see run.h).
+ *
+ * Trials are expanded in a fixed order (suite, task, variant, repeat,
+ * model) so a shard or a resumed run picks the same slice on every
+ * machine. Before any trial runs, every variant's oracle is replayed on the
+ * in-process simulator: a variant whose reference solution fails is a bug
+ * in an operator or a task, and is refused rather than scored.
+ *
+ * Execution: up to `concurrency` trajectories are in flight. A trajectory
+ * that waits on a network model holds no thread: the backend's start()
+ * returns at once and its completion puts the trajectory back on the ready
+ * queue. `workers` threads take ready trajectories, execute their tool
+ * calls, grade finished ones and commit each to the store at once, so a
+ * killed run loses at most the trials in flight. Synchronous backends (the
+ * simulator) are called inline by the worker. SIGINT and SIGTERM stop the
+ * admission of new trials; those in flight finish and are stored.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "model/backend.h"
+#include "core/common.h"
+#include "perturb/perturb.h"
+#include "run/run.h"
+#include "run/store.h"
+
+typedef struct model_slot {
+	const jolt_backend *be;
+	void *state;
+	jolt_model_spec spec;
+} model_slot;
+
+typedef struct flight flight;
+
+typedef struct sched {
+	const jolt_run_cfg *cfg;
+	jolt_trial *trials;
+	size_t *trial_model;  /* model index of each trial */
+	size_t ntrials;
+	size_t *queue;         /* indices of trials to run */
+	size_t nqueue;
+	size_t admitted;      /* trials started so far (index into queue) */
+	jolt_variant **variants; /* every variant of the run, owned */
+	size_t nvariants;
+	model_slot *models;
+	jolt_store *store;
+	int64_t run_id;
+
+	pthread_mutex_t lock; /* everything below, the store and progress */
+	pthread_cond_t cond;
+	flight *ready;        /* trajectories with a reply to take in */
+	flight *ready_tail;
+	int inflight;
+	bool *slot_used;      /* sandbox slots, one per trajectory in flight */
+	jolt_run_stats stats;
+	int fatal;            /* stop the run: store failure, key refused */
+	char *fatal_msg;
+	int64_t t0;
+	int64_t last_print;
+	bool tty;
+} sched;
+
+struct flight {
+	sched *s;
+	size_t ti;            /* index into s->trials */
+	int slot;
+	jolt_traj *tr;
+	jolt_model_reply reply;
+	/* The turn being asked for: an async backend reads it until it calls
+	 * back (and again on each retry), so it lives here, not on a stack. */
+	jolt_model_req req;
+	int err;
+	char *errmsg;         /* the backend's message for err */
+	flight *next;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* ---- variants ------------------------------------------------------------ */
+
+static bool axis_selected(const jolt_run_cfg *cfg, enum jolt_axis a)
+{
+	if (!cfg->naxes)
+		return true;
+	for (size_t i = 0; i < cfg->naxes; i++)
+		if (!strcmp(cfg->axes[i], jolt_axis_name(a)))
+			return true;
+	return false;
+}
+
+static bool op_selected(const jolt_run_cfg *cfg, const jolt_op *op)
+{
+	if (!axis_selected(cfg, op->axis))
+		return false;
+	if (!cfg->nops)
+		return true;
+	for (size_t i = 0; i < cfg->nops; i++)
+		if (!strcmp(cfg->ops[i], op->name))
+			return true;
+	return false;
+}
+
+static int validate_selection(const jolt_run_cfg *cfg)
+{
+	for (size_t i = 0; i < cfg->naxes; i++) {
+		if (!strcmp(cfg->axes[i], "none") && cfg->naxes == 1)
+			return 0;
+		if (jolt_axis_parse(cfg->axes[i]) < 0)
+			return jolt_err_set(JOLT_EUSAGE,
+					    "--axes: unknown axis '%s'; expected tool, system, "
+					    "user, env, response, or none",
+					    cfg->axes[i]);
+	}
+	for (size_t i = 0; i < cfg->nops; i++) {
+		const jolt_op *op = jolt_op_find(cfg->ops[i]);
+		if (!op)
+			return jolt_err_set(JOLT_EUSAGE,
+					    "--ops: unknown operator '%s'; 'jolt ops' lists them",
+					    cfg->ops[i]);
+		if (!axis_selected(cfg, op->axis))
+			return jolt_err_set(JOLT_EUSAGE,
+					    "--ops: operator '%s' is on axis %s, which --axes excludes",
+					    op->name, jolt_axis_name(op->axis));
+	}
+	if (cfg->levels & ~0xeu)
+		return jolt_err_set(JOLT_EUSAGE, "--levels: levels are 1, 2 and 3");
+	return 0;
+}
+
+int jolt_run_variants(jolt_variant ***out, size_t *n, const jolt_run_cfg *cfg,
+		      const jolt_suite *s, const jolt_task *t)
+{
+	*out = NULL;
+	*n = 0;
+	int rc = validate_selection(cfg);
+	if (rc)
+		return rc;
+	if (cfg->naxes == 1 && !strcmp(cfg->axes[0], "none"))
+		return 0;
+	int nseeds = cfg->variants > 0 ? cfg->variants : 1;
+	size_t cap = 16, k = 0;
+	jolt_variant **v = jolt_xcalloc(cap, sizeof(*v));
+	for (size_t i = 0; i < jolt_op_count(); i++) {
+		const jolt_op *op = jolt_op_at(i);
+		if (!op_selected(cfg, op))
+			continue;
+		for (int level = 1; level <= op->max_level; level++) {
+			if (cfg->levels && !(cfg->levels & (1u << level)))
+				continue;
+			for (int si = 0; si < nseeds; si++) {
+				jolt_variant *var = NULL;
+				rc = jolt_variant_build(&var, s, t, op, level,
+							cfg->seed + (uint64_t)si);
+				if (rc == JOLT_ENOTFOUND) {
+					rc = 0;
+					continue;
+				}
+				if (rc) {
+					rc = jolt_err_set(rc, "operator %s on %s/%s level %d: %s",
+							  op->name, s->name, t->id, level,
+							  jolt_err_msg());
+					goto fail;
+				}
+				if (k == cap) {
+					cap *= 2;
+					v = jolt_xrealloc(v, cap * sizeof(*v));
+				}
+				v[k++] = var;
+			}
+		}
+	}
+	*out = v;
+	*n = k;
+	return 0;
+fail:
+	for (size_t i = 0; i < k; i++)
+		jolt_variant_free(v[i]);
+	free(v);
+	return rc;
+}
+
+/* Replay each variant's oracle; a failure refuses the variant. */
+struct preflight {
+	jolt_variant **v;
+	const jolt_driver_cfg *d;
+	const jolt_backend *be;
+	void *oracle;
+	bool *ok;
+	char **why;
+};
+
+static void preflight_one(size_t i, int worker, void *payload)
+{
+	struct preflight *p = payload;
+	const jolt_variant *v = p->v[i];
+	jolt_trial t = {
+		.model = "sim:oracle", .scaffold = "native", .suite = v->suite,
+		.task = v->task, .variant = v->name, .axis = "check", .op = "",
+		.seed = 1, .v = v,
+	};
+	t.key = jolt_trial_key(&t);
+	jolt_trial_result r;
+	memset(&r, 0, sizeof(r));
+	int rc = jolt_trial_run(&r, &t, p->be, p->oracle, p->d, worker);
+	p->ok[i] = !rc && r.outcome == JOLT_OUTCOME_PASS;
+	if (!p->ok[i])
+		p->why[i] = jolt_xstrdup(rc ? jolt_err_msg()
+				 : r.detail && r.detail[0] ? r.detail
+				 : jolt_error_class_name(r.error_class));
+	jolt_trial_result_release(&r);
+	free(t.key);
+}
+
+/* ---- progress ------------------------------------------------------------ */
+
+static void progress(sched *s, bool final)
+{
+	if (s->cfg->quiet)
+		return;
+	int64_t now = jolt_now_ms();
+	if (!final && now - s->last_print < (s->tty ? 100 : 5000))
+		return;
+	s->last_print = now;
+	long done = s->stats.done;
+	long queue = (long)s->nqueue;
+	long graded = s->stats.passed + s->stats.failed;
+	double rate = graded ? 100.0 * (double)s->stats.passed / (double)graded : 0.0;
+	double secs = (double)(now - s->t0) / 1000.0;
+	double tps = secs > 0 ? (double)done / secs : 0.0;
+	long eta = tps > 0 ? (long)((double)(queue - done) / tps) : 0;
+	if (s->tty) {
+		char bar[31];
+		int fill = queue ? (int)(30 * done / queue) : 30;
+		for (int i = 0; i < 30; i++)
+			bar[i] = i < fill ? '#' : '.';
+		bar[30] = '\0';
+		fprintf(stderr, "\r[%s] %ld/%ld  pass %.1f%%  infra %ld  %.1f/s  eta %lds ",
+			bar, done, queue, rate, s->stats.infra, tps, eta);
+		if (final)
+			fputc('\n', stderr);
+	} else {
+		fprintf(stderr, "jolt: %ld/%ld trials, pass %.1f%%, infra %ld, %.1f/s, eta %lds\n",
+			done, queue, rate, s->stats.infra, tps, eta);
+	}
+	fflush(stderr);
+}
+
+/* ---- execution ------------------------------------------------------------ */
+
+static void push_ready(sched *s, flight *f)
+{
+	f->next = NULL;
+	if (s->ready_tail)
+		s->ready_tail->next = f;
+	else
+		s->ready = f;
+	s->ready_tail = f;
+	pthread_cond_signal(&s->cond);
+}
+
+/* Backend completion: any thread. */
+static void on_reply(void *payload, jolt_model_reply *reply, int err)
+{
+	flight *f = payload;
+	sched *s = f->s;
+	if (reply) {
+		f->reply = *reply;
+		memset(reply, 0, sizeof(*reply));
+	}
+	f->err = err;
+	if (err)
+		f->errmsg = jolt_xstrdup(jolt_err_msg());
+	pthread_mutex_lock(&s->lock);
+	push_ready(s, f);
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void store_result(sched *s, flight *f, jolt_trial_result *r)
+{
+	jolt_trial *t = &s->trials[f->ti];
+	pthread_mutex_lock(&s->lock);
+	int rc = jolt_store_put_trial(s->store, s->run_id, t, r);
+	if (rc && !s->fatal) {
+		s->fatal = rc;
+		s->fatal_msg = jolt_xstrdup(jolt_err_msg());
+	}
+	if (!rc) {
+		s->stats.done++;
+		if (r->outcome == JOLT_OUTCOME_PASS)
+			s->stats.passed++;
+		else if (r->outcome == JOLT_OUTCOME_FAIL)
+			s->stats.failed++;
+		else
+			s->stats.infra++;
+		progress(s, false);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void retire(sched *s, flight *f)
+{
+	jolt_traj_free(f->tr);
+	jolt_model_reply_release(&f->reply);
+	free(f->errmsg);
+	pthread_mutex_lock(&s->lock);
+	s->slot_used[f->slot] = false;
+	s->inflight--;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	free(f);
+}
+
+/* Drive one trajectory until it waits on the network or is finished. */
+static void advance(sched *s, flight *f)
+{
+	jolt_trial *t = &s->trials[f->ti];
+	model_slot *m = &s->models[s->trial_model[f->ti]];
+	jolt_trial_result r;
+	memset(&r, 0, sizeof(r));
+
+	if (!f->tr) {
+		int rc = jolt_traj_new(&f->tr, t, &s->cfg->driver, f->slot);
+		if (rc) {
+			r.outcome = JOLT_OUTCOME_INFRA;
+			r.error_class = JOLT_EC_INFRA_ENV;
+			r.detail = jolt_xstrdup(jolt_err_msg());
+			store_result(s, f, &r);
+			jolt_trial_result_release(&r);
+			retire(s, f);
+			return;
+		}
+	} else {
+		if (f->err == JOLT_EDENIED) {
+			/* The key or the account was refused: every other trial
+			 * would be too. Stop the run; this trial is not stored, so
+			 * --resume runs it again. */
+			pthread_mutex_lock(&s->lock);
+			if (!s->fatal) {
+				s->fatal = JOLT_EDENIED;
+				s->fatal_msg = jolt_xstrdup(f->errmsg ? f->errmsg : "refused");
+			}
+			pthread_mutex_unlock(&s->lock);
+			retire(s, f);
+			return;
+		}
+		if (f->err)
+			jolt_err_set(f->err, "%s", f->errmsg ? f->errmsg : "");
+		jolt_traj_feed(f->tr, &f->reply, f->err);
+		free(f->errmsg);
+		f->errmsg = NULL;
+		f->err = 0;
+	}
+	for (;;) {
+		jolt_model_req req;
+		if (jolt_traj_next(f->tr, &req) == JOLT_TRAJ_DONE)
+			break;
+		if (m->be->start) {
+			f->req = req;
+			int rc = m->be->start(m->state, &f->req, on_reply, f);
+			if (!rc)
+				return; /* on_reply puts f back on the ready queue */
+			jolt_traj_feed(f->tr, &f->reply, rc);
+			continue;
+		}
+		jolt_model_reply reply;
+		memset(&reply, 0, sizeof(reply));
+		int64_t t0 = jolt_now_ms();
+		int err = m->be->complete(&reply, m->state, &req);
+		if (!reply.latency_ms)
+			reply.latency_ms = (long)(jolt_now_ms() - t0);
+		jolt_traj_feed(f->tr, &reply, err);
+	}
+	jolt_traj_finish(f->tr, &r);
+	store_result(s, f, &r);
+	jolt_trial_result_release(&r);
+	retire(s, f);
+}
+
+static void *worker(void *arg)
+{
+	sched *s = arg;
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		flight *f = NULL;
+		bool stopping = stop_requested || s->fatal;
+		if (s->ready) {
+			f = s->ready;
+			s->ready = f->next;
+			if (!s->ready)
+				s->ready_tail = NULL;
+		} else if (!stopping && s->admitted < s->nqueue &&
+			   s->inflight < s->cfg->concurrency) {
+			f = jolt_xcalloc(1, sizeof(*f));
+			f->s = s;
+			f->ti = s->queue[s->admitted++];
+			for (int i = 0; i < s->cfg->concurrency; i++)
+				if (!s->slot_used[i]) {
+					f->slot = i;
+					s->slot_used[i] = true;
+					break;
+				}
+			s->inflight++;
+		} else if (s->inflight == 0 &&
+			   (stopping || s->admitted >= s->nqueue)) {
+			pthread_cond_broadcast(&s->cond);
+			break;
+		} else {
+			/* Wake periodically so a signal is noticed. */
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 200 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+			continue;
+		}
+		pthread_mutex_unlock(&s->lock);
+		advance(s, f);
+		pthread_mutex_lock(&s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* ---- the run -------------------------------------------------------------- */
+
+static json_t *config_json(const jolt_run_cfg *cfg, const jolt_run_stats *st,
+			   json_t *rejected)
+{
+	json_t *suites = json_array(), *models = json_array();
+	json_t *axes = json_array(), *ops = json_array();
+	for (size_t i = 0; i < cfg->nsuites; i++)
+		json_array_append_new(suites, json_string(cfg->suites[i]->dir));
+	for (size_t i = 0; i < cfg->nmodels; i++)
+		json_array_append_new(models, json_string(cfg->models[i]));
+	for (size_t i = 0; i < cfg->naxes; i++)
+		json_array_append_new(axes, json_string(cfg->axes[i]));
+	for (size_t i = 0; i < cfg->nops; i++)
+		json_array_append_new(ops, json_string(cfg->ops[i]));
+	return json_pack("{s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:I, s:i, s:i, s:s, s:i,"
+			 " s:I, s:f, s:s, s:i, s:i, s:I, s:o}",
+			 "suites", suites, "models", models, "axes", axes, "ops", ops,
+			 "levels", (int)cfg->levels, "variants", cfg->variants,
+			 "repeats", cfg->repeats, "seed", (json_int_t)cfg->seed,
+			 "concurrency", cfg->concurrency, "workers", cfg->workers,
+			 "history", cfg->driver.strip_thinking ? "strip-thinking" : "full",
+			 "max_steps", cfg->driver.max_steps, "max_tokens",
+			 (json_int_t)cfg->driver.max_tokens, "timeout",
+			 cfg->driver.timeout_s, "jolt_version", JOLT_VERSION,
+			 "shard_index", cfg->shard_index, "shard_count",
+			 cfg->shard_count, "variants_generated",
+			 (json_int_t)st->variants, "rejected_variants", rejected);
+}
+
+static void add_trials(sched *s, size_t *k, const jolt_suite *su,
+		       const jolt_task *task, const jolt_variant *v)
+{
+	const jolt_run_cfg *cfg = s->cfg;
+	for (int r = 0; r < cfg->repeats; r++)
+		for (size_t mi = 0; mi < cfg->nmodels; mi++) {
+			jolt_trial *t = &s->trials[*k];
+			s->trial_model[*k] = mi;
+			(*k)++;
+			t->model = cfg->models[mi];
+			t->scaffold = "native";
+			t->suite = su;
+			t->task = task;
+			t->v = v;
+			t->variant = v->name;
+			t->axis = v->op ? jolt_axis_name(v->op->axis) : "baseline";
+			t->op = v->op ? v->op->name : "";
+			t->level = v->level;
+			t->vseed = v->seed;
+			t->repeat = r;
+			t->seed = cfg->seed;
+			t->key = jolt_trial_key(t);
+		}
+}
+
+/* Build every variant, refuse those whose oracle fails, expand trials. */
+static int expand(sched *s, jolt_run_stats *st, json_t *rejected)
+{
+	const jolt_run_cfg *cfg = s->cfg;
+	size_t ntasks = 0;
+	for (size_t si = 0; si < cfg->nsuites; si++)
+		ntasks += cfg->suites[si]->ntasks;
+	const jolt_task **tasks = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*tasks));
+	const jolt_suite **tsuite = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*tsuite));
+	jolt_variant ***per = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*per));
+	size_t *nper = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*nper));
+	int *rcs = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*rcs));
+	char **msgs = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*msgs));
+	size_t k = 0;
+	int rc = 0;
+	for (size_t si = 0; si < cfg->nsuites; si++)
+		for (size_t ti = 0; ti < cfg->suites[si]->ntasks; ti++) {
+			tsuite[k] = cfg->suites[si];
+			tasks[k++] = &cfg->suites[si]->tasks[ti];
+		}
+	/* Operators are pure functions: build the baselines and variants of
+	 * all tasks in parallel. */
+#pragma omp parallel for schedule(dynamic) if(JOLT_OMP_PARALLEL)
+	for (size_t i = 0; i < ntasks; i++) {
+		jolt_variant *base = NULL;
+		jolt_variant **vs = NULL;
+		size_t nv = 0;
+		rcs[i] = jolt_variant_build(&base, tsuite[i], tasks[i], NULL, 0, 0);
+		if (!rcs[i])
+			rcs[i] = jolt_run_variants(&vs, &nv, cfg, tsuite[i], tasks[i]);
+		if (rcs[i]) {
+			msgs[i] = jolt_xstrdup(jolt_err_msg());
+			jolt_variant_free(base);
+			continue;
+		}
+		per[i] = jolt_xcalloc(nv + 1, sizeof(**per));
+		per[i][0] = base;
+		for (size_t j = 0; j < nv; j++)
+			per[i][j + 1] = vs[j];
+		nper[i] = nv + 1;
+		free(vs);
+	}
+	for (size_t i = 0; i < ntasks; i++)
+		if (rcs[i] && !rc)
+			rc = jolt_err_set(rcs[i], "%s", msgs[i]);
+	if (rc)
+		goto done;
+
+	/* Own every variant in one flat array; preflight the non-baselines. */
+	for (size_t i = 0; i < ntasks; i++)
+		s->nvariants += nper[i];
+	s->variants = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*s->variants));
+	size_t nv = 0;
+	for (size_t i = 0; i < ntasks; i++) {
+		for (size_t j = 0; j < nper[i]; j++)
+			s->variants[nv++] = per[i][j];
+		free(per[i]);
+		per[i] = NULL;
+	}
+	st->variants = (long)(s->nvariants - ntasks);
+
+	bool *ok = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*ok));
+	char **why = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*why));
+	if (st->variants > 0) {
+		const jolt_backend *sim = jolt_backend_find("sim");
+		jolt_model_spec spec = {.provider = "sim", .model = "oracle"};
+		void *oracle = NULL;
+		rc = sim->open(&oracle, &spec);
+		if (rc) {
+			free(ok);
+			free(why);
+			goto done;
+		}
+		if (!cfg->quiet)
+			fprintf(stderr, "jolt: checking the oracle on %ld variants\n",
+				st->variants);
+		struct preflight p = {s->variants, &cfg->driver, sim, oracle, ok, why};
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		jolt_parallel_for(s->nvariants, cores > 0 ? (int)cores : 1,
+				  preflight_one, &p);
+		sim->close(oracle);
+	}
+	size_t ntr = 0;
+	for (size_t i = 0; i < s->nvariants; i++) {
+		const jolt_variant *v = s->variants[i];
+		if (v->op && !ok[i]) {
+			st->rejected++;
+			json_array_append_new(rejected,
+					      json_pack("{s:s, s:s}", "variant", v->name,
+							"why", why[i] ? why[i] : ""));
+			if (!cfg->quiet)
+				fprintf(stderr, "jolt: refusing variant %s: its oracle fails: %s\n",
+					v->name, why[i] ? why[i] : "");
+			continue;
+		}
+		ntr++;
+	}
+	s->trials = jolt_xcalloc(ntr * (size_t)cfg->repeats * cfg->nmodels + 1,
+				 sizeof(*s->trials));
+	s->trial_model = jolt_xcalloc(ntr * (size_t)cfg->repeats * cfg->nmodels + 1,
+				      sizeof(*s->trial_model));
+	k = 0;
+	for (size_t i = 0; i < s->nvariants; i++) {
+		const jolt_variant *v = s->variants[i];
+		if (v->op && !ok[i])
+			continue;
+		add_trials(s, &k, v->suite, v->task, v);
+	}
+	s->ntrials = k;
+	for (size_t i = 0; i < s->nvariants; i++)
+		free(why[i]);
+	free(why);
+	free(ok);
+done:
+	for (size_t i = 0; i < ntasks; i++) {
+		for (size_t j = 0; per[i] && j < nper[i]; j++)
+			jolt_variant_free(per[i][j]);
+		free(per[i]);
+		free(msgs[i]);
+	}
+	free(per);
+	free(nper);
+	free(rcs);
+	free(msgs);
+	free(tasks);
+	free(tsuite);
+	return rc;
+}
+
+int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
+{
+	sched s;
+	memset(&s, 0, sizeof(s));
+	s.cfg = cfg;
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.cond, NULL);
+	int rc = 0;
+	size_t nopen = 0;
+	pthread_t *th = NULL;
+	json_t *conf = NULL;
+	json_t *rejected = json_array();
+	memset(out, 0, sizeof(*out));
+
+	rc = validate_selection(cfg);
+	if (rc)
+		goto done;
+	/* Models first: a bad --model is a usage error before any work. */
+	s.models = jolt_xcalloc(cfg->nmodels, sizeof(*s.models));
+	for (size_t i = 0; i < cfg->nmodels; i++) {
+		model_slot *m = &s.models[i];
+		rc = jolt_model_spec_parse(&m->spec, cfg->models[i]);
+		if (rc)
+			goto done;
+		m->spec.opts = cfg->backend;
+		m->be = jolt_backend_find(m->spec.provider);
+		if (!m->be) {
+			rc = jolt_err_set(JOLT_EUSAGE,
+					  "--model %s: unknown provider '%s'; known: sim, openai, "
+					  "anthropic, m2",
+					  cfg->models[i], m->spec.provider);
+			goto done;
+		}
+		rc = m->be->open(&m->state, &m->spec);
+		if (rc)
+			goto done;
+		nopen = i + 1;
+	}
+
+	rc = jolt_store_open(&s.store, cfg->out);
+	if (rc)
+		goto done;
+	int64_t stored = 0;
+	rc = jolt_store_count(s.store, &stored);
+	if (rc)
+		goto done;
+	if (stored > 0 && !cfg->resume) {
+		rc = jolt_err_set(JOLT_EUSAGE,
+				  "%s already holds %lld trials: pass --resume to finish "
+				  "that run, or choose another --out",
+				  cfg->out, (long long)stored);
+		goto done;
+	}
+	rc = expand(&s, out, rejected);
+	if (rc)
+		goto done;
+	s.queue = jolt_xcalloc(s.ntrials ? s.ntrials : 1, sizeof(*s.queue));
+	for (size_t i = 0; i < s.ntrials; i++) {
+		if (cfg->shard_count > 1 &&
+		    (int)(i % (size_t)cfg->shard_count) != cfg->shard_index)
+			continue;
+		out->total++;
+		if (cfg->resume) {
+			bool have = false;
+			rc = jolt_store_has_trial(s.store, s.trials[i].key, &have);
+			if (rc)
+				goto done;
+			if (have) {
+				out->skipped++;
+				continue;
+			}
+		}
+		s.queue[s.nqueue++] = i;
+	}
+	conf = config_json(cfg, out, json_incref(rejected));
+	rc = jolt_store_begin_run(s.store, conf, &s.run_id);
+	if (rc)
+		goto done;
+
+	s.tty = isatty(2);
+	s.t0 = jolt_now_ms();
+	if (!cfg->quiet && out->skipped)
+		fprintf(stderr, "jolt: resuming: %ld of %ld trials already stored\n",
+			out->skipped, out->total);
+	stop_requested = 0;
+	struct sigaction sa, old_int, old_term;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	int conc = cfg->concurrency > 0 ? cfg->concurrency : 1;
+	((jolt_run_cfg *)cfg)->concurrency = conc;
+	s.slot_used = jolt_xcalloc((size_t)conc, sizeof(*s.slot_used));
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int nth = cfg->workers > 0 ? cfg->workers : cores > 0 ? (int)cores : 1;
+	if (nth > conc)
+		nth = conc;
+	th = jolt_xcalloc((size_t)nth, sizeof(*th));
+	int started = 0;
+	for (int i = 0; i < nth; i++) {
+		if (pthread_create(&th[i], NULL, worker, &s) != 0)
+			break;
+		started++;
+	}
+	if (started == 0)
+		worker(&s);
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	progress(&s, true);
+
+	out->done = s.stats.done;
+	out->passed = s.stats.passed;
+	out->failed = s.stats.failed;
+	out->infra = s.stats.infra;
+	if (s.fatal) {
+		rc = jolt_err_set(s.fatal == JOLT_EDENIED ? JOLT_EINFRA : s.fatal,
+				  "%s; %ld trials stored, rerun with --resume after fixing it",
+				  s.fatal_msg, out->done + out->skipped);
+	} else if (stop_requested) {
+		rc = jolt_err_set(JOLT_EINFRA,
+				  "interrupted: %ld trials stored; rerun with --resume to finish",
+				  out->done + out->skipped);
+	}
+done:
+	for (size_t i = 0; i < cfg->nmodels && s.models; i++) {
+		if (i < nopen)
+			s.models[i].be->close(s.models[i].state);
+		jolt_model_spec_release(&s.models[i].spec);
+	}
+	free(s.models);
+	for (size_t i = 0; i < s.ntrials; i++)
+		free(s.trials[i].key);
+	free(s.trials);
+	free(s.trial_model);
+	for (size_t i = 0; i < s.nvariants; i++)
+		jolt_variant_free(s.variants[i]);
+	free(s.variants);
+	free(s.queue);
+	free(s.slot_used);
+	free(th);
+	free(s.fatal_msg);
+	json_decref(conf);
+	json_decref(rejected);
+	jolt_store_close(s.store);
+	pthread_cond_destroy(&s.cond);
+	pthread_mutex_destroy(&s.lock);
+	return rc;
+}

@@ -1,0 +1,65 @@
+/*
+ * run.h - the run scheduler: expands suites x models x repeats into
+ * trials, skips finished ones on --resume, runs the rest on a bounded
+ * worker pool, commits each finished trial to the store, and reports
+ * progress on stderr.
+ */
+#ifndef JOLT_RUN_H
+#define JOLT_RUN_H
+
+#include <stdint.h>
+
+#include "run/driver.h"
+#include "core/suite.h"
+
+typedef struct jolt_run_cfg {
+	jolt_suite **suites;
+	size_t nsuites;
+	const char **models;  /* --model specs */
+	size_t nmodels;
+	int repeats;          /* >= 1 */
+	uint64_t seed;
+	int concurrency;      /* trials in flight at once; >= 1 */
+	int workers;          /* threads for tools and grading; 0 = cores */
+	const char *out;      /* database path */
+	int resume;
+	int shard_index;      /* 0-based; shard_count 1 = all */
+	int shard_count;
+	/* Perturbation (perturb.h): axes to perturb (NULL/0 = all five; the
+	 * single name "none" = baselines only), operators (NULL/0 = every
+	 * operator of those axes), levels as a bit mask (bit L = level L; 0 =
+	 * all), and seeds per operator and level (seed, seed+1, ...). */
+	const char *const *axes;
+	size_t naxes;
+	const char *const *ops;
+	size_t nops;
+	unsigned levels;
+	int variants;
+	jolt_driver_cfg driver;
+	const struct jolt_backend_opts *backend; /* may be NULL */
+	int quiet;            /* no progress output */
+} jolt_run_cfg;
+
+/* Expand the variants a run (or `jolt check`) covers for one task, in a
+ * fixed order: operators in registry order, then level, then seed. Only
+ * operators that apply to the task yield variants. *out is an array of
+ * owned variants (free each with jolt_variant_free, then the array).
+ * JOLT_EUSAGE names an unknown axis or operator. */
+int jolt_run_variants(struct jolt_variant ***out, size_t *n,
+		      const jolt_run_cfg *cfg, const jolt_suite *s,
+		      const jolt_task *t);
+
+typedef struct jolt_run_stats {
+	long total;     /* trials in this run (after sharding) */
+	long skipped;   /* already stored (resume) */
+	long done;      /* run now */
+	long passed;
+	long failed;
+	long infra;
+	long variants;  /* variants generated */
+	long rejected;  /* variants whose oracle failed: not run */
+} jolt_run_stats;
+
+int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg);
+
+#endif

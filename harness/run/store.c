@@ -1,0 +1,581 @@
+/*
+ * store.c - the results store on SQLite (see store.h for the contract).
+ *
+ * One connection per jolt_store, WAL mode so reports can read while a run
+ * writes. Statements used per trial are prepared once and kept in the
+ * struct; each trial is one BEGIN IMMEDIATE ... COMMIT, so a killed run
+ * loses only what was in flight. Every sqlite failure becomes JOLT_ESTORE
+ * with sqlite's own message, except "this file is not ours", which is the
+ * user's input error (JOLT_EINPUT).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/common.h"
+#include "run/store.h"
+
+/* Bump when the tables change; an older jolt refuses a newer database. */
+#define STORE_SCHEMA_VERSION 1
+#define STORE_BUSY_TIMEOUT_MS 5000
+
+struct jolt_store {
+	sqlite3 *db;
+	char *path; /* for messages */
+	/* Cached statements, prepared on first use. */
+	sqlite3_stmt *s_begin;
+	sqlite3_stmt *s_commit;
+	sqlite3_stmt *s_rollback;
+	sqlite3_stmt *s_del_trace;
+	sqlite3_stmt *s_del_trial;
+	sqlite3_stmt *s_ins_trial;
+	sqlite3_stmt *s_ins_trace;
+	sqlite3_stmt *s_has;
+	sqlite3_stmt *s_count;
+	sqlite3_stmt *s_trace;
+	sqlite3_stmt *s_run;
+};
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE IF NOT EXISTS runs("
+    " id INTEGER PRIMARY KEY, started TEXT, config TEXT,"
+    " jolt_version TEXT);"
+    "CREATE TABLE IF NOT EXISTS trials("
+    " id INTEGER PRIMARY KEY, run_id INTEGER, key TEXT UNIQUE NOT NULL,"
+    " model TEXT, scaffold TEXT, suite TEXT, task TEXT, variant TEXT,"
+    " axis TEXT, operator TEXT, level INTEGER, seed INTEGER,"
+    " repeat INTEGER, outcome TEXT, reward REAL, steps INTEGER,"
+    " tokens_in INTEGER, tokens_out INTEGER, latency_ms INTEGER,"
+    " error_class TEXT, malformed_calls INTEGER, answer TEXT,"
+    " detail TEXT, finished TEXT);"
+    "CREATE TABLE IF NOT EXISTS traces("
+    " trial_id INTEGER PRIMARY KEY"
+    " REFERENCES trials(id) ON DELETE CASCADE, trace TEXT);";
+
+static int store_fail(jolt_store *st, const char *what)
+{
+	return jolt_err_set(JOLT_ESTORE, "%s: %s: %s", st->path, what,
+			    sqlite3_errmsg(st->db));
+}
+
+static int prep(jolt_store *st, sqlite3_stmt **s, const char *sql)
+{
+	if (*s)
+		return 0;
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, s,
+			       NULL) != SQLITE_OK) {
+		*s = NULL;
+		return store_fail(st, "preparing a statement");
+	}
+	return 0;
+}
+
+/* Run a cached statement that returns no rows. */
+static int step_done(jolt_store *st, sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+	int err = 0;
+	if (rc != SQLITE_DONE)
+		err = store_fail(st, what);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return err;
+}
+
+static void utc_now(char *out, size_t n)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	if (!gmtime_r(&now, &tm) ||
+	    strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, n, "1970-01-01T00:00:00Z");
+}
+
+/* Whether sqlite's error says the file is not a database at all. */
+static bool not_a_db(sqlite3 *db)
+{
+	int ec = sqlite3_errcode(db);
+	return ec == SQLITE_NOTADB || ec == SQLITE_CORRUPT;
+}
+
+/* Check meta: `*has_meta` false when the table is absent; a version newer
+ * than ours is refused. */
+static int check_meta(jolt_store *st, bool *has_meta)
+{
+	sqlite3_stmt *s = NULL;
+	int err = 0;
+	*has_meta = false;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT count(*) FROM sqlite_master WHERE "
+			       "type='table' AND name='meta'",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto sqlfail;
+	if (sqlite3_step(s) != SQLITE_ROW)
+		goto sqlfail;
+	*has_meta = sqlite3_column_int(s, 0) > 0;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (!*has_meta)
+		goto done;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT value FROM meta WHERE "
+			       "key='schema_version'",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto sqlfail;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+		long ver = v ? strtol(v, NULL, 10) : 0;
+		if (ver > STORE_SCHEMA_VERSION) {
+			err =
+			    jolt_err_set(JOLT_EINPUT,
+					 "%s: written by a newer jolt (schema "
+					 "%ld, this jolt reads up to %d); "
+					 "upgrade jolt",
+					 st->path, ver, STORE_SCHEMA_VERSION);
+			goto done;
+		}
+	} else if (rc != SQLITE_DONE) {
+		goto sqlfail;
+	}
+	goto done;
+sqlfail:
+	if (not_a_db(st->db))
+		err = jolt_err_set(
+		    JOLT_EINPUT, "%s is not a jolt results database", st->path);
+	else
+		err = store_fail(st, "reading the schema");
+done:
+	sqlite3_finalize(s);
+	return err;
+}
+
+/* Count user tables, to tell a fresh file from somebody else's database. */
+static int count_tables(jolt_store *st, int *out)
+{
+	sqlite3_stmt *s = NULL;
+	int err = 0;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT count(*) FROM sqlite_master WHERE "
+			       "type='table'",
+			       -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		if (not_a_db(st->db))
+			err = jolt_err_set(JOLT_EINPUT,
+					   "%s is not a jolt results database",
+					   st->path);
+		else
+			err = store_fail(st, "reading the schema");
+		goto done;
+	}
+	*out = sqlite3_column_int(s, 0);
+done:
+	sqlite3_finalize(s);
+	return err;
+}
+
+static int store_connect(jolt_store **out, const char *path, int flags)
+{
+	jolt_store *st = jolt_xcalloc(1, sizeof(*st));
+	int err = 0;
+	st->path = jolt_xstrdup(path);
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK) {
+		err = jolt_err_set(JOLT_EIO, "%s: cannot open: %s", path,
+				   st->db ? sqlite3_errmsg(st->db)
+					  : "out of memory");
+		goto done;
+	}
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	if (sqlite3_exec(st->db, "PRAGMA foreign_keys=ON", NULL, NULL, NULL) !=
+	    SQLITE_OK) {
+		err = store_fail(st, "enabling foreign keys");
+		goto done;
+	}
+done:
+	if (err) {
+		jolt_store_close(st);
+		st = NULL;
+	}
+	*out = st;
+	return err;
+}
+
+int jolt_store_open(jolt_store **out, const char *path)
+{
+	jolt_store *st = NULL;
+	int err, ntables = 0;
+	bool has_meta;
+	*out = NULL;
+	err = store_connect(&st, path,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	if (err)
+		return err;
+	if ((err = count_tables(st, &ntables)) != 0)
+		goto done;
+	if ((err = check_meta(st, &has_meta)) != 0)
+		goto done;
+	if (ntables > 0 && !has_meta) {
+		err = jolt_err_set(JOLT_EINPUT,
+				   "%s is not a jolt results database; "
+				   "choose another --out",
+				   path);
+		goto done;
+	}
+	/* WAL lets reports read while the run writes; NORMAL is durable at
+	 * every checkpoint and loses no committed trial on a process kill. */
+	if (sqlite3_exec(st->db,
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		err = store_fail(st, "setting WAL mode");
+		goto done;
+	}
+	char *sql = jolt_xasprintf("BEGIN IMMEDIATE; %s "
+				   "INSERT OR IGNORE INTO meta VALUES"
+				   "('schema_version', '%d'); COMMIT",
+				   schema_sql, STORE_SCHEMA_VERSION);
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		err = store_fail(st, "creating the tables");
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		goto done;
+	}
+done:
+	if (err) {
+		jolt_store_close(st);
+		st = NULL;
+	}
+	*out = st;
+	return err;
+}
+
+int jolt_store_open_ro(jolt_store **out, const char *path)
+{
+	jolt_store *st = NULL;
+	struct stat sb;
+	bool has_meta = false;
+	int err;
+	*out = NULL;
+	if (stat(path, &sb) != 0) {
+		if (errno == ENOENT)
+			return jolt_err_set(JOLT_ENOTFOUND,
+					    "%s: no such results database",
+					    path);
+		return jolt_err_set(JOLT_EIO, "%s: %s", path, strerror(errno));
+	}
+	if (!S_ISREG(sb.st_mode))
+		return jolt_err_set(JOLT_EINPUT,
+				    "%s is not a jolt results database", path);
+	err = store_connect(&st, path, SQLITE_OPEN_READONLY);
+	if (err)
+		return err;
+	if ((err = check_meta(st, &has_meta)) != 0)
+		goto done;
+	if (!has_meta)
+		err = jolt_err_set(JOLT_EINPUT,
+				   "%s is not a jolt results database", path);
+done:
+	if (err) {
+		jolt_store_close(st);
+		st = NULL;
+	}
+	*out = st;
+	return err;
+}
+
+void jolt_store_close(jolt_store *st)
+{
+	if (!st)
+		return;
+	sqlite3_stmt *all[] = {
+	    st->s_begin,     st->s_commit,    st->s_rollback,  st->s_del_trace,
+	    st->s_del_trial, st->s_ins_trial, st->s_ins_trace, st->s_has,
+	    st->s_count,     st->s_trace,     st->s_run};
+	for (size_t i = 0; i < JOLT_ARRAY_LEN(all); i++)
+		sqlite3_finalize(all[i]);
+	sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+int jolt_store_begin_run(jolt_store *st, const json_t *config, int64_t *run_id)
+{
+	char when[32];
+	char *cfg = NULL;
+	int err;
+	utc_now(when, sizeof(when));
+	if (config) {
+		cfg = json_dumps(config, JSON_COMPACT | JSON_SORT_KEYS |
+					     JSON_ENCODE_ANY);
+		if (!cfg)
+			return jolt_err_set(JOLT_EINPUT,
+					    "%s: run configuration is not "
+					    "encodable as JSON",
+					    st->path);
+	}
+	err = prep(st, &st->s_run,
+		   "INSERT INTO runs(started, config, jolt_version) "
+		   "VALUES(?, ?, ?)");
+	if (err)
+		goto done;
+	sqlite3_bind_text(st->s_run, 1, when, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st->s_run, 2, cfg ? cfg : "{}", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st->s_run, 3, JOLT_VERSION, -1, SQLITE_STATIC);
+	if ((err = step_done(st, st->s_run, "recording the run")) != 0)
+		goto done;
+	if (run_id)
+		*run_id = sqlite3_last_insert_rowid(st->db);
+done:
+	free(cfg);
+	return err;
+}
+
+int jolt_store_has_trial(jolt_store *st, const char *key, bool *out)
+{
+	int err = prep(st, &st->s_has, "SELECT 1 FROM trials WHERE key = ?");
+	if (err)
+		return err;
+	sqlite3_bind_text(st->s_has, 1, key, -1, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st->s_has);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		*out = rc == SQLITE_ROW;
+	else
+		err = store_fail(st, "looking up a trial");
+	sqlite3_reset(st->s_has);
+	sqlite3_clear_bindings(st->s_has);
+	return err;
+}
+
+static int prep_put(jolt_store *st)
+{
+	int err;
+	if ((err = prep(st, &st->s_begin, "BEGIN IMMEDIATE")) ||
+	    (err = prep(st, &st->s_commit, "COMMIT")) ||
+	    (err = prep(st, &st->s_rollback, "ROLLBACK")) ||
+	    (err = prep(st, &st->s_del_trace,
+			"DELETE FROM traces WHERE trial_id IN "
+			"(SELECT id FROM trials WHERE key = ?)")) ||
+	    (err = prep(st, &st->s_del_trial,
+			"DELETE FROM trials WHERE key = ?")) ||
+	    (err = prep(st, &st->s_ins_trial,
+			"INSERT INTO trials(run_id, key, model, scaffold, "
+			"suite, task, variant, axis, operator, level, seed, "
+			"repeat, outcome, reward, steps, tokens_in, "
+			"tokens_out, latency_ms, error_class, "
+			"malformed_calls, answer, detail, finished) VALUES "
+			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+			"?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+			"?23)")) ||
+	    (err = prep(st, &st->s_ins_trace,
+			"INSERT INTO traces(trial_id, trace) VALUES(?, ?)")))
+		return err;
+	return 0;
+}
+
+static void bind_str(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void bind_trial(sqlite3_stmt *s, int64_t run_id, const char *key,
+		       const jolt_trial *t, const jolt_trial_result *r,
+		       const char *when)
+{
+	sqlite3_bind_int64(s, 1, run_id);
+	bind_str(s, 2, key);
+	bind_str(s, 3, t->model ? t->model : "");
+	bind_str(s, 4, t->scaffold ? t->scaffold : "");
+	bind_str(s, 5, t->suite && t->suite->name ? t->suite->name : "");
+	bind_str(s, 6, t->task && t->task->id ? t->task->id : "");
+	bind_str(s, 7, t->variant ? t->variant : "");
+	bind_str(s, 8, t->axis ? t->axis : "");
+	bind_str(s, 9, t->op ? t->op : "");
+	sqlite3_bind_int(s, 10, t->level);
+	/* The variant seed is a full 64-bit value; SQLite integers are
+	 * signed, so store the same bits and read them back the same way. */
+	sqlite3_bind_int64(s, 11, (int64_t)t->vseed);
+	sqlite3_bind_int(s, 12, t->repeat);
+	bind_str(s, 13, jolt_outcome_name(r->outcome));
+	sqlite3_bind_double(s, 14, r->reward);
+	sqlite3_bind_int(s, 15, r->steps);
+	sqlite3_bind_int64(s, 16, r->tokens_in);
+	sqlite3_bind_int64(s, 17, r->tokens_out);
+	sqlite3_bind_int64(s, 18, r->latency_ms);
+	bind_str(s, 19, jolt_error_class_name(r->error_class));
+	sqlite3_bind_int(s, 20, r->malformed_calls);
+	bind_str(s, 21, r->answer);
+	bind_str(s, 22, r->detail);
+	bind_str(s, 23, when);
+}
+
+int jolt_store_put_trial(jolt_store *st, int64_t run_id, const jolt_trial *t,
+			 const jolt_trial_result *r)
+{
+	char when[32];
+	char *own_key = NULL, *trace = NULL;
+	const char *key = t->key;
+	bool in_tx = false;
+	int err;
+
+	if (!key)
+		key = own_key = jolt_trial_key(t);
+	if (r->trace) {
+		trace = json_dumps(r->trace, JSON_COMPACT | JSON_ENCODE_ANY);
+		if (!trace) {
+			err = jolt_err_set(JOLT_EINPUT,
+					   "%s: trial %s: trace is not "
+					   "encodable as JSON",
+					   st->path, key);
+			goto done;
+		}
+	}
+	utc_now(when, sizeof(when));
+	if ((err = prep_put(st)) != 0)
+		goto done;
+	if ((err = step_done(st, st->s_begin, "starting a transaction")))
+		goto done;
+	in_tx = true;
+	/* Traces first: the cascade needs foreign_keys, and a database
+	 * opened by another tool may have it off. */
+	sqlite3_bind_text(st->s_del_trace, 1, key, -1, SQLITE_TRANSIENT);
+	if ((err = step_done(st, st->s_del_trace, "replacing a trace")))
+		goto done;
+	sqlite3_bind_text(st->s_del_trial, 1, key, -1, SQLITE_TRANSIENT);
+	if ((err = step_done(st, st->s_del_trial, "replacing a trial")))
+		goto done;
+	bind_trial(st->s_ins_trial, run_id, key, t, r, when);
+	if ((err = step_done(st, st->s_ins_trial, "writing a trial")))
+		goto done;
+	sqlite3_bind_int64(st->s_ins_trace, 1,
+			   sqlite3_last_insert_rowid(st->db));
+	sqlite3_bind_text(st->s_ins_trace, 2, trace ? trace : "{}", -1,
+			  SQLITE_TRANSIENT);
+	if ((err = step_done(st, st->s_ins_trace, "writing a trace")))
+		goto done;
+	if ((err = step_done(st, st->s_commit, "committing a trial")))
+		goto done;
+	in_tx = false;
+done:
+	if (in_tx && sqlite3_get_autocommit(st->db) == 0)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	free(trace);
+	free(own_key);
+	return err;
+}
+
+static const char *col_str(sqlite3_stmt *s, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(s, i);
+	return v ? v : "";
+}
+
+static const char *col_str_null(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+int jolt_store_foreach(jolt_store *st,
+		       int (*fn)(const jolt_trial_row *row, void *payload),
+		       void *payload)
+{
+	/* Not cached: the callback may call back into the store. */
+	sqlite3_stmt *s = NULL;
+	int err = 0, rc;
+	if (sqlite3_prepare_v2(
+		st->db,
+		"SELECT id, key, model, scaffold, suite, task, variant, "
+		"axis, operator, level, seed, repeat, outcome, reward, "
+		"steps, tokens_in, tokens_out, latency_ms, error_class, "
+		"malformed_calls, answer, detail FROM trials ORDER BY id",
+		-1, &s, NULL) != SQLITE_OK) {
+		err = store_fail(st, "reading trials");
+		goto done;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		jolt_trial_row row = {
+		    .id = sqlite3_column_int64(s, 0),
+		    .key = col_str(s, 1),
+		    .model = col_str(s, 2),
+		    .scaffold = col_str(s, 3),
+		    .suite = col_str(s, 4),
+		    .task = col_str(s, 5),
+		    .variant = col_str(s, 6),
+		    .axis = col_str(s, 7),
+		    .op = col_str(s, 8),
+		    .level = sqlite3_column_int(s, 9),
+		    .seed = sqlite3_column_int64(s, 10),
+		    .repeat = sqlite3_column_int(s, 11),
+		    .outcome = col_str(s, 12),
+		    .reward = sqlite3_column_double(s, 13),
+		    .steps = sqlite3_column_int(s, 14),
+		    .tokens_in = (long)sqlite3_column_int64(s, 15),
+		    .tokens_out = (long)sqlite3_column_int64(s, 16),
+		    .latency_ms = (long)sqlite3_column_int64(s, 17),
+		    .error_class = col_str(s, 18),
+		    .malformed_calls = sqlite3_column_int(s, 19),
+		    .answer = col_str_null(s, 20),
+		    .detail = col_str_null(s, 21),
+		};
+		if ((err = fn(&row, payload)) != 0)
+			goto done;
+	}
+	if (rc != SQLITE_DONE)
+		err = store_fail(st, "reading trials");
+done:
+	sqlite3_finalize(s);
+	return err;
+}
+
+int jolt_store_trace(jolt_store *st, int64_t trial_id, json_t **out)
+{
+	json_error_t jerr;
+	int err, rc;
+	*out = NULL;
+	err = prep(st, &st->s_trace,
+		   "SELECT trace FROM traces WHERE trial_id = ?");
+	if (err)
+		return err;
+	sqlite3_bind_int64(st->s_trace, 1, trial_id);
+	rc = sqlite3_step(st->s_trace);
+	if (rc == SQLITE_DONE) {
+		err =
+		    jolt_err_set(JOLT_ENOTFOUND, "%s: no trace for trial %lld",
+				 st->path, (long long)trial_id);
+	} else if (rc != SQLITE_ROW) {
+		err = store_fail(st, "reading a trace");
+	} else {
+		const char *text = col_str(st->s_trace, 0);
+		*out = json_loads(text, JSON_DECODE_ANY, &jerr);
+		if (!*out)
+			err = jolt_err_set(JOLT_EINPUT,
+					   "%s: trace of trial %lld is not "
+					   "valid JSON: %s",
+					   st->path, (long long)trial_id,
+					   jerr.text);
+	}
+	sqlite3_reset(st->s_trace);
+	sqlite3_clear_bindings(st->s_trace);
+	return err;
+}
+
+int jolt_store_count(jolt_store *st, int64_t *out)
+{
+	int err = prep(st, &st->s_count, "SELECT count(*) FROM trials");
+	if (err)
+		return err;
+	if (sqlite3_step(st->s_count) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st->s_count, 0);
+	else
+		err = store_fail(st, "counting trials");
+	sqlite3_reset(st->s_count);
+	return err;
+}

@@ -1,0 +1,1411 @@
+/*
+ * grade.c - decide pass or fail on a trial's final state: the answer text,
+ * the working copy (files, sandboxed commands) and the calls the agent made.
+ *
+ * jolt_grade_check runs when a suite loads, so a typo in a grader is an
+ * input error with a file position rather than a silent failure of every
+ * trial. jolt_grade_run checks again (trees built in code skip the loader),
+ * then evaluates every grader without stopping at the first failure, so the
+ * detail names everything that went wrong. Only a sandbox that cannot start
+ * (or memory running out) is an error return: that is infrastructure, and
+ * the trial must not be counted as the model's failure.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <pcre2.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "core/buf.h"
+#include "world/env.h"
+#include "world/grade.h"
+#include "world/sandbox.h"
+#include "core/suite.h"
+#include "core/common.h"
+
+/* Bytes of a file a file grader reads; a bigger file fails the grader. */
+#define GRADE_FILE_CAP (16u << 20)
+/* Bytes of the whole detail text. */
+#define GRADE_DETAIL_CAP (64u << 10)
+/* Bytes of a failing command's output quoted in the detail. */
+#define GRADE_OUTPUT_TAIL 500
+/* Bytes of the answer, a command or a regex quoted in a message. */
+#define GRADE_EXCERPT 160
+/* Characters of one number token; longer digit runs are not numbers. */
+#define GRADE_NUM_TOKEN 128
+/* Numbers listed in an answer grader's failure line. */
+#define GRADE_NUM_SHOWN 10
+/* Longest command timeout a suite may ask for, seconds. */
+#define GRADE_MAX_TIMEOUT 3600.0
+
+/* X(kind, key) -- the grader kinds, in the order grade.h documents them. */
+#define GRADE_KINDS(X)                                                         \
+	X(ANSWER, "answer")                                                    \
+	X(COMMAND, "command")                                                  \
+	X(FILE, "file")                                                        \
+	X(CALLS, "calls")                                                      \
+	X(NO_CALLS, "no_calls")
+
+enum grade_kind {
+#define GRADE_X_ENUM(k, s) GRADE_##k,
+	GRADE_KINDS(GRADE_X_ENUM)
+#undef GRADE_X_ENUM
+	    GRADE_NKINDS
+};
+
+static const char *const kind_names[] = {
+#define GRADE_X_NAME(k, s) s,
+    GRADE_KINDS(GRADE_X_NAME)
+#undef GRADE_X_NAME
+};
+
+static int kind_of(const char *key)
+{
+	for (int k = 0; k < GRADE_NKINDS; k++)
+		if (strcmp(key, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+static const char *const answer_keys[] = {"regex", "exact", "contains",
+					  "number", "tolerance"};
+static const char *const command_keys[] = {"run", "exit", "timeout"};
+static const char *const file_keys[] = {"path", "exists", "equals", "regex",
+					"sha256"};
+static const char *const calls_keys[] = {"must", "must_not"};
+static const char *const call_keys[] = {"name", "args"};
+
+/* ---- small text helpers ---------------------------------------------- */
+
+static bool is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool is_letter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static bool is_alnum(unsigned char c)
+{
+	return is_digit(c) || is_letter(c);
+}
+
+static bool is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+/* Append s[0..len) to b on one line: control characters escaped, cut to
+ * at most `max` bytes on a UTF-8 boundary with "..." marking the cut. */
+static void add_escaped(jolt_buf *b, const char *s, size_t len, size_t max)
+{
+	size_t n = len;
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\n')
+			jolt_buf_adds(b, "\\n");
+		else if (c == '\r')
+			jolt_buf_adds(b, "\\r");
+		else if (c == '\t')
+			jolt_buf_adds(b, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			jolt_buf_addf(b, "\\x%02x", c);
+		else
+			jolt_buf_addc(b, (char)c);
+	}
+	if (n < len)
+		jolt_buf_adds(b, "...");
+}
+
+/* Append the last `max` bytes of s, starting on a UTF-8 boundary. */
+static void add_tail(jolt_buf *b, const char *s, size_t len, size_t max)
+{
+	size_t start = len > max ? len - max : 0;
+	while (start < len && ((unsigned char)s[start] & 0xC0) == 0x80)
+		start++;
+	if (start > 0)
+		jolt_buf_adds(b, "...");
+	add_escaped(b, s + start, len - start, len - start);
+}
+
+static void add_quoted(jolt_buf *b, const char *s, size_t len)
+{
+	jolt_buf_addc(b, '\'');
+	add_escaped(b, s, len, GRADE_EXCERPT);
+	jolt_buf_addc(b, '\'');
+}
+
+/* Shortest "%g" form that reads back as v (41.27, not 41.270000000000003). */
+static void fmt_num(char *out, size_t n, double v)
+{
+	for (int p = 1; p <= 17; p++) {
+		snprintf(out, n, "%.*g", p, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+/* ---- SHA-256 (FIPS 180-4) -------------------------------------------- */
+
+static const uint32_t sha_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+    0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+    0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+    0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+    0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+    0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+    0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static uint32_t ror32(uint32_t x, int n)
+{
+	return (x >> n) | (x << (32 - n));
+}
+
+static void sha256_block(uint32_t h[8], const unsigned char *p)
+{
+	uint32_t w[64];
+	for (int i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+	for (int i = 16; i < 64; i++) {
+		uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^
+			      (w[i - 15] >> 3);
+		uint32_t s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^
+			      (w[i - 2] >> 10);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
+	uint32_t e = h[4], f = h[5], g = h[6], k = h[7];
+	for (int i = 0; i < 64; i++) {
+		uint32_t s1 = ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25);
+		uint32_t ch = (e & f) ^ (~e & g);
+		uint32_t t1 = k + s1 + ch + sha_k[i] + w[i];
+		uint32_t s0 = ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22);
+		uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
+		uint32_t t2 = s0 + maj;
+		k = g;
+		g = f;
+		f = e;
+		e = d + t1;
+		d = c;
+		c = b;
+		b = a;
+		a = t1 + t2;
+	}
+	h[0] += a;
+	h[1] += b;
+	h[2] += c;
+	h[3] += d;
+	h[4] += e;
+	h[5] += f;
+	h[6] += g;
+	h[7] += k;
+}
+
+/* Lowercase hex digest of data[0..len) into out (65 bytes with the NUL). */
+static void sha256_hex(char out[65], const void *data, size_t len)
+{
+	uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+			 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+	const unsigned char *p = data;
+	size_t left = len;
+	while (left >= 64) {
+		sha256_block(h, p);
+		p += 64;
+		left -= 64;
+	}
+	unsigned char tail[128] = {0};
+	memcpy(tail, p, left);
+	tail[left] = 0x80;
+	size_t tlen = left + 1 + 8 <= 64 ? 64 : 128;
+	uint64_t bits = (uint64_t)len * 8;
+	for (int i = 0; i < 8; i++)
+		tail[tlen - 1 - i] = (unsigned char)(bits >> (8 * i));
+	sha256_block(h, tail);
+	if (tlen == 128)
+		sha256_block(h, tail + 64);
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 8 * i, 9, "%08x", h[i]);
+}
+
+/* ---- regexes ---------------------------------------------------------- */
+
+/* Compile in UTF mode; invalid UTF-8 in a subject then simply does not
+ * match there instead of failing the whole match. On error, *out is NULL
+ * and err holds PCRE2's message and the offset. */
+static pcre2_code *regex_compile(const char *re, size_t len, char *err,
+				 size_t errn)
+{
+	int code;
+	PCRE2_SIZE off;
+	pcre2_code *c = pcre2_compile((PCRE2_SPTR)re, len,
+				      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF,
+				      &code, &off, NULL);
+	if (!c) {
+		PCRE2_UCHAR msg[256];
+		if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
+			snprintf((char *)msg, sizeof(msg), "error %d", code);
+		snprintf(err, errn, "%s at offset %zu", (char *)msg,
+			 (size_t)off);
+	}
+	return c;
+}
+
+/* Search anywhere in subject. 1 match, 0 no match, -1 error (in err). */
+static int regex_search(const pcre2_code *c, const char *subj, size_t len,
+			char *err, size_t errn)
+{
+	pcre2_match_data *md = pcre2_match_data_create_from_pattern(c, NULL);
+	if (!md) {
+		snprintf(err, errn, "out of memory");
+		return -1;
+	}
+	int rc = pcre2_match(c, (PCRE2_SPTR)subj, len, 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	PCRE2_UCHAR msg[256];
+	if (pcre2_get_error_message(rc, msg, sizeof(msg)) < 0)
+		snprintf((char *)msg, sizeof(msg), "error %d", rc);
+	snprintf(err, errn, "%s", (char *)msg);
+	return -1;
+}
+
+/* ---- numbers in free text --------------------------------------------- */
+
+static locale_t c_locale;
+static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
+
+static void c_locale_init(void)
+{
+	/* glibc hands back its static C locale object: nothing to free. */
+	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+}
+
+/* strtod that reads '.' as the decimal point whatever the process locale. */
+static double strtod_c(const char *s)
+{
+	pthread_once(&c_locale_once, c_locale_init);
+	if (c_locale)
+		return strtod_l(s, NULL, c_locale);
+	return strtod(s, NULL);
+}
+
+static size_t ndigits(const unsigned char *s)
+{
+	size_t n = 0;
+	while (is_digit(s[n]))
+		n++;
+	return n;
+}
+
+/* Bytes of a sign at s: '+', '-', or U+2212 MINUS SIGN; 0 if none. */
+static size_t sign_len(const unsigned char *s)
+{
+	if (s[0] == '+' || s[0] == '-')
+		return 1;
+	if (s[0] == 0xE2 && s[1] == 0x88 && s[2] == 0x92)
+		return 3;
+	return 0;
+}
+
+/* Length of a date or time starting at the digit s[0], or 0. Dates:
+ * three or more digit groups joined by one repeated separator (2024-03-15,
+ * 2024/03/15, 03/15/2024, 15.03.2024; versions and IP addresses go with
+ * them), and year-month (2024-03). Times: H:MM or HH:MM[:SS[.fff]]. */
+static size_t datetime_len(const unsigned char *s)
+{
+	size_t a = ndigits(s);
+	unsigned char c = s[a];
+	if (c == ':') {
+		if (a > 2 || ndigits(s + a + 1) != 2)
+			return 0;
+		size_t q = a + 3;
+		if (s[q] == ':' && ndigits(s + q + 1) == 2) {
+			q += 3;
+			if (s[q] == '.' && is_digit(s[q + 1]))
+				q += 1 + ndigits(s + q + 1);
+		}
+		return q;
+	}
+	if (c != '-' && c != '/' && c != '.')
+		return 0;
+	size_t b = ndigits(s + a + 1);
+	if (!b)
+		return 0;
+	size_t q = a + 1 + b;
+	if (s[q] == c && is_digit(s[q + 1])) {
+		while (s[q] == c && is_digit(s[q + 1]))
+			q += 1 + ndigits(s + q + 1);
+		return q;
+	}
+	if (c != '.' && a == 4 && b == 2) {
+		int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+			   (s[2] - '0') * 10 + (s[3] - '0');
+		int month = (s[a + 1] - '0') * 10 + (s[a + 2] - '0');
+		if (year >= 1000 && year <= 2999 && month >= 1 && month <= 12)
+			return q;
+	}
+	return 0;
+}
+
+/* Length of an identifier-like word starting at s: letters and digits,
+ * and once it holds a digit also . , : / between them (v2.0, A1,
+ * T12:30:00Z), skipped whole so that no number is read out of its middle.
+ * A hyphen ends the word (COVID-19), and so does punctuation after plain
+ * letters (total:5, apples,5). */
+static size_t word_len(const unsigned char *s)
+{
+	size_t r = 0;
+	bool digit = false;
+	for (;;) {
+		if (is_alnum(s[r])) {
+			digit = digit || is_digit(s[r]);
+			r++;
+		} else if (digit &&
+			   (s[r] == '.' || s[r] == ',' || s[r] == ':' ||
+			    s[r] == '/') &&
+			   is_alnum(s[r + 1])) {
+			r++;
+		} else {
+			break;
+		}
+	}
+	return r ? r : 1;
+}
+
+/* Try to read one number at s[i]. Returns true with *val when one was
+ * read; *adv is always how far to move on (at least 1). */
+static bool number_at(double *val, size_t *adv, const unsigned char *s,
+		      size_t i)
+{
+	unsigned char prev = i ? s[i - 1] : 0;
+	size_t p = i;
+	bool neg = false;
+	*adv = 1;
+
+	size_t sl = sign_len(s + p);
+	if (sl) {
+		/* COVID-19, 5-3, x.-1: a hyphen, not a sign. */
+		if (is_alnum(prev) || prev == '.')
+			return false;
+		neg = s[p] != '+';
+		p += sl;
+	}
+	if (s[p] == '$') {
+		p++;
+		if (!sl && (sl = sign_len(s + p)) != 0) {
+			neg = s[p] != '+';
+			p += sl;
+		}
+	}
+	unsigned char before = p == i ? prev : s[p - 1];
+	bool lead_dot = s[p] == '.' && is_digit(s[p + 1]) &&
+			!is_alnum(before) && before != '.' && before != ',';
+	if (!is_digit(s[p]) && !lead_dot)
+		return false;
+	if (is_letter(before)) {
+		/* v2, A1, Q3: part of a word, not a quantity. */
+		*adv = p - i + word_len(s + p);
+		return false;
+	}
+	if (!lead_dot) {
+		size_t dt = datetime_len(s + p);
+		if (dt) {
+			*adv = p - i + dt;
+			return false;
+		}
+	}
+
+	char tok[GRADE_NUM_TOKEN + 8];
+	size_t tn = 0;
+	bool fits = true;
+#define TOK_PUT(ch)                                                            \
+	do {                                                                   \
+		if (tn < GRADE_NUM_TOKEN)                                      \
+			tok[tn++] = (char)(ch);                                \
+		else                                                           \
+			fits = false;                                          \
+	} while (0)
+	if (neg)
+		TOK_PUT('-');
+	size_t q = p;
+	if (lead_dot) {
+		TOK_PUT('0');
+	} else {
+		size_t n = ndigits(s + q);
+		for (size_t k = 0; k < n; k++)
+			TOK_PUT(s[q + k]);
+		q += n;
+		/* Thousands separators: groups of exactly three digits. */
+		if (n <= 3) {
+			while (s[q] == ',' && ndigits(s + q + 1) == 3) {
+				for (size_t k = 1; k <= 3; k++)
+					TOK_PUT(s[q + k]);
+				q += 4;
+			}
+		}
+	}
+	/* A period not followed by a digit ends a sentence, not a number. */
+	if (s[q] == '.' && is_digit(s[q + 1])) {
+		size_t n = ndigits(s + q + 1);
+		for (size_t k = 0; k <= n; k++)
+			TOK_PUT(s[q + k]);
+		q += 1 + n;
+	}
+	if (s[q] == 'e' || s[q] == 'E') {
+		size_t r = q + 1;
+		if (s[r] == '+' || s[r] == '-')
+			r++;
+		size_t n = ndigits(s + r);
+		if (n && !is_letter(s[r + n])) {
+			for (size_t k = q; k < r + n; k++)
+				TOK_PUT(s[k]);
+			q = r + n;
+		}
+	}
+#undef TOK_PUT
+	if (is_letter(s[q])) {
+		/* 5km and 3rd keep their number; 3f2a9b is a hash, not 3. */
+		size_t r = q;
+		bool digit = false;
+		while (is_alnum(s[r])) {
+			digit = digit || is_digit(s[r]);
+			r++;
+		}
+		if (digit) {
+			*adv = r - i;
+			return false;
+		}
+	}
+	*adv = q - i;
+	if (!fits)
+		return false;
+	tok[tn] = '\0';
+	*val = strtod_c(tok);
+	return true;
+}
+
+/* Iterate the numbers of a text: *pos starts at 0; false at the end. */
+static bool number_next(double *out, const char *text, size_t *pos)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i = *pos;
+	while (s[i]) {
+		unsigned char c = s[i];
+		if (is_digit(c) || c == '+' || c == '-' || c == '$' ||
+		    c == '.' || c == 0xE2) {
+			size_t adv;
+			bool got = number_at(out, &adv, s, i);
+			i += adv;
+			if (got) {
+				*pos = i;
+				return true;
+			}
+		} else if (is_letter(c)) {
+			i += word_len(s + i);
+		} else {
+			i++;
+		}
+	}
+	*pos = i;
+	return false;
+}
+
+size_t jolt_grade_numbers(double *out, size_t max, const char *text)
+{
+	size_t n = 0, pos = 0;
+	double v;
+	if (!text || !out)
+		return 0;
+	while (n < max && number_next(&v, text, &pos))
+		out[n++] = v;
+	return n;
+}
+
+/* ---- validation ------------------------------------------------------- */
+
+/* Where in the suite file a node was written; 0/0 when unknown (trees
+ * built in code). true/false/null have no mark of their own, so values
+ * are located through their container. */
+typedef struct grade_mark {
+	int line, col;
+} grade_mark;
+
+static grade_mark at_node(const json_t *node)
+{
+	grade_mark m = {0, 0};
+	if (node)
+		jolt_yaml_mark(node, &m.line, &m.col);
+	return m;
+}
+
+static grade_mark at_value(const json_t *obj, const char *key)
+{
+	grade_mark m = {0, 0};
+	jolt_yaml_mark_value(obj, key, &m.line, &m.col);
+	return m.line ? m : at_node(obj);
+}
+
+static grade_mark at_key(const json_t *obj, const char *key)
+{
+	grade_mark m = {0, 0};
+	jolt_yaml_mark_key(obj, key, &m.line, &m.col);
+	return m.line ? m : at_value(obj, key);
+}
+
+static grade_mark at_elem(const json_t *arr, size_t i)
+{
+	grade_mark m = {0, 0};
+	jolt_yaml_mark_elem(arr, i, &m.line, &m.col);
+	return m.line ? m : at_node(arr);
+}
+
+/* JOLT_EINPUT with "FILE:LINE:COL: msg", or "FILE: msg" when the position
+ * is unknown. */
+static int bad(const char *file, grade_mark at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int bad(const char *file, grade_mark at, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	const char *f = file && *file ? file : "grade";
+	if (at.line > 0)
+		return jolt_err_set(JOLT_EINPUT, "%s:%d:%d: %s", f, at.line,
+				    at.col, msg);
+	return jolt_err_set(JOLT_EINPUT, "%s: %s", f, msg);
+}
+
+static void join_keys(char *out, size_t n, const char *const *keys,
+		      size_t nkeys)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < nkeys && used < n; i++) {
+		int w = snprintf(out + used, n - used, "%s%s", i ? ", " : "",
+				 keys[i]);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* Every key of obj must be one of keys[]. */
+static int check_keys(const char *file, const char *ctx, const json_t *obj,
+		      const char *const *keys, size_t nkeys)
+{
+	const char *key;
+	json_t *val;
+	json_object_foreach((json_t *)obj, key, val)
+	{
+		bool known = false;
+		for (size_t i = 0; i < nkeys && !known; i++)
+			known = strcmp(key, keys[i]) == 0;
+		if (!known) {
+			char list[256];
+			join_keys(list, sizeof(list), keys, nkeys);
+			return bad(file, at_key(obj, key),
+				   "%s: unknown option '%s' (expected one "
+				   "of: %s)",
+				   ctx, key, list);
+		}
+	}
+	return 0;
+}
+
+/* obj[key] must be a string that compiles as a PCRE2 regex. */
+static int check_regex(const char *file, const char *ctx, const json_t *obj,
+		       const char *key)
+{
+	const json_t *re = json_object_get(obj, key);
+	if (!json_is_string(re))
+		return bad(file, at_value(obj, key), "%s: %s must be a string",
+			   ctx, key);
+	char err[384];
+	pcre2_code *c = regex_compile(json_string_value(re),
+				      json_string_length(re), err, sizeof(err));
+	if (!c)
+		return bad(file, at_value(obj, key),
+			   "%s: %s /%s/ does not compile: %s", ctx, key,
+			   json_string_value(re), err);
+	pcre2_code_free(c);
+	return 0;
+}
+
+/* How many of keys[] obj has; the first two found go to first/second. */
+static int count_present(const char **first, const char **second,
+			 const json_t *obj, const char *const *keys,
+			 size_t nkeys)
+{
+	int n = 0;
+	*first = *second = NULL;
+	for (size_t i = 0; i < nkeys; i++) {
+		if (!json_object_get(obj, keys[i]))
+			continue;
+		if (n == 0)
+			*first = keys[i];
+		else if (n == 1)
+			*second = keys[i];
+		n++;
+	}
+	return n;
+}
+
+/* Each check_<kind> takes `at`, where the grader's options are written. */
+
+static int check_answer(const char *file, const char *ctx, grade_mark at,
+			const json_t *o)
+{
+	static const char *const kinds[] = {"regex", "exact", "contains",
+					    "number"};
+	if (!json_is_object(o))
+		return bad(file, at,
+			   "%s: expected a mapping: {regex: RE}, {exact: STR}, "
+			   "{contains: STR} or {number: X, tolerance: T}",
+			   ctx);
+	int rc =
+	    check_keys(file, ctx, o, answer_keys, JOLT_ARRAY_LEN(answer_keys));
+	if (rc)
+		return rc;
+	const char *k1, *k2;
+	int n = count_present(&k1, &k2, o, kinds, JOLT_ARRAY_LEN(kinds));
+	if (n == 0)
+		return bad(file, at,
+			   "%s: expected one of regex, exact, contains, number",
+			   ctx);
+	if (n > 1)
+		return bad(file, at_key(o, k2),
+			   "%s: give only one of regex, exact, contains, "
+			   "number (found %s and %s)",
+			   ctx, k1, k2);
+	const json_t *v = json_object_get(o, k1);
+	if (strcmp(k1, "regex") == 0) {
+		rc = check_regex(file, ctx, o, "regex");
+		if (rc)
+			return rc;
+	} else if (strcmp(k1, "number") == 0) {
+		if (!json_is_number(v))
+			return bad(file, at_value(o, k1),
+				   "%s: number must be a number", ctx);
+	} else if (!json_is_string(v) || json_string_length(v) == 0) {
+		return bad(file, at_value(o, k1),
+			   "%s: %s must be a non-empty string", ctx, k1);
+	}
+	const json_t *tol = json_object_get(o, "tolerance");
+	if (tol) {
+		if (strcmp(k1, "number") != 0)
+			return bad(file, at_key(o, "tolerance"),
+				   "%s: tolerance applies only to number", ctx);
+		if (!json_is_number(tol) || !(json_number_value(tol) >= 0) ||
+		    !isfinite(json_number_value(tol)))
+			return bad(file, at_value(o, "tolerance"),
+				   "%s: tolerance must be a number >= 0", ctx);
+	}
+	return 0;
+}
+
+static int check_command(const char *file, const char *ctx, grade_mark at,
+			 const json_t *o)
+{
+	if (!json_is_object(o))
+		return bad(file, at,
+			   "%s: expected a mapping {run: CMD, exit: 0, "
+			   "timeout: SEC}",
+			   ctx);
+	int rc = check_keys(file, ctx, o, command_keys,
+			    JOLT_ARRAY_LEN(command_keys));
+	if (rc)
+		return rc;
+	const json_t *run = json_object_get(o, "run");
+	if (!run)
+		return bad(file, at, "%s: run is required", ctx);
+	if (!json_is_string(run) || json_string_length(run) == 0 ||
+	    strlen(json_string_value(run)) != json_string_length(run))
+		return bad(file, at_value(o, "run"),
+			   "%s: run must be a non-empty string", ctx);
+	const json_t *ex = json_object_get(o, "exit");
+	if (ex && (!json_is_integer(ex) || json_integer_value(ex) < 0 ||
+		   json_integer_value(ex) > 255))
+		return bad(file, at_value(o, "exit"),
+			   "%s: exit must be an integer from 0 to 255", ctx);
+	const json_t *to = json_object_get(o, "timeout");
+	if (to && (!json_is_number(to) || !(json_number_value(to) > 0) ||
+		   json_number_value(to) > GRADE_MAX_TIMEOUT))
+		return bad(file, at_value(o, "timeout"),
+			   "%s: timeout must be a number of seconds, more "
+			   "than 0 and at most %g",
+			   ctx, GRADE_MAX_TIMEOUT);
+	return 0;
+}
+
+static bool is_hex64(const json_t *v)
+{
+	if (!json_is_string(v) || json_string_length(v) != 64)
+		return false;
+	const char *s = json_string_value(v);
+	for (size_t i = 0; i < 64; i++) {
+		char c = s[i];
+		if (!is_digit((unsigned char)c) && !(c >= 'a' && c <= 'f') &&
+		    !(c >= 'A' && c <= 'F'))
+			return false;
+	}
+	return true;
+}
+
+/* A grader's path names something in the working copy: relative, and no
+ * ".." component (symlinks are caught at run time by jolt_path_resolve). */
+static bool path_ok(const char *p, size_t len)
+{
+	if (len == 0 || strlen(p) != len || p[0] == '/')
+		return false;
+	const char *s = p;
+	while (*s) {
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		if (n == 2 && s[0] == '.' && s[1] == '.')
+			return false;
+		s += n;
+		while (*s == '/')
+			s++;
+	}
+	return true;
+}
+
+static int check_file(const char *file, const char *ctx, grade_mark at,
+		      const json_t *o)
+{
+	static const char *const kinds[] = {"exists", "equals", "regex",
+					    "sha256"};
+	if (!json_is_object(o))
+		return bad(file, at,
+			   "%s: expected a mapping {path: P, exists: BOOL | "
+			   "equals: STR | regex: RE | sha256: HEX}",
+			   ctx);
+	int rc = check_keys(file, ctx, o, file_keys, JOLT_ARRAY_LEN(file_keys));
+	if (rc)
+		return rc;
+	const json_t *path = json_object_get(o, "path");
+	if (!path)
+		return bad(file, at, "%s: path is required", ctx);
+	if (!json_is_string(path) ||
+	    !path_ok(json_string_value(path), json_string_length(path)))
+		return bad(file, at_value(o, "path"),
+			   "%s: path must be a relative path inside the "
+			   "working copy (no leading '/', no '..')",
+			   ctx);
+	const char *k1, *k2;
+	int n = count_present(&k1, &k2, o, kinds, JOLT_ARRAY_LEN(kinds));
+	if (n == 0)
+		return bad(file, at,
+			   "%s: expected one of exists, equals, regex, sha256",
+			   ctx);
+	if (n > 1)
+		return bad(file, at_key(o, k2),
+			   "%s: give only one of exists, equals, regex, "
+			   "sha256 (found %s and %s)",
+			   ctx, k1, k2);
+	const json_t *v = json_object_get(o, k1);
+	if (strcmp(k1, "exists") == 0 && !json_is_boolean(v))
+		return bad(file, at_value(o, k1),
+			   "%s: exists must be true or false", ctx);
+	if (strcmp(k1, "equals") == 0 && !json_is_string(v))
+		return bad(file, at_value(o, k1), "%s: equals must be a string",
+			   ctx);
+	if (strcmp(k1, "regex") == 0)
+		return check_regex(file, ctx, o, "regex");
+	if (strcmp(k1, "sha256") == 0 && !is_hex64(v))
+		return bad(file, at_value(o, k1),
+			   "%s: sha256 must be 64 hexadecimal digits", ctx);
+	return 0;
+}
+
+static int check_call_list(const char *file, const char *ctx, const json_t *o,
+			   const char *which)
+{
+	const json_t *list = json_object_get(o, which);
+	if (!json_is_array(list))
+		return bad(file, at_value(o, which),
+			   "%s: %s must be a list of {name: TOOL, args: {...}}",
+			   ctx, which);
+	size_t i;
+	const json_t *c;
+	json_array_foreach(list, i, c)
+	{
+		if (!json_is_object(c))
+			return bad(file, at_elem(list, i),
+				   "%s: %s[%zu] must be a mapping {name: TOOL, "
+				   "args: {...}}",
+				   ctx, which, i);
+		int rc = check_keys(file, ctx, c, call_keys,
+				    JOLT_ARRAY_LEN(call_keys));
+		if (rc)
+			return rc;
+		const json_t *name = json_object_get(c, "name");
+		if (!json_is_string(name) || json_string_length(name) == 0)
+			return bad(
+			    file, name ? at_value(c, "name") : at_elem(list, i),
+			    "%s: %s[%zu].name must be a non-empty string", ctx,
+			    which, i);
+		const json_t *args = json_object_get(c, "args");
+		if (args && !json_is_object(args))
+			return bad(file, at_value(c, "args"),
+				   "%s: %s[%zu].args must be a mapping", ctx,
+				   which, i);
+	}
+	return 0;
+}
+
+static int check_calls(const char *file, const char *ctx, grade_mark at,
+		       const json_t *o)
+{
+	if (!json_is_object(o))
+		return bad(file, at,
+			   "%s: expected a mapping {must: [CALL...], "
+			   "must_not: [CALL...]}",
+			   ctx);
+	int rc =
+	    check_keys(file, ctx, o, calls_keys, JOLT_ARRAY_LEN(calls_keys));
+	if (rc)
+		return rc;
+	bool must = json_object_get(o, "must") != NULL;
+	bool must_not = json_object_get(o, "must_not") != NULL;
+	if (!must && !must_not)
+		return bad(file, at, "%s: expected must, must_not or both",
+			   ctx);
+	if (must && (rc = check_call_list(file, ctx, o, "must")))
+		return rc;
+	if (must_not && (rc = check_call_list(file, ctx, o, "must_not")))
+		return rc;
+	return 0;
+}
+
+int jolt_grade_check(const json_t *graders, const char *file)
+{
+	if (!json_is_array(graders) || json_array_size(graders) == 0)
+		return bad(file, at_node(graders),
+			   "grade: expected a non-empty list of graders "
+			   "(answer, command, file, calls, no_calls)");
+	size_t i;
+	const json_t *g;
+	json_array_foreach(graders, i, g)
+	{
+		if (!json_is_object(g) || json_object_size(g) != 1)
+			return bad(file, at_elem(graders, i),
+				   "grade[%zu]: expected a mapping with one "
+				   "key, one of: answer, command, file, calls, "
+				   "no_calls",
+				   i);
+		void *it = json_object_iter((json_t *)g);
+		const char *key = json_object_iter_key(it);
+		const json_t *opts = json_object_iter_value(it);
+		grade_mark at = at_value(g, key);
+		char ctx[64];
+		snprintf(ctx, sizeof(ctx), "grade[%zu].%s", i, key);
+		int rc = 0;
+		switch (kind_of(key)) {
+		case GRADE_ANSWER:
+			rc = check_answer(file, ctx, at, opts);
+			break;
+		case GRADE_COMMAND:
+			rc = check_command(file, ctx, at, opts);
+			break;
+		case GRADE_FILE:
+			rc = check_file(file, ctx, at, opts);
+			break;
+		case GRADE_CALLS:
+			rc = check_calls(file, ctx, at, opts);
+			break;
+		case GRADE_NO_CALLS:
+			if (!json_is_true(opts))
+				rc = bad(file, at,
+					 "%s: expected `no_calls: true`", ctx);
+			break;
+		default:
+			rc = bad(file, at_key(g, key),
+				 "grade[%zu]: unknown grader '%s' (expected "
+				 "one of: answer, command, file, calls, "
+				 "no_calls)",
+				 i, key);
+			break;
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- running ---------------------------------------------------------- */
+
+/* Each run_* sets *ok and, when it fails, writes why (one line) into `why`.
+ * They return non-zero only for a harness fault. */
+
+static int run_answer(bool *ok, jolt_buf *why, const json_t *o,
+		      const char *answer)
+{
+	size_t alen = strlen(answer);
+	const json_t *v;
+	if ((v = json_object_get(o, "regex"))) {
+		char err[384];
+		pcre2_code *c =
+		    regex_compile(json_string_value(v), json_string_length(v),
+				  err, sizeof(err));
+		int m =
+		    c ? regex_search(c, answer, alen, err, sizeof(err)) : -1;
+		pcre2_code_free(c);
+		*ok = m == 1;
+		jolt_buf_adds(why, "answer ");
+		add_quoted(why, answer, alen);
+		if (m < 0)
+			jolt_buf_addf(why, ": regex /%s/ failed: %s",
+				      json_string_value(v), err);
+		else if (m == 0)
+			jolt_buf_addf(why, " does not match /%s/",
+				      json_string_value(v));
+	} else if ((v = json_object_get(o, "exact"))) {
+		const char *a = answer, *e = json_string_value(v);
+		size_t an = alen, en = json_string_length(v);
+		while (an && is_space((unsigned char)*a))
+			a++, an--;
+		while (an && is_space((unsigned char)a[an - 1]))
+			an--;
+		while (en && is_space((unsigned char)*e))
+			e++, en--;
+		while (en && is_space((unsigned char)e[en - 1]))
+			en--;
+		*ok = an == en && memcmp(a, e, an) == 0;
+		jolt_buf_adds(why, "answer ");
+		add_quoted(why, a, an);
+		jolt_buf_adds(why, " is not exactly ");
+		add_quoted(why, e, en);
+	} else if ((v = json_object_get(o, "contains"))) {
+		*ok = strcasestr(answer, json_string_value(v)) != NULL;
+		jolt_buf_adds(why, "answer ");
+		add_quoted(why, answer, alen);
+		jolt_buf_adds(why, " does not contain ");
+		add_quoted(why, json_string_value(v), json_string_length(v));
+	} else {
+		v = json_object_get(o, "number");
+		double want = json_number_value(v);
+		const json_t *t = json_object_get(o, "tolerance");
+		double tol = t ? json_number_value(t) : 1e-9;
+		double shown[GRADE_NUM_SHOWN], x;
+		size_t nfound = 0, pos = 0;
+		*ok = false;
+		while (!*ok && number_next(&x, answer, &pos)) {
+			*ok = fabs(x - want) <= tol;
+			if (nfound < GRADE_NUM_SHOWN)
+				shown[nfound] = x;
+			nfound++;
+		}
+		char w[40], tt[40], f[40];
+		fmt_num(w, sizeof(w), want);
+		fmt_num(tt, sizeof(tt), tol);
+		jolt_buf_addf(why, "expected a number within %s of %s; ", tt,
+			      w);
+		if (nfound == 0) {
+			jolt_buf_adds(why, "no number in answer ");
+		} else {
+			jolt_buf_adds(why, "found ");
+			for (size_t i = 0; i < nfound && i < GRADE_NUM_SHOWN;
+			     i++) {
+				fmt_num(f, sizeof(f), shown[i]);
+				jolt_buf_addf(why, "%s%s", i ? ", " : "", f);
+			}
+			if (nfound > GRADE_NUM_SHOWN)
+				jolt_buf_adds(why, ", ...");
+			jolt_buf_adds(why, " in answer ");
+		}
+		add_quoted(why, answer, alen);
+	}
+	return 0;
+}
+
+static int run_command(bool *ok, jolt_buf *why, const json_t *o,
+		       const jolt_grade_input *in)
+{
+	const json_t *run = json_object_get(o, "run");
+	const json_t *ex = json_object_get(o, "exit");
+	const json_t *to = json_object_get(o, "timeout");
+	int want = ex ? (int)json_integer_value(ex) : 0;
+	*ok = false;
+	if (!in->workdir || !*in->workdir) {
+		jolt_buf_adds(why, "no working copy to run the command in");
+		return 0;
+	}
+	jolt_sandbox_opts so = {0};
+	so.workdir = in->workdir;
+	so.command = json_string_value(run);
+	so.timeout_s = to ? json_number_value(to) : 0;
+	so.slot = in->slot;
+	so.env = in->env_vars;
+	jolt_sandbox_result r = {0};
+	int rc = jolt_sandbox_run(&r, &so);
+	if (rc) {
+		jolt_sandbox_result_release(&r);
+		return rc;
+	}
+	*ok = !r.timed_out && r.exit_code == want;
+	jolt_buf_adds(why, "command ");
+	add_quoted(why, so.command, strlen(so.command));
+	if (r.timed_out)
+		jolt_buf_addf(why, " timed out after %.1f s",
+			      so.timeout_s > 0 ? so.timeout_s : 30.0);
+	else
+		jolt_buf_addf(why, " exited %d, expected %d", r.exit_code,
+			      want);
+	size_t olen = r.output ? strlen(r.output) : 0;
+	if (olen) {
+		jolt_buf_adds(why, "; output: ");
+		add_tail(why, r.output, olen, GRADE_OUTPUT_TAIL);
+	} else {
+		jolt_buf_adds(why, "; no output");
+	}
+	jolt_sandbox_result_release(&r);
+	return 0;
+}
+
+static int run_file(bool *ok, jolt_buf *why, const json_t *o,
+		    const jolt_grade_input *in)
+{
+	char *rel = jolt_path_mapped(in->path_map,
+				     json_string_value(json_object_get(o, "path")));
+	const json_t *exists = json_object_get(o, "exists");
+	const json_t *v;
+	char *abs = NULL;
+	jolt_buf data = JOLT_BUF_INIT;
+	int rc = 0;
+	*ok = false;
+
+	if (!in->workdir || !*in->workdir) {
+		jolt_buf_adds(why, "no working copy to look in");
+		goto done;
+	}
+	rc = jolt_path_resolve(&abs, in->workdir, rel);
+	if (rc == JOLT_ENOMEM)
+		goto done;
+	if (rc == JOLT_ENOTFOUND) {
+		rc = 0;
+		if (exists && !json_is_true(exists))
+			*ok = true;
+		else
+			jolt_buf_addf(why, "'%s' does not exist", rel);
+		goto done;
+	}
+	if (rc) {
+		/* Refused (a symlink leading out) or unreadable: a fail, the
+		 * agent's doing, not the harness's. */
+		jolt_buf_addf(why, "'%s' refused: %s", rel, jolt_err_msg());
+		rc = 0;
+		goto done;
+	}
+	if (exists) {
+		struct stat st;
+		bool there = stat(abs, &st) == 0;
+		*ok = there == json_is_true(exists);
+		jolt_buf_addf(why,
+			      there ? "'%s' exists but should not"
+				    : "'%s' does not exist",
+			      rel);
+		goto done;
+	}
+	jolt_buf_init(&data, GRADE_FILE_CAP);
+	rc = jolt_buf_read_file(&data, abs);
+	if (rc) {
+		if (rc == JOLT_ENOTFOUND)
+			jolt_buf_addf(why, "'%s' does not exist", rel);
+		else if (rc == JOLT_ETOOBIG)
+			jolt_buf_addf(why, "'%s' is larger than %u bytes", rel,
+				      GRADE_FILE_CAP);
+		else
+			jolt_buf_addf(why, "cannot read '%s' (%s)", rel,
+				      strerror(errno));
+		rc = rc == JOLT_ENOMEM ? rc : 0;
+		goto done;
+	}
+	if ((v = json_object_get(o, "equals"))) {
+		size_t en = json_string_length(v);
+		const char *e = json_string_value(v);
+		*ok = data.len == en && memcmp(data.s, e, en) == 0;
+		size_t k = 0;
+		while (k < en && k < data.len && data.s[k] == e[k])
+			k++;
+		jolt_buf_addf(why,
+			      "'%s' differs from the expected text (%zu bytes, "
+			      "expected %zu; first difference at byte %zu)",
+			      rel, data.len, en, k);
+	} else if ((v = json_object_get(o, "regex"))) {
+		char err[384];
+		pcre2_code *c =
+		    regex_compile(json_string_value(v), json_string_length(v),
+				  err, sizeof(err));
+		int m = c ? regex_search(c, data.s, data.len, err, sizeof(err))
+			  : -1;
+		pcre2_code_free(c);
+		*ok = m == 1;
+		if (m < 0)
+			jolt_buf_addf(why, "'%s': regex /%s/ failed: %s", rel,
+				      json_string_value(v), err);
+		else
+			jolt_buf_addf(why, "'%s' has no match for /%s/", rel,
+				      json_string_value(v));
+	} else {
+		v = json_object_get(o, "sha256");
+		char hex[65];
+		sha256_hex(hex, data.s, data.len);
+		*ok = strcasecmp(hex, json_string_value(v)) == 0;
+		jolt_buf_addf(why, "'%s' has sha256 %s, expected %s", rel, hex,
+			      json_string_value(v));
+	}
+done:
+	jolt_buf_release(&data);
+	free(abs);
+	free(rel);
+	return rc;
+}
+
+/* Values as a tool call carries them: numbers equal by value whether
+ * written 5 or 5.0, strings byte for byte, a number never equal to a
+ * numeric string; containers compared whole. */
+static bool value_equal(const json_t *a, const json_t *b)
+{
+	if (json_is_integer(a) && json_is_integer(b))
+		return json_integer_value(a) == json_integer_value(b);
+	if (json_is_number(a) && json_is_number(b))
+		return json_number_value(a) == json_number_value(b);
+	if (json_typeof(a) != json_typeof(b))
+		return false;
+	switch (json_typeof(a)) {
+	case JSON_STRING:
+		return json_string_length(a) == json_string_length(b) &&
+		       memcmp(json_string_value(a), json_string_value(b),
+			      json_string_length(a)) == 0;
+	case JSON_ARRAY: {
+		if (json_array_size(a) != json_array_size(b))
+			return false;
+		for (size_t i = 0; i < json_array_size(a); i++)
+			if (!value_equal(json_array_get(a, i),
+					 json_array_get(b, i)))
+				return false;
+		return true;
+	}
+	case JSON_OBJECT: {
+		if (json_object_size(a) != json_object_size(b))
+			return false;
+		const char *k;
+		json_t *va;
+		json_object_foreach((json_t *)a, k, va)
+		{
+			const json_t *vb = json_object_get(b, k);
+			if (!vb || !value_equal(va, vb))
+				return false;
+		}
+		return true;
+	}
+	default:
+		return true; /* true, false, null: the type says it all */
+	}
+}
+
+/* The arguments of a made call as an object (a JSON string is parsed, as
+ * OpenAI-style backends deliver it). *owned is set when parsed here. */
+static const json_t *made_args(json_t **owned, const json_t *call)
+{
+	const json_t *a = json_object_get(call, "arguments");
+	if (!a)
+		a = json_object_get(call, "args");
+	*owned = NULL;
+	if (json_is_string(a)) {
+		*owned = json_loadb(json_string_value(a), json_string_length(a),
+				    0, NULL);
+		a = *owned;
+	}
+	return json_is_object(a) ? a : NULL;
+}
+
+/* Does the made call satisfy the listed one (same name, listed args
+ * equal; other args ignored)? */
+static bool call_matches(const json_t *want, const json_t *made)
+{
+	const char *name = json_string_value(json_object_get(made, "name"));
+	if (!name ||
+	    strcmp(name, json_string_value(json_object_get(want, "name"))))
+		return false;
+	const json_t *wargs = json_object_get(want, "args");
+	if (!wargs || json_object_size(wargs) == 0)
+		return true;
+	json_t *owned;
+	const json_t *margs = made_args(&owned, made);
+	bool ok = margs != NULL;
+	const char *k;
+	json_t *wv;
+	json_object_foreach((json_t *)wargs, k, wv)
+	{
+		if (!ok)
+			break;
+		const json_t *mv = json_object_get(margs, k);
+		ok = mv && value_equal(wv, mv);
+	}
+	json_decref(owned);
+	return ok;
+}
+
+static void add_call(jolt_buf *b, const json_t *want)
+{
+	jolt_buf_adds(b, json_string_value(json_object_get(want, "name")));
+	const json_t *args = json_object_get(want, "args");
+	if (args) {
+		char *s = json_dumps(args, JSON_COMPACT | JSON_SORT_KEYS);
+		if (s)
+			add_escaped(b, s, strlen(s), GRADE_EXCERPT);
+		free(s);
+	}
+}
+
+static int run_calls(bool *ok, jolt_buf *why, const json_t *o,
+		     const json_t *calls)
+{
+	size_t nmade = json_is_array(calls) ? json_array_size(calls) : 0;
+	const json_t *must = json_object_get(o, "must");
+	const json_t *must_not = json_object_get(o, "must_not");
+	size_t i, j;
+	const json_t *w;
+	*ok = true;
+	json_array_foreach(must, i, w)
+	{
+		bool found = false;
+		for (j = 0; j < nmade && !found; j++)
+			found = call_matches(w, json_array_get(calls, j));
+		if (!found) {
+			jolt_buf_adds(why, *ok ? "" : "; ");
+			jolt_buf_adds(why, "missing call ");
+			add_call(why, w);
+			*ok = false;
+		}
+	}
+	json_array_foreach(must_not, i, w)
+	{
+		for (j = 0; j < nmade; j++)
+			if (call_matches(w, json_array_get(calls, j)))
+				break;
+		if (j < nmade) {
+			jolt_buf_adds(why, *ok ? "" : "; ");
+			jolt_buf_adds(why, "forbidden call ");
+			add_call(why, w);
+			jolt_buf_addf(why, " was made (call %zu of %zu)", j + 1,
+				      nmade);
+			*ok = false;
+		}
+	}
+	return 0;
+}
+
+static int run_no_calls(bool *ok, jolt_buf *why, const json_t *calls)
+{
+	size_t n = json_is_array(calls) ? json_array_size(calls) : 0;
+	*ok = n == 0;
+	if (n) {
+		const char *first = json_string_value(
+		    json_object_get(json_array_get(calls, 0), "name"));
+		jolt_buf_addf(why, "the agent made %zu tool call%s (first: %s)",
+			      n, n == 1 ? "" : "s", first ? first : "?");
+	}
+	return 0;
+}
+
+int jolt_grade_run(bool *pass, char **detail, const jolt_grade_input *in)
+{
+	jolt_buf out = JOLT_BUF_INIT, why = JOLT_BUF_INIT;
+	int rc;
+	*pass = false;
+	*detail = NULL;
+
+	const json_t *graders = in->graders;
+	if (!graders && in->task)
+		graders = in->task->grade;
+	const char *file = in->task ? in->task->file : NULL;
+	rc = jolt_grade_check(graders, file);
+	if (rc) {
+		*detail = jolt_xasprintf("invalid graders: %s", jolt_err_msg());
+		return rc;
+	}
+	const char *answer = in->answer ? in->answer : "";
+	jolt_buf_init(&out, GRADE_DETAIL_CAP);
+	jolt_buf_init(&why, GRADE_DETAIL_CAP);
+	bool all = true;
+	size_t i;
+	const json_t *g;
+	json_array_foreach(graders, i, g)
+	{
+		void *it = json_object_iter((json_t *)g);
+		const char *key = json_object_iter_key(it);
+		const json_t *opts = json_object_iter_value(it);
+		bool ok = false;
+		jolt_buf_reset(&why);
+		switch (kind_of(key)) {
+		case GRADE_ANSWER:
+			rc = run_answer(&ok, &why, opts, answer);
+			break;
+		case GRADE_COMMAND:
+			rc = run_command(&ok, &why, opts, in);
+			break;
+		case GRADE_FILE:
+			rc = run_file(&ok, &why, opts, in);
+			break;
+		case GRADE_CALLS:
+			rc = run_calls(&ok, &why, opts, in->calls);
+			break;
+		case GRADE_NO_CALLS:
+			rc = run_no_calls(&ok, &why, in->calls);
+			break;
+		default:
+			rc = jolt_err_set(JOLT_EINTERNAL,
+					  "grade[%zu]: unknown grader '%s'", i,
+					  key);
+			break;
+		}
+		if (rc) {
+			*detail = jolt_xasprintf("grade[%zu] (%s): %s", i, key,
+						 jolt_err_msg());
+			goto done;
+		}
+		if (!ok) {
+			all = false;
+			jolt_buf_addf(&out, "%sgrade[%zu] (%s): %s",
+				      out.len ? "\n" : "", i, key,
+				      jolt_buf_cstr(&why));
+		}
+	}
+	*pass = all;
+	*detail = jolt_buf_detach(&out);
+done:
+	jolt_buf_release(&out);
+	jolt_buf_release(&why);
+	return rc;
+}

@@ -1,0 +1,52 @@
+/*
+ * sandbox.h - run a command contained: bubblewrap with no network, only the
+ * working copy writable, a private /tmp, resource limits, an unprivileged
+ * uid, and a wall-clock timeout that kills the whole process group.
+ *
+ * Used by exec: tools and the `command` grader. Arguments are passed as
+ * environment variables, never spliced into the shell string.
+ */
+#ifndef JOLT_SANDBOX_H
+#define JOLT_SANDBOX_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+
+typedef struct jolt_sandbox_opts {
+	const char *workdir;   /* absolute; bound read-write, and the cwd */
+	const char *command;   /* run as: /bin/sh -c COMMAND */
+	const char *const *env;/* extra "NAME=value" strings, NULL-terminated */
+	double timeout_s;      /* wall clock; 0 = 30 s */
+	size_t output_cap;     /* bytes of combined stdout+stderr kept; 0 = 64 KiB */
+	long cpu_s;            /* RLIMIT_CPU; 0 = 60 */
+	long mem_mb;           /* RLIMIT_AS in MiB; 0 = 1024 */
+	long nproc;            /* RLIMIT_NPROC; 0 = 128 */
+	long fsize_mb;         /* RLIMIT_FSIZE in MiB; 0 = 64 */
+	int slot;              /* worker slot: picks a distinct uid per slot */
+} jolt_sandbox_opts;
+
+typedef struct jolt_sandbox_result {
+	int exit_code;      /* exit status, or 128+signal */
+	int timed_out;      /* killed by the wall clock */
+	int truncated;      /* output hit output_cap (the rest was drained) */
+	char *output;       /* combined stdout+stderr, owned, NUL-terminated */
+	long elapsed_ms;
+} jolt_sandbox_result;
+
+/* Run and wait. Returns 0 when the command ran (whatever its exit status),
+ * JOLT_ESANDBOX when the sandbox itself could not be set up (that is an
+ * infrastructure fault, not the agent's). */
+int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o);
+void jolt_sandbox_result_release(jolt_sandbox_result *r);
+
+/* The uid a sandboxed command runs as, when jolt runs as root: distinct
+ * per worker slot and per jolt process, so concurrent runs on one machine
+ * do not share a process-count limit (RLIMIT_NPROC counts per uid). */
+unsigned jolt_sandbox_uid(int slot);
+
+/* Prepare a directory for use as a sandbox working copy: make it owned by
+ * the sandbox uid for `slot` (when running as root). */
+int jolt_sandbox_prepare_dir(const char *dir, int slot);
+
+#endif
