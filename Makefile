@@ -39,7 +39,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAYS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all deps test demo install clean bench fuzz check-flags golden
+.PHONY: all deps test demo install clean bench fuzz check-flags golden suites
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/jolt
@@ -109,6 +109,13 @@ fuzz: deps
 			-o $(BUILD)/fuzz/$$name $(PKG_LIBS) -lm -fopenmp -pthread || exit 1; \
 		mkdir -p $$corpus; \
 		$(BUILD)/fuzz/$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $$corpus || exit 1; \
+	done
+
+# Regenerate the shipped suites from their generators, byte for byte
+# (scripts/suites/gen_*.py; review with git status suites/).
+suites: deps
+	@for g in $(sort $(wildcard scripts/suites/gen_*.py)); do \
+		echo "suites: $$g"; python3 $$g || exit 1; \
 	done
 
 # Regenerate golden files deliberately; review with git diff tests/golden.

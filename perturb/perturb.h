@@ -37,7 +37,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "model/sim.h" /* enum jolt_axis */
+#include "core/vocab.h"
 #include "core/suite.h"
 
 enum jolt_op_kind {

@@ -117,7 +117,7 @@ static jolt_variant *baseline(const jolt_suite *s, const jolt_task *t)
 	v->grade = t->grade ? json_deep_copy(t->grade) : json_array();
 	v->mistake = json_pack("{s:i, s:[{s:s}]}", "at", 0, "steps", "answer",
 			       GIVE_UP);
-	v->summary = jolt_xstrdup("baseline");
+	v->summary = jolt_xstrdup(JOLT_BASELINE);
 	return v;
 }
 
@@ -206,7 +206,7 @@ int jolt_variant_from_name(jolt_variant **out, const jolt_suite *s,
 				  name, task_id, s->name);
 		goto done;
 	}
-	if (!strcmp(rest, "baseline")) {
+	if (!strcmp(rest, JOLT_BASELINE)) {
 		rc = jolt_variant_build(out, s, t, NULL, 0, 0);
 		goto done;
 	}
@@ -299,13 +299,13 @@ json_t *jolt_variant_dump(const jolt_variant *v)
 	json_object_set_new(o, "name", json_string(v->name));
 	json_object_set_new(o, "task", json_string(v->task->id));
 	json_object_set_new(o, "axis", json_string(op ? jolt_axis_name(op->axis)
-						      : "baseline"));
+						      : JOLT_BASELINE));
 	json_object_set_new(o, "operator", op ? json_string(op->name)
 					      : json_null());
 	json_object_set_new(o, "level", json_integer(v->level));
 	json_object_set_new(o, "seed", seed);
 	json_object_set_new(o, "kind",
-			    json_string(!op ? "baseline"
+			    json_string(!op ? JOLT_BASELINE
 				       : op->kind == JOLT_OP_DIRECTIONAL
 					       ? "directional"
 					       : "invariant"));
@@ -483,7 +483,7 @@ int jolt_variant_diff(char **out, const jolt_variant *base,
 		jolt_buf_adds(&b, *out);
 	json_t *da = jolt_variant_dump(base);
 	json_t *db = jolt_variant_dump(v);
-	const char *alabel = base->op ? base->name : "baseline";
+	const char *alabel = base->op ? base->name : JOLT_BASELINE;
 	jolt_buf_addf(&b, "# %s: %s\n", v->name, v->summary ? v->summary : "");
 	for (size_t f = 0; f < JOLT_ARRAY_LEN(fields); f++) {
 		json_t *x = json_object_get(da, fields[f]);

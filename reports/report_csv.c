@@ -41,7 +41,7 @@ static int csv_write(FILE *f, const jolt_report *r)
 	fputs(CSV_HEADER, f);
 	for (size_t i = 0; i < r->ntrials; i++) {
 		const jolt_report_trial *t = &r->trials[i];
-		bool base = strcmp(t->axis, "baseline") == 0;
+		bool base = strcmp(t->axis, JOLT_BASELINE) == 0;
 		csv_field(f, t->model, false);
 		csv_field(f, t->scaffold, false);
 		csv_field(f, t->suite, false);

@@ -21,7 +21,7 @@
 
 static json_t *json_trial(const jolt_report_trial *t)
 {
-	bool base = strcmp(t->axis, "baseline") == 0;
+	bool base = strcmp(t->axis, JOLT_BASELINE) == 0;
 	/* The variant seed is a uint64_t: past INT64_MAX it is a decimal
 	 * string rather than a wrong negative number. */
 	uint64_t seed = (uint64_t)t->seed;

@@ -25,7 +25,7 @@ const char *jolt_robust_by_name(enum jolt_robust_by by)
 
 static bool is_baseline(const jolt_report_trial *t)
 {
-	return strcmp(t->axis, "baseline") == 0;
+	return strcmp(t->axis, JOLT_BASELINE) == 0;
 }
 
 static bool is_infra(const jolt_report_trial *t)

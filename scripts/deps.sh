@@ -4,7 +4,7 @@
 set -eu
 PKGS="gcc make pkg-config git bubblewrap libyaml-dev libjansson-dev \
 libgit2-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev \
-libmicrohttpd-dev libcmocka-dev sqlite3 curl"
+libmicrohttpd-dev libcmocka-dev sqlite3 curl python3"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

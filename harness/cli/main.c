@@ -429,7 +429,7 @@ static void check_one(size_t i, int worker, void *payload)
 	struct check_item *it = &j->items[i];
 	jolt_trial t = {
 		.model = it->mistake ? "sim:thrown" : "sim:oracle",
-		.scaffold = "native", .suite = it->v->suite, .task = it->v->task,
+		.scaffold = JOLT_SCAFFOLD_DEFAULT, .suite = it->v->suite, .task = it->v->task,
 		.variant = it->v->name, .axis = "check", .op = "", .seed = 1,
 		.v = it->v,
 	};

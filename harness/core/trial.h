@@ -10,48 +10,15 @@
 #include <stdint.h>
 
 #include "core/suite.h"
-
-/* X(enum, printable) -- trial outcomes as stored and reported. */
-#define JOLT_OUTCOMES(X)                                                     \
-	X(PASS, "pass")                                                      \
-	X(FAIL, "fail")                                                      \
-	X(INFRA, "infra_error")
-
-enum jolt_outcome {
-#define JOLT_X_ENUM(n, s) JOLT_OUTCOME_##n,
-	JOLT_OUTCOMES(JOLT_X_ENUM)
-#undef JOLT_X_ENUM
-};
-const char *jolt_outcome_name(enum jolt_outcome o);
-/* -1 when `s` names no outcome. */
-int jolt_outcome_parse(const char *s);
-
-/* X(enum, printable) -- why a trial ended the way it did. */
-#define JOLT_ERROR_CLASSES(X)                                                \
-	X(NONE, "")                                                          \
-	X(GRADED_FAIL, "graded_fail")   /* finished, a grader failed */      \
-	X(MAX_STEPS, "max_steps")       /* step limit hit */                 \
-	X(MAX_TOKENS, "max_tokens")     /* token budget hit */               \
-	X(WALL_CLOCK, "wall_clock")     /* --timeout hit */                  \
-	X(NO_ANSWER, "no_answer")       /* stopped without an answer */      \
-	X(INFRA_MODEL, "infra_model")   /* backend unreachable after retries */ \
-	X(INFRA_SANDBOX, "infra_sandbox") /* sandbox could not start */      \
-	X(INFRA_ENV, "infra_env")       /* working copy could not be made */
-
-enum jolt_error_class {
-#define JOLT_X_ENUM(n, s) JOLT_EC_##n,
-	JOLT_ERROR_CLASSES(JOLT_X_ENUM)
-#undef JOLT_X_ENUM
-};
-const char *jolt_error_class_name(enum jolt_error_class c);
+#include "core/vocab.h"
 
 typedef struct jolt_trial {
 	const char *model;     /* the --model spec as given */
-	const char *scaffold;  /* "native" until scaffolds land */
+	const char *scaffold;  /* scaffold name, JOLT_SCAFFOLD_DEFAULT unless chosen */
 	const jolt_suite *suite;
 	const jolt_task *task;
-	const char *variant;   /* "baseline" or TASK/AXIS.OPERATOR@LEVEL#SEED */
-	const char *axis;      /* "baseline" or an axis key */
+	const char *variant;   /* JOLT_BASELINE or TASK/AXIS.OPERATOR@LEVEL#SEED */
+	const char *axis;      /* JOLT_BASELINE or an axis key */
 	const char *op;        /* operator name, "" for baseline */
 	int level;             /* 0 for baseline */
 	uint64_t vseed;        /* variant seed, 0 for baseline */

@@ -346,7 +346,7 @@ static char *trial_header(const call *c)
 	if (t->suite && t->suite->name)
 		json_object_set_new(o, "suite", json_string(t->suite->name));
 	if (t->variant) {
-		if (!strcmp(t->variant, "baseline") && t->task && t->task->id) {
+		if (!strcmp(t->variant, JOLT_BASELINE) && t->task && t->task->id) {
 			char *v = jolt_xasprintf("%s/baseline", t->task->id);
 			json_object_set_new(o, "variant", json_string(v));
 			free(v);

@@ -30,25 +30,6 @@
 #include "perturb/perturb.h"
 #include "model/sim.h"
 
-static const char *const axis_names[] = {
-#define JOLT_X_NAME(n) #n,
-	JOLT_AXES(JOLT_X_NAME)
-#undef JOLT_X_NAME
-};
-
-const char *jolt_axis_name(enum jolt_axis a)
-{
-	return (unsigned)a < JOLT_AXIS_COUNT ? axis_names[a] : "?";
-}
-
-int jolt_axis_parse(const char *s)
-{
-	for (int i = 0; i < JOLT_AXIS_COUNT; i++)
-		if (!strcmp(axis_names[i], s))
-			return i;
-	return -1;
-}
-
 /* Named profiles. brittle is what `make demo` shows: visibly imperfect. */
 static const struct {
 	const char *name;

@@ -8,20 +8,8 @@
 
 #include <jansson.h>
 
+#include "core/vocab.h"
 #include "model/backend.h"
-
-/* X(key) -- the axes a profile has a sensitivity for, in DESIGN order. */
-#define JOLT_AXES(X) X(tool) X(system) X(user) X(env) X(response)
-
-enum jolt_axis {
-#define JOLT_X_ENUM(n) JOLT_AXIS_##n,
-	JOLT_AXES(JOLT_X_ENUM)
-#undef JOLT_X_ENUM
-	JOLT_AXIS_COUNT
-};
-const char *jolt_axis_name(enum jolt_axis a);
-/* -1 when unknown. */
-int jolt_axis_parse(const char *s);
 
 typedef struct jolt_sim_profile {
 	double axis[JOLT_AXIS_COUNT]; /* P(characteristic mistake | axis perturbed) */

@@ -206,7 +206,7 @@ static void preflight_one(size_t i, int worker, void *payload)
 	struct preflight *p = payload;
 	const jolt_variant *v = p->v[i];
 	jolt_trial t = {
-		.model = "sim:oracle", .scaffold = "native", .suite = v->suite,
+		.model = "sim:oracle", .scaffold = JOLT_SCAFFOLD_DEFAULT, .suite = v->suite,
 		.task = v->task, .variant = v->name, .axis = "check", .op = "",
 		.seed = 1, .v = v,
 	};
@@ -476,12 +476,12 @@ static void add_trials(sched *s, size_t *k, const jolt_suite *su,
 			s->trial_model[*k] = mi;
 			(*k)++;
 			t->model = cfg->models[mi];
-			t->scaffold = "native";
+			t->scaffold = JOLT_SCAFFOLD_DEFAULT;
 			t->suite = su;
 			t->task = task;
 			t->v = v;
 			t->variant = v->name;
-			t->axis = v->op ? jolt_axis_name(v->op->axis) : "baseline";
+			t->axis = v->op ? jolt_axis_name(v->op->axis) : JOLT_BASELINE;
 			t->op = v->op ? v->op->name : "";
 			t->level = v->level;
 			t->vseed = v->seed;
