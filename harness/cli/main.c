@@ -14,6 +14,7 @@
 #include "run/driver.h"
 #include "perturb/perturb.h"
 #include "reports/report.h"
+#include "run/report_load.h"
 #include "run/run.h"
 #include "serve/serve.h"
 #include "model/sim.h"
