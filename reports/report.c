@@ -116,7 +116,8 @@ int jolt_report_add(jolt_report *r, size_t db, const jolt_trial_row *row)
 	jolt_trial_row *t = &r->trials[r->ntrials++];
 	*t = *row;
 	t->db = db;
-#define COL_COPY(field, column, kind, sql, out) COPY_##kind(r->arena, &t->field);
+#define COL_COPY(field, column, kind, sql, out)                                \
+	COPY_##kind(r->arena, &t->field);
 	JOLT_TRIAL_COLUMNS(COL_COPY)
 #undef COL_COPY
 	return 0;

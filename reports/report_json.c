@@ -75,8 +75,9 @@ static json_t *json_trial(const jolt_trial_row *row)
 		t.level = 0;
 	}
 #define COL_MEMBER(field, column, kind, sql, out)                              \
-	JSON_ONLY_##out(ok = ok && json_object_set_new(o, #column,              \
-						       jcol_##kind(t.field)) == 0;)
+	JSON_ONLY_##out(                                                       \
+	    ok = ok &&                                                         \
+		 json_object_set_new(o, #column, jcol_##kind(t.field)) == 0;)
 	JOLT_TRIAL_COLUMNS(COL_MEMBER)
 #undef COL_MEMBER
 	if (!ok) {

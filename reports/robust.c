@@ -133,9 +133,9 @@ static const keyspec pair_spec = {pair_key, JOLT_ARRAY_LEN(pair_key)};
 
 /* The first graded baseline in `base` (sorted on pair_spec) matching v's
  * pair key, or NULL. */
-static const jolt_trial_row *
-find_baseline(const jolt_trial_row *const *base, size_t nbase,
-	      const jolt_trial_row *v)
+static const jolt_trial_row *find_baseline(const jolt_trial_row *const *base,
+					   size_t nbase,
+					   const jolt_trial_row *v)
 {
 	size_t lo = 0, hi = nbase;
 	while (lo < hi) {
@@ -471,8 +471,8 @@ static void fill_model(jolt_robust_model *m, const jolt_trial_row **rows,
 
 /* ---- build ---- */
 
-int jolt_robust_build(jolt_robust **out, const jolt_trial_row *rows,
-		      size_t n, const jolt_robust_opts *opts)
+int jolt_robust_build(jolt_robust **out, const jolt_trial_row *rows, size_t n,
+		      const jolt_robust_opts *opts)
 {
 	jolt_robust *s = NULL;
 	const jolt_trial_row **sorted = NULL, **base = NULL;

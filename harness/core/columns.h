@@ -96,8 +96,7 @@ typedef struct jolt_trial_row {
 	int64_t id; /* row id within its database */
 	size_t db;  /* which database it came from: the store leaves 0, a
 		     * report sets the index into its list of databases */
-#define JOLT_X_FIELD(field, column, kind, sql, out)                           \
-	JOLT_COL_CTYPE_##kind field;
+#define JOLT_X_FIELD(field, column, kind, sql, out) JOLT_COL_CTYPE_##kind field;
 	JOLT_TRIAL_COLUMNS(JOLT_X_FIELD)
 #undef JOLT_X_FIELD
 } jolt_trial_row;

@@ -54,6 +54,7 @@ enum {
 #define COL_NAME(field, column, kind, sql, out) ", " #column
 #define COL_PARAM(field, column, kind, sql, out) ", ?"
 
+/* clang-format off */
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
     "CREATE TABLE IF NOT EXISTS runs("
@@ -61,10 +62,21 @@ static const char schema_sql[] =
     " jolt_version TEXT);"
     "CREATE TABLE IF NOT EXISTS trials("
     " id INTEGER PRIMARY KEY, run_id INTEGER,"
-    JOLT_TRIAL_COLUMNS(COL_DECL) " finished TEXT);"
+    JOLT_TRIAL_COLUMNS(COL_DECL)
+    " finished TEXT);"
     "CREATE TABLE IF NOT EXISTS traces("
     " trial_id INTEGER PRIMARY KEY"
     " REFERENCES trials(id) ON DELETE CASCADE, trace TEXT);";
+
+/* Parameters: run_id, the columns in list order, finished. */
+static const char insert_trial_sql[] =
+    "INSERT INTO trials(run_id" JOLT_TRIAL_COLUMNS(COL_NAME) ", finished)"
+    " VALUES(?" JOLT_TRIAL_COLUMNS(COL_PARAM) ", ?)";
+
+/* Column 0 is the row id, then the list. */
+static const char select_trials_sql[] =
+    "SELECT id" JOLT_TRIAL_COLUMNS(COL_NAME) " FROM trials ORDER BY id";
+/* clang-format on */
 
 static int store_fail(jolt_store *st, const char *what)
 {
@@ -372,9 +384,7 @@ static int prep_put(jolt_store *st)
 			"(SELECT id FROM trials WHERE key = ?)")) ||
 	    (err = prep(st, &st->s_del_trial,
 			"DELETE FROM trials WHERE key = ?")) ||
-	    (err = prep(st, &st->s_ins_trial,
-			"INSERT INTO trials(run_id" JOLT_TRIAL_COLUMNS(
-			    COL_NAME) ", finished) VALUES(?" JOLT_TRIAL_COLUMNS(COL_PARAM) ", ?)")) ||
+	    (err = prep(st, &st->s_ins_trial, insert_trial_sql)) ||
 	    (err = prep(st, &st->s_ins_trace,
 			"INSERT INTO traces(trial_id, trace) VALUES(?, ?)")))
 		return err;
@@ -430,7 +440,6 @@ void jolt_store_row_from(jolt_trial_row *out, const char *key,
 	};
 }
 
-/* Parameters: run_id, then the columns in list order, then finished. */
 static void bind_row(sqlite3_stmt *s, int64_t run_id, const jolt_trial_row *row,
 		     const char *when)
 {
@@ -565,10 +574,8 @@ int jolt_store_foreach(jolt_store *st,
 	/* Not cached: the callback may call back into the store. */
 	sqlite3_stmt *s = NULL;
 	int err = 0, rc;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT id" JOLT_TRIAL_COLUMNS(
-				   COL_NAME) " FROM trials ORDER BY id",
-			       -1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db, select_trials_sql, -1, &s, NULL) !=
+	    SQLITE_OK) {
 		err = store_fail(st, "reading trials");
 		goto done;
 	}

@@ -557,10 +557,10 @@ static void test_json(void **state)
 	assert_int_equal(json_object_size(t), 18);
 	/* Members in column order: the CSV contract, then malformed_calls. */
 	static const char *const order[] = {
-	    "model",	  "scaffold",	"suite",      "task",
-	    "variant",	  "axis",	"operator",   "level",
-	    "seed",	  "repeat",	"outcome",    "reward",
-	    "steps",	  "tokens_in",	"tokens_out", "latency_ms",
+	    "model",	   "scaffold",	     "suite",	   "task",
+	    "variant",	   "axis",	     "operator",   "level",
+	    "seed",	   "repeat",	     "outcome",	   "reward",
+	    "steps",	   "tokens_in",	     "tokens_out", "latency_ms",
 	    "error_class", "malformed_calls"};
 	size_t k = 0;
 	for (void *it = json_object_iter(t); it;

@@ -92,8 +92,8 @@ static void same_num(const char *name, double got, double want)
 static void same_SEED(const char *name, int64_t got, int64_t want)
 {
 	if (got != want)
-		fail_msg("column %s: got %lld, want %lld", name,
-			 (long long)got, (long long)want);
+		fail_msg("column %s: got %lld, want %lld", name, (long long)got,
+			 (long long)want);
 }
 
 /* Every column of the list, so a new column is checked without an edit
@@ -520,7 +520,8 @@ static void test_unknown_outcome(void **state)
 	assert_int_equal(jolt_store_open_ro(&st, path), 0);
 	assert_int_equal(jolt_store_foreach(st, never, NULL), JOLT_EINPUT);
 	assert_non_null(strstr(jolt_err_msg(), "unknown outcome 'won'"));
-	assert_non_null(strstr(jolt_err_msg(), "sim:brittle|native|starter|t1"));
+	assert_non_null(
+	    strstr(jolt_err_msg(), "sim:brittle|native|starter|t1"));
 	jolt_store_close(st);
 	free(path);
 	free(dir);
