@@ -79,10 +79,11 @@ static void arena_free(struct jolt_report_arena *a)
 
 /* ---- building ---- */
 
-/* Per column kind (core/columns.h): strings move into the arena, every
- * other kind is a plain value the struct copy already carried. */
-#define COPY_STR(a, p) (*(p) = arena_strdup((a), *(p)))
-#define COPY_STRN COPY_STR
+/* Per column kind (core/columns.h): strings move into the arena (a STR
+ * column is never NULL: grouping and pairing compare them), every other
+ * kind is a plain value the struct copy already carried. */
+#define COPY_STR(a, p) (*(p) = arena_strdup((a), *(p) ? *(p) : ""))
+#define COPY_STRN(a, p) (*(p) = arena_strdup((a), *(p)))
 #define COPY_INT(a, p) ((void)(p))
 #define COPY_LONG COPY_INT
 #define COPY_SEED COPY_INT

@@ -70,7 +70,8 @@ typedef struct jolt_report {
  * The caller frees *out with jolt_report_free(), finished or not. */
 int jolt_report_new(jolt_report **out, const char *const *sources,
 		    size_t nsources);
-/* Copy `row` in as a trial of source `db` (its db field is ignored).
+/* Copy `row` in as a trial of source `db` (its db field is ignored; a
+ * NULL in a column of kind STR is taken as "").
  * Rows keep the order they are added in. A `db` outside the sources is
  * JOLT_EUSAGE. */
 int jolt_report_add(jolt_report *r, size_t db, const jolt_trial_row *row);

@@ -47,33 +47,34 @@
 #include "core/vocab.h"
 
 /* clang-format off */
-#define JOLT_TRIAL_COLUMNS(X)                                                 \
+#define JOLT_TRIAL_COLUMNS(X)                                                  \
 	/* unique: model|scaffold|suite|task|variant|repeat */                 \
-	X(key,             key,             STR,     "TEXT UNIQUE NOT NULL", NONE) \
-	X(model,           model,           STR,     "TEXT",    CSV)            \
-	X(scaffold,        scaffold,        STR,     "TEXT",    CSV)            \
-	X(suite,           suite,           STR,     "TEXT",    CSV)            \
-	X(task,            task,            STR,     "TEXT",    CSV)            \
+	X(key,             key,             STR,                               \
+	  "TEXT UNIQUE NOT NULL", NONE)                                        \
+	X(model,           model,           STR,     "TEXT",    CSV)           \
+	X(scaffold,        scaffold,        STR,     "TEXT",    CSV)           \
+	X(suite,           suite,           STR,     "TEXT",    CSV)           \
+	X(task,            task,            STR,     "TEXT",    CSV)           \
 	/* JOLT_BASELINE or TASK/AXIS.OPERATOR@LEVEL#SEED */                   \
-	X(variant,         variant,         STR,     "TEXT",    CSV)            \
+	X(variant,         variant,         STR,     "TEXT",    CSV)           \
 	/* JOLT_BASELINE or an axis key */                                     \
-	X(axis,            axis,            STR,     "TEXT",    CSV)            \
+	X(axis,            axis,            STR,     "TEXT",    CSV)           \
 	/* operator name, "" for a baseline */                                 \
-	X(op,              operator,        STR,     "TEXT",    CSV)            \
-	X(level,           level,           INT,     "INTEGER", CSV)            \
+	X(op,              operator,        STR,     "TEXT",    CSV)           \
+	X(level,           level,           INT,     "INTEGER", CSV)           \
 	/* the variant seed, 0 for a baseline */                               \
-	X(seed,            seed,            SEED,    "INTEGER", CSV)            \
-	X(repeat,          repeat,          INT,     "INTEGER", CSV)            \
-	X(outcome,         outcome,         OUTCOME, "TEXT",    CSV)            \
-	X(reward,          reward,          REAL,    "REAL",    CSV)            \
-	X(steps,           steps,           INT,     "INTEGER", CSV)            \
-	X(tokens_in,       tokens_in,       LONG,    "INTEGER", CSV)            \
-	X(tokens_out,      tokens_out,      LONG,    "INTEGER", CSV)            \
-	X(latency_ms,      latency_ms,      LONG,    "INTEGER", CSV)            \
+	X(seed,            seed,            SEED,    "INTEGER", CSV)           \
+	X(repeat,          repeat,          INT,     "INTEGER", CSV)           \
+	X(outcome,         outcome,         OUTCOME, "TEXT",    CSV)           \
+	X(reward,          reward,          REAL,    "REAL",    CSV)           \
+	X(steps,           steps,           INT,     "INTEGER", CSV)           \
+	X(tokens_in,       tokens_in,       LONG,    "INTEGER", CSV)           \
+	X(tokens_out,      tokens_out,      LONG,    "INTEGER", CSV)           \
+	X(latency_ms,      latency_ms,      LONG,    "INTEGER", CSV)           \
 	/* "" when none */                                                     \
-	X(error_class,     error_class,     STR,     "TEXT",    CSV)            \
-	X(malformed_calls, malformed_calls, INT,     "INTEGER", JSON)           \
-	X(answer,          answer,          STRN,    "TEXT",    NONE)           \
+	X(error_class,     error_class,     STR,     "TEXT",    CSV)           \
+	X(malformed_calls, malformed_calls, INT,     "INTEGER", JSON)          \
+	X(answer,          answer,          STRN,    "TEXT",    NONE)          \
 	/* grader or error detail */                                           \
 	X(detail,          detail,          STRN,    "TEXT",    NONE)
 /* clang-format on */

@@ -425,6 +425,7 @@ void jolt_store_row_from(jolt_trial_row *out, const char *key,
 	    .axis = t->axis ? t->axis : "",
 	    .op = t->op ? t->op : "",
 	    .level = t->level,
+	    /* Same bits: SQLite integers are signed. */
 	    .seed = (int64_t)t->vseed,
 	    .repeat = t->repeat,
 	    .outcome = r->outcome,

@@ -622,6 +622,7 @@ static void test_builder(void **state)
 	row.key = "k2";
 	row.outcome = JOLT_OUTCOME_INFRA;
 	row.answer = NULL;
+	row.task = NULL; /* a name column is never NULL once added */
 	assert_int_equal(jolt_report_add(r, 0, &row), 0);
 	assert_int_equal(jolt_report_add(r, 2, &row), JOLT_EUSAGE);
 	model[0] = 'X'; /* the report holds its own copy */
@@ -637,6 +638,8 @@ static void test_builder(void **state)
 	assert_ptr_not_equal(r->trials[0].model, model);
 	assert_string_equal(r->trials[0].answer, "42");
 	assert_null(r->trials[1].answer);
+	assert_string_equal(r->trials[1].task, "");
+	assert_int_equal(r->nby_task, 2);
 	assert_int_equal(r->nby_model, 1);
 	assert_int_equal(r->by_model[0].pass, 1);
 	assert_int_equal(r->by_model[0].infra, 1);
