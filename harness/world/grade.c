@@ -273,26 +273,29 @@ static pcre2_code *regex_compile(const char *re, size_t len, char *err,
 	return c;
 }
 
-/* Search anywhere in subject. 1 match, 0 no match, -1 error (in err). */
-static int regex_search(const pcre2_code *c, const char *subj, size_t len,
-			char *err, size_t errn)
+/* Search anywhere in subject: *out says whether it matched. A search that
+ * cannot finish (out of memory, match limits) is JOLT_EINPUT with the
+ * reason in err. */
+static int regex_search(bool *out, const pcre2_code *c, const char *subj,
+			size_t len, char *err, size_t errn)
 {
+	*out = false;
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(c, NULL);
 	if (!md) {
 		snprintf(err, errn, "out of memory");
-		return -1;
+		return JOLT_ENOMEM;
 	}
 	int rc = pcre2_match(c, (PCRE2_SPTR)subj, len, 0, 0, md, NULL);
 	pcre2_match_data_free(md);
-	if (rc >= 0)
-		return 1;
-	if (rc == PCRE2_ERROR_NOMATCH)
+	if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) {
+		*out = rc >= 0;
 		return 0;
+	}
 	PCRE2_UCHAR msg[256];
 	if (pcre2_get_error_message(rc, msg, sizeof(msg)) < 0)
 		snprintf((char *)msg, sizeof(msg), "error %d", rc);
 	snprintf(err, errn, "%s", (char *)msg);
-	return -1;
+	return JOLT_EINPUT;
 }
 
 /* ---- numbers in free text --------------------------------------------- */
@@ -976,16 +979,18 @@ static int run_answer(bool *ok, jolt_buf *why, const json_t *o,
 		pcre2_code *c =
 		    regex_compile(json_string_value(v), json_string_length(v),
 				  err, sizeof(err));
-		int m =
-		    c ? regex_search(c, answer, alen, err, sizeof(err)) : -1;
+		bool matched = false;
+		int m = c ? regex_search(&matched, c, answer, alen, err,
+					 sizeof(err))
+			  : JOLT_EINPUT;
 		pcre2_code_free(c);
-		*ok = m == 1;
+		*ok = !m && matched;
 		jolt_buf_adds(why, "answer ");
 		add_quoted(why, answer, alen);
-		if (m < 0)
+		if (m)
 			jolt_buf_addf(why, ": regex /%s/ failed: %s",
 				      json_string_value(v), err);
-		else if (m == 0)
+		else if (!matched)
 			jolt_buf_addf(why, " does not match /%s/",
 				      json_string_value(v));
 	} else if ((v = json_object_get(o, "exact"))) {
@@ -1165,11 +1170,13 @@ static int run_file(bool *ok, jolt_buf *why, const json_t *o,
 		pcre2_code *c =
 		    regex_compile(json_string_value(v), json_string_length(v),
 				  err, sizeof(err));
-		int m = c ? regex_search(c, data.s, data.len, err, sizeof(err))
-			  : -1;
+		bool matched = false;
+		int m = c ? regex_search(&matched, c, data.s, data.len, err,
+					 sizeof(err))
+			  : JOLT_EINPUT;
 		pcre2_code_free(c);
-		*ok = m == 1;
-		if (m < 0)
+		*ok = !m && matched;
+		if (m)
 			jolt_buf_addf(why, "'%s': regex /%s/ failed: %s", rel,
 				      json_string_value(v), err);
 		else
