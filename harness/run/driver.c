@@ -19,7 +19,6 @@
 #include "world/sandbox.h"
 #include "world/tools.h"
 
-#define DEFAULT_SYSTEM "You are a helpful assistant."
 
 struct jolt_traj {
 	const jolt_trial *trial;
@@ -112,7 +111,7 @@ int jolt_traj_new(jolt_traj **out, const jolt_trial *t,
 
 	json_array_append_new(tr->messages,
 			      json_pack("{s:s, s:s}", "role", "system", "content",
-					v->system ? v->system : DEFAULT_SYSTEM));
+					v->system ? v->system : JOLT_DEFAULT_SYSTEM));
 	size_t i;
 	json_t *u;
 	json_array_foreach(v->user, i, u)
@@ -199,17 +198,6 @@ static bool shown(const jolt_traj *tr, const char *name)
 	return false;
 }
 
-static const jolt_tool *visible_tool(const jolt_traj *tr, const char *name)
-{
-	const jolt_task *task = tr->trial->task;
-	for (size_t i = 0; i < task->ntools; i++) {
-		const jolt_tool *t = &tr->trial->suite->tools[task->tools[i]];
-		if (!strcmp(t->name, name))
-			return t;
-	}
-	return NULL;
-}
-
 static char *unknown_tool_msg(const jolt_traj *tr, const char *name)
 {
 	jolt_buf b;
@@ -235,7 +223,7 @@ static const jolt_tool *translate(const jolt_traj *tr, const char *name,
 	*args_out = json_deep_copy(args);
 	const json_t *m = json_object_get(tr->v->tool_map, name);
 	if (!m)
-		return visible_tool(tr, name);
+		return jolt_task_tool(tr->trial->suite, tr->trial->task, name);
 	if (json_is_true(json_object_get(m, "distractor"))) {
 		*distractor = true;
 		return NULL;
@@ -254,7 +242,8 @@ static const jolt_tool *translate(const jolt_traj *tr, const char *name,
 		json_decref(a);
 	}
 	const char *orig = json_string_value(json_object_get(m, "tool"));
-	const jolt_tool *tool = visible_tool(tr, orig ? orig : name);
+	const jolt_tool *tool = jolt_task_tool(tr->trial->suite, tr->trial->task,
+					       orig ? orig : name);
 	if (!tool)
 		return NULL;
 	/* Parameters the variant added to the shown schema (optional extras)

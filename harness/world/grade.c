@@ -17,7 +17,6 @@
 #include <math.h>
 #include <pcre2.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -552,60 +551,6 @@ size_t jolt_grade_numbers(double *out, size_t max, const char *text)
 
 /* ---- validation ------------------------------------------------------- */
 
-/* Where in the suite file a node was written; 0/0 when unknown (trees
- * built in code). true/false/null have no mark of their own, so values
- * are located through their container. */
-typedef struct grade_mark {
-	int line, col;
-} grade_mark;
-
-static grade_mark at_node(const json_t *node)
-{
-	grade_mark m = {0, 0};
-	if (node)
-		jolt_yaml_mark(node, &m.line, &m.col);
-	return m;
-}
-
-static grade_mark at_value(const json_t *obj, const char *key)
-{
-	grade_mark m = {0, 0};
-	jolt_yaml_mark_value(obj, key, &m.line, &m.col);
-	return m.line ? m : at_node(obj);
-}
-
-static grade_mark at_key(const json_t *obj, const char *key)
-{
-	grade_mark m = {0, 0};
-	jolt_yaml_mark_key(obj, key, &m.line, &m.col);
-	return m.line ? m : at_value(obj, key);
-}
-
-static grade_mark at_elem(const json_t *arr, size_t i)
-{
-	grade_mark m = {0, 0};
-	jolt_yaml_mark_elem(arr, i, &m.line, &m.col);
-	return m.line ? m : at_node(arr);
-}
-
-/* JOLT_EINPUT with "FILE:LINE:COL: msg", or "FILE: msg" when the position
- * is unknown. */
-static int bad(const char *file, grade_mark at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int bad(const char *file, grade_mark at, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	const char *f = file && *file ? file : "grade";
-	if (at.line > 0)
-		return jolt_err_set(JOLT_EINPUT, "%s:%d:%d: %s", f, at.line,
-				    at.col, msg);
-	return jolt_err_set(JOLT_EINPUT, "%s: %s", f, msg);
-}
-
 static void join_keys(char *out, size_t n, const char *const *keys,
 		      size_t nkeys)
 {
@@ -634,7 +579,7 @@ static int check_keys(const char *file, const char *ctx, const json_t *obj,
 		if (!known) {
 			char list[256];
 			join_keys(list, sizeof(list), keys, nkeys);
-			return bad(file, at_key(obj, key),
+			return jolt_input_err(file, jolt_mark_key(obj, key),
 				   "%s: unknown option '%s' (expected one "
 				   "of: %s)",
 				   ctx, key, list);
@@ -649,13 +594,13 @@ static int check_regex(const char *file, const char *ctx, const json_t *obj,
 {
 	const json_t *re = json_object_get(obj, key);
 	if (!json_is_string(re))
-		return bad(file, at_value(obj, key), "%s: %s must be a string",
+		return jolt_input_err(file, jolt_mark_value(obj, key), "%s: %s must be a string",
 			   ctx, key);
 	char err[384];
 	pcre2_code *c = regex_compile(json_string_value(re),
 				      json_string_length(re), err, sizeof(err));
 	if (!c)
-		return bad(file, at_value(obj, key),
+		return jolt_input_err(file, jolt_mark_value(obj, key),
 			   "%s: %s /%s/ does not compile: %s", ctx, key,
 			   json_string_value(re), err);
 	pcre2_code_free(c);
@@ -683,13 +628,13 @@ static int count_present(const char **first, const char **second,
 
 /* Each check_<kind> takes `at`, where the grader's options are written. */
 
-static int check_answer(const char *file, const char *ctx, grade_mark at,
+static int check_answer(const char *file, const char *ctx, jolt_mark at,
 			const json_t *o)
 {
 	static const char *const kinds[] = {"regex", "exact", "contains",
 					    "number"};
 	if (!json_is_object(o))
-		return bad(file, at,
+		return jolt_input_err(file, at,
 			   "%s: expected a mapping: {regex: RE}, {exact: STR}, "
 			   "{contains: STR} or {number: X, tolerance: T}",
 			   ctx);
@@ -700,11 +645,11 @@ static int check_answer(const char *file, const char *ctx, grade_mark at,
 	const char *k1, *k2;
 	int n = count_present(&k1, &k2, o, kinds, JOLT_ARRAY_LEN(kinds));
 	if (n == 0)
-		return bad(file, at,
+		return jolt_input_err(file, at,
 			   "%s: expected one of regex, exact, contains, number",
 			   ctx);
 	if (n > 1)
-		return bad(file, at_key(o, k2),
+		return jolt_input_err(file, jolt_mark_key(o, k2),
 			   "%s: give only one of regex, exact, contains, "
 			   "number (found %s and %s)",
 			   ctx, k1, k2);
@@ -715,30 +660,30 @@ static int check_answer(const char *file, const char *ctx, grade_mark at,
 			return rc;
 	} else if (strcmp(k1, "number") == 0) {
 		if (!json_is_number(v))
-			return bad(file, at_value(o, k1),
+			return jolt_input_err(file, jolt_mark_value(o, k1),
 				   "%s: number must be a number", ctx);
 	} else if (!json_is_string(v) || json_string_length(v) == 0) {
-		return bad(file, at_value(o, k1),
+		return jolt_input_err(file, jolt_mark_value(o, k1),
 			   "%s: %s must be a non-empty string", ctx, k1);
 	}
 	const json_t *tol = json_object_get(o, "tolerance");
 	if (tol) {
 		if (strcmp(k1, "number") != 0)
-			return bad(file, at_key(o, "tolerance"),
+			return jolt_input_err(file, jolt_mark_key(o, "tolerance"),
 				   "%s: tolerance applies only to number", ctx);
 		if (!json_is_number(tol) || !(json_number_value(tol) >= 0) ||
 		    !isfinite(json_number_value(tol)))
-			return bad(file, at_value(o, "tolerance"),
+			return jolt_input_err(file, jolt_mark_value(o, "tolerance"),
 				   "%s: tolerance must be a number >= 0", ctx);
 	}
 	return 0;
 }
 
-static int check_command(const char *file, const char *ctx, grade_mark at,
+static int check_command(const char *file, const char *ctx, jolt_mark at,
 			 const json_t *o)
 {
 	if (!json_is_object(o))
-		return bad(file, at,
+		return jolt_input_err(file, at,
 			   "%s: expected a mapping {run: CMD, exit: 0, "
 			   "timeout: SEC}",
 			   ctx);
@@ -748,20 +693,20 @@ static int check_command(const char *file, const char *ctx, grade_mark at,
 		return rc;
 	const json_t *run = json_object_get(o, "run");
 	if (!run)
-		return bad(file, at, "%s: run is required", ctx);
+		return jolt_input_err(file, at, "%s: run is required", ctx);
 	if (!json_is_string(run) || json_string_length(run) == 0 ||
 	    strlen(json_string_value(run)) != json_string_length(run))
-		return bad(file, at_value(o, "run"),
+		return jolt_input_err(file, jolt_mark_value(o, "run"),
 			   "%s: run must be a non-empty string", ctx);
 	const json_t *ex = json_object_get(o, "exit");
 	if (ex && (!json_is_integer(ex) || json_integer_value(ex) < 0 ||
 		   json_integer_value(ex) > 255))
-		return bad(file, at_value(o, "exit"),
+		return jolt_input_err(file, jolt_mark_value(o, "exit"),
 			   "%s: exit must be an integer from 0 to 255", ctx);
 	const json_t *to = json_object_get(o, "timeout");
 	if (to && (!json_is_number(to) || !(json_number_value(to) > 0) ||
 		   json_number_value(to) > GRADE_MAX_TIMEOUT))
-		return bad(file, at_value(o, "timeout"),
+		return jolt_input_err(file, jolt_mark_value(o, "timeout"),
 			   "%s: timeout must be a number of seconds, more "
 			   "than 0 and at most %g",
 			   ctx, GRADE_MAX_TIMEOUT);
@@ -801,13 +746,13 @@ static bool path_ok(const char *p, size_t len)
 	return true;
 }
 
-static int check_file(const char *file, const char *ctx, grade_mark at,
+static int check_file(const char *file, const char *ctx, jolt_mark at,
 		      const json_t *o)
 {
 	static const char *const kinds[] = {"exists", "equals", "regex",
 					    "sha256"};
 	if (!json_is_object(o))
-		return bad(file, at,
+		return jolt_input_err(file, at,
 			   "%s: expected a mapping {path: P, exists: BOOL | "
 			   "equals: STR | regex: RE | sha256: HEX}",
 			   ctx);
@@ -816,35 +761,35 @@ static int check_file(const char *file, const char *ctx, grade_mark at,
 		return rc;
 	const json_t *path = json_object_get(o, "path");
 	if (!path)
-		return bad(file, at, "%s: path is required", ctx);
+		return jolt_input_err(file, at, "%s: path is required", ctx);
 	if (!json_is_string(path) ||
 	    !path_ok(json_string_value(path), json_string_length(path)))
-		return bad(file, at_value(o, "path"),
+		return jolt_input_err(file, jolt_mark_value(o, "path"),
 			   "%s: path must be a relative path inside the "
 			   "working copy (no leading '/', no '..')",
 			   ctx);
 	const char *k1, *k2;
 	int n = count_present(&k1, &k2, o, kinds, JOLT_ARRAY_LEN(kinds));
 	if (n == 0)
-		return bad(file, at,
+		return jolt_input_err(file, at,
 			   "%s: expected one of exists, equals, regex, sha256",
 			   ctx);
 	if (n > 1)
-		return bad(file, at_key(o, k2),
+		return jolt_input_err(file, jolt_mark_key(o, k2),
 			   "%s: give only one of exists, equals, regex, "
 			   "sha256 (found %s and %s)",
 			   ctx, k1, k2);
 	const json_t *v = json_object_get(o, k1);
 	if (strcmp(k1, "exists") == 0 && !json_is_boolean(v))
-		return bad(file, at_value(o, k1),
+		return jolt_input_err(file, jolt_mark_value(o, k1),
 			   "%s: exists must be true or false", ctx);
 	if (strcmp(k1, "equals") == 0 && !json_is_string(v))
-		return bad(file, at_value(o, k1), "%s: equals must be a string",
+		return jolt_input_err(file, jolt_mark_value(o, k1), "%s: equals must be a string",
 			   ctx);
 	if (strcmp(k1, "regex") == 0)
 		return check_regex(file, ctx, o, "regex");
 	if (strcmp(k1, "sha256") == 0 && !is_hex64(v))
-		return bad(file, at_value(o, k1),
+		return jolt_input_err(file, jolt_mark_value(o, k1),
 			   "%s: sha256 must be 64 hexadecimal digits", ctx);
 	return 0;
 }
@@ -854,7 +799,7 @@ static int check_call_list(const char *file, const char *ctx, const json_t *o,
 {
 	const json_t *list = json_object_get(o, which);
 	if (!json_is_array(list))
-		return bad(file, at_value(o, which),
+		return jolt_input_err(file, jolt_mark_value(o, which),
 			   "%s: %s must be a list of {name: TOOL, args: {...}}",
 			   ctx, which);
 	size_t i;
@@ -862,7 +807,7 @@ static int check_call_list(const char *file, const char *ctx, const json_t *o,
 	json_array_foreach(list, i, c)
 	{
 		if (!json_is_object(c))
-			return bad(file, at_elem(list, i),
+			return jolt_input_err(file, jolt_mark_elem(list, i),
 				   "%s: %s[%zu] must be a mapping {name: TOOL, "
 				   "args: {...}}",
 				   ctx, which, i);
@@ -872,24 +817,24 @@ static int check_call_list(const char *file, const char *ctx, const json_t *o,
 			return rc;
 		const json_t *name = json_object_get(c, "name");
 		if (!json_is_string(name) || json_string_length(name) == 0)
-			return bad(
-			    file, name ? at_value(c, "name") : at_elem(list, i),
+			return jolt_input_err(
+			    file, name ? jolt_mark_value(c, "name") : jolt_mark_elem(list, i),
 			    "%s: %s[%zu].name must be a non-empty string", ctx,
 			    which, i);
 		const json_t *args = json_object_get(c, "args");
 		if (args && !json_is_object(args))
-			return bad(file, at_value(c, "args"),
+			return jolt_input_err(file, jolt_mark_value(c, "args"),
 				   "%s: %s[%zu].args must be a mapping", ctx,
 				   which, i);
 	}
 	return 0;
 }
 
-static int check_calls(const char *file, const char *ctx, grade_mark at,
+static int check_calls(const char *file, const char *ctx, jolt_mark at,
 		       const json_t *o)
 {
 	if (!json_is_object(o))
-		return bad(file, at,
+		return jolt_input_err(file, at,
 			   "%s: expected a mapping {must: [CALL...], "
 			   "must_not: [CALL...]}",
 			   ctx);
@@ -900,7 +845,7 @@ static int check_calls(const char *file, const char *ctx, grade_mark at,
 	bool must = json_object_get(o, "must") != NULL;
 	bool must_not = json_object_get(o, "must_not") != NULL;
 	if (!must && !must_not)
-		return bad(file, at, "%s: expected must, must_not or both",
+		return jolt_input_err(file, at, "%s: expected must, must_not or both",
 			   ctx);
 	if (must && (rc = check_call_list(file, ctx, o, "must")))
 		return rc;
@@ -911,8 +856,10 @@ static int check_calls(const char *file, const char *ctx, grade_mark at,
 
 int jolt_grade_check(const json_t *graders, const char *file)
 {
+	if (!file || !*file)
+		file = "grade"; /* trees built in code name no file */
 	if (!json_is_array(graders) || json_array_size(graders) == 0)
-		return bad(file, at_node(graders),
+		return jolt_input_err(file, jolt_mark_node(graders),
 			   "grade: expected a non-empty list of graders "
 			   "(answer, command, file, calls, no_calls)");
 	size_t i;
@@ -920,7 +867,7 @@ int jolt_grade_check(const json_t *graders, const char *file)
 	json_array_foreach(graders, i, g)
 	{
 		if (!json_is_object(g) || json_object_size(g) != 1)
-			return bad(file, at_elem(graders, i),
+			return jolt_input_err(file, jolt_mark_elem(graders, i),
 				   "grade[%zu]: expected a mapping with one "
 				   "key, one of: answer, command, file, calls, "
 				   "no_calls",
@@ -928,7 +875,7 @@ int jolt_grade_check(const json_t *graders, const char *file)
 		void *it = json_object_iter((json_t *)g);
 		const char *key = json_object_iter_key(it);
 		const json_t *opts = json_object_iter_value(it);
-		grade_mark at = at_value(g, key);
+		jolt_mark at = jolt_mark_value(g, key);
 		char ctx[64];
 		snprintf(ctx, sizeof(ctx), "grade[%zu].%s", i, key);
 		int rc = 0;
@@ -947,11 +894,11 @@ int jolt_grade_check(const json_t *graders, const char *file)
 			break;
 		case GRADE_NO_CALLS:
 			if (!json_is_true(opts))
-				rc = bad(file, at,
+				rc = jolt_input_err(file, at,
 					 "%s: expected `no_calls: true`", ctx);
 			break;
 		default:
-			rc = bad(file, at_key(g, key),
+			rc = jolt_input_err(file, jolt_mark_key(g, key),
 				 "grade[%zu]: unknown grader '%s' (expected "
 				 "one of: answer, command, file, calls, "
 				 "no_calls)",
