@@ -126,6 +126,12 @@ int jolt_variant_build(jolt_variant **out, const jolt_suite *s,
 		return jolt_err_set(JOLT_EUSAGE,
 				    "operator %s has levels 1..%d, not %d",
 				    op->name, op->max_level, level);
+	/* A task that shows no tools (a plain question) has nothing for the
+	 * tool axis to change. */
+	if (op && op->axis == JOLT_AXIS_tool && t->ntools == 0)
+		return jolt_err_set(JOLT_ENOTFOUND,
+				    "%s does not apply to task %s: it shows no tools",
+				    op->name, t->id);
 	jolt_variant *v = baseline(s, t);
 	if (!op) {
 		*out = v;

@@ -209,6 +209,8 @@ static char *unknown_tool_msg(const jolt_traj *tr, const char *name)
 	json_array_foreach(tr->tools, i, d)
 		jolt_buf_addf(&b, "%s%s", i ? ", " : "",
 			      json_string_value(json_object_get(d, "name")));
+	if (json_array_size(tr->tools) == 0)
+		jolt_buf_adds(&b, "none (answer in text)");
 	return jolt_buf_detach(&b);
 }
 

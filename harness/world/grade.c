@@ -679,14 +679,31 @@ static int check_answer(const char *file, const char *ctx, jolt_mark at,
 	return 0;
 }
 
+/* A command: the line to run, or that line as the value of `command:`
+ * itself (`command: "sh test.sh"` is short for {run: "sh test.sh",
+ * exit: 0}). */
+static bool command_ok(const json_t *run)
+{
+	return json_is_string(run) && json_string_length(run) > 0 &&
+	       strlen(json_string_value(run)) == json_string_length(run);
+}
+
 static int check_command(const char *file, const char *ctx, jolt_mark at,
 			 const json_t *o)
 {
+	if (json_is_string(o)) {
+		if (!command_ok(o))
+			return jolt_input_err(file, at,
+					      "%s: expected a non-empty command "
+					      "line",
+					      ctx);
+		return 0;
+	}
 	if (!json_is_object(o))
 		return jolt_input_err(file, at,
-			   "%s: expected a mapping {run: CMD, exit: 0, "
-			   "timeout: SEC}",
-			   ctx);
+				      "%s: expected a command line, or a "
+				      "mapping {run: CMD, exit: 0, timeout: SEC}",
+				      ctx);
 	int rc = check_keys(file, ctx, o, command_keys,
 			    JOLT_ARRAY_LEN(command_keys));
 	if (rc)
@@ -694,10 +711,9 @@ static int check_command(const char *file, const char *ctx, jolt_mark at,
 	const json_t *run = json_object_get(o, "run");
 	if (!run)
 		return jolt_input_err(file, at, "%s: run is required", ctx);
-	if (!json_is_string(run) || json_string_length(run) == 0 ||
-	    strlen(json_string_value(run)) != json_string_length(run))
+	if (!command_ok(run))
 		return jolt_input_err(file, jolt_mark_value(o, "run"),
-			   "%s: run must be a non-empty string", ctx);
+				      "%s: run must be a non-empty string", ctx);
 	const json_t *ex = json_object_get(o, "exit");
 	if (ex && (!json_is_integer(ex) || json_integer_value(ex) < 0 ||
 		   json_integer_value(ex) > 255))
@@ -1002,7 +1018,7 @@ static int run_answer(bool *ok, jolt_buf *why, const json_t *o,
 static int run_command(bool *ok, jolt_buf *why, const json_t *o,
 		       const jolt_grade_input *in)
 {
-	const json_t *run = json_object_get(o, "run");
+	const json_t *run = json_is_string(o) ? o : json_object_get(o, "run");
 	const json_t *ex = json_object_get(o, "exit");
 	const json_t *to = json_object_get(o, "timeout");
 	int want = ex ? (int)json_integer_value(ex) : 0;
