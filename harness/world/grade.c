@@ -579,10 +579,11 @@ static int check_keys(const char *file, const char *ctx, const json_t *obj,
 		if (!known) {
 			char list[256];
 			join_keys(list, sizeof(list), keys, nkeys);
-			return jolt_input_err(file, jolt_mark_key(obj, key),
-				   "%s: unknown option '%s' (expected one "
-				   "of: %s)",
-				   ctx, key, list);
+			return jolt_input_err(
+			    file, jolt_mark_key(obj, key),
+			    "%s: unknown option '%s' (expected one "
+			    "of: %s)",
+			    ctx, key, list);
 		}
 	}
 	return 0;
@@ -594,15 +595,15 @@ static int check_regex(const char *file, const char *ctx, const json_t *obj,
 {
 	const json_t *re = json_object_get(obj, key);
 	if (!json_is_string(re))
-		return jolt_input_err(file, jolt_mark_value(obj, key), "%s: %s must be a string",
-			   ctx, key);
+		return jolt_input_err(file, jolt_mark_value(obj, key),
+				      "%s: %s must be a string", ctx, key);
 	char err[384];
 	pcre2_code *c = regex_compile(json_string_value(re),
 				      json_string_length(re), err, sizeof(err));
 	if (!c)
 		return jolt_input_err(file, jolt_mark_value(obj, key),
-			   "%s: %s /%s/ does not compile: %s", ctx, key,
-			   json_string_value(re), err);
+				      "%s: %s /%s/ does not compile: %s", ctx,
+				      key, json_string_value(re), err);
 	pcre2_code_free(c);
 	return 0;
 }
@@ -634,10 +635,11 @@ static int check_answer(const char *file, const char *ctx, jolt_mark at,
 	static const char *const kinds[] = {"regex", "exact", "contains",
 					    "number"};
 	if (!json_is_object(o))
-		return jolt_input_err(file, at,
-			   "%s: expected a mapping: {regex: RE}, {exact: STR}, "
-			   "{contains: STR} or {number: X, tolerance: T}",
-			   ctx);
+		return jolt_input_err(
+		    file, at,
+		    "%s: expected a mapping: {regex: RE}, {exact: STR}, "
+		    "{contains: STR} or {number: X, tolerance: T}",
+		    ctx);
 	int rc =
 	    check_keys(file, ctx, o, answer_keys, JOLT_ARRAY_LEN(answer_keys));
 	if (rc)
@@ -645,14 +647,15 @@ static int check_answer(const char *file, const char *ctx, jolt_mark at,
 	const char *k1, *k2;
 	int n = count_present(&k1, &k2, o, kinds, JOLT_ARRAY_LEN(kinds));
 	if (n == 0)
-		return jolt_input_err(file, at,
-			   "%s: expected one of regex, exact, contains, number",
-			   ctx);
+		return jolt_input_err(
+		    file, at,
+		    "%s: expected one of regex, exact, contains, number", ctx);
 	if (n > 1)
-		return jolt_input_err(file, jolt_mark_key(o, k2),
-			   "%s: give only one of regex, exact, contains, "
-			   "number (found %s and %s)",
-			   ctx, k1, k2);
+		return jolt_input_err(
+		    file, jolt_mark_key(o, k2),
+		    "%s: give only one of regex, exact, contains, "
+		    "number (found %s and %s)",
+		    ctx, k1, k2);
 	const json_t *v = json_object_get(o, k1);
 	if (strcmp(k1, "regex") == 0) {
 		rc = check_regex(file, ctx, o, "regex");
@@ -661,20 +664,24 @@ static int check_answer(const char *file, const char *ctx, jolt_mark at,
 	} else if (strcmp(k1, "number") == 0) {
 		if (!json_is_number(v))
 			return jolt_input_err(file, jolt_mark_value(o, k1),
-				   "%s: number must be a number", ctx);
+					      "%s: number must be a number",
+					      ctx);
 	} else if (!json_is_string(v) || json_string_length(v) == 0) {
 		return jolt_input_err(file, jolt_mark_value(o, k1),
-			   "%s: %s must be a non-empty string", ctx, k1);
+				      "%s: %s must be a non-empty string", ctx,
+				      k1);
 	}
 	const json_t *tol = json_object_get(o, "tolerance");
 	if (tol) {
 		if (strcmp(k1, "number") != 0)
-			return jolt_input_err(file, jolt_mark_key(o, "tolerance"),
-				   "%s: tolerance applies only to number", ctx);
+			return jolt_input_err(
+			    file, jolt_mark_key(o, "tolerance"),
+			    "%s: tolerance applies only to number", ctx);
 		if (!json_is_number(tol) || !(json_number_value(tol) >= 0) ||
 		    !isfinite(json_number_value(tol)))
-			return jolt_input_err(file, jolt_mark_value(o, "tolerance"),
-				   "%s: tolerance must be a number >= 0", ctx);
+			return jolt_input_err(
+			    file, jolt_mark_value(o, "tolerance"),
+			    "%s: tolerance must be a number >= 0", ctx);
 	}
 	return 0;
 }
@@ -693,17 +700,19 @@ static int check_command(const char *file, const char *ctx, jolt_mark at,
 {
 	if (json_is_string(o)) {
 		if (!command_ok(o))
-			return jolt_input_err(file, at,
-					      "%s: expected a non-empty command "
-					      "line",
-					      ctx);
+			return jolt_input_err(
+			    file, at,
+			    "%s: expected a non-empty command "
+			    "line",
+			    ctx);
 		return 0;
 	}
 	if (!json_is_object(o))
-		return jolt_input_err(file, at,
-				      "%s: expected a command line, or a "
-				      "mapping {run: CMD, exit: 0, timeout: SEC}",
-				      ctx);
+		return jolt_input_err(
+		    file, at,
+		    "%s: expected a command line, or a "
+		    "mapping {run: CMD, exit: 0, timeout: SEC}",
+		    ctx);
 	int rc = check_keys(file, ctx, o, command_keys,
 			    JOLT_ARRAY_LEN(command_keys));
 	if (rc)
@@ -713,19 +722,22 @@ static int check_command(const char *file, const char *ctx, jolt_mark at,
 		return jolt_input_err(file, at, "%s: run is required", ctx);
 	if (!command_ok(run))
 		return jolt_input_err(file, jolt_mark_value(o, "run"),
-				      "%s: run must be a non-empty string", ctx);
+				      "%s: run must be a non-empty string",
+				      ctx);
 	const json_t *ex = json_object_get(o, "exit");
 	if (ex && (!json_is_integer(ex) || json_integer_value(ex) < 0 ||
 		   json_integer_value(ex) > 255))
-		return jolt_input_err(file, jolt_mark_value(o, "exit"),
-			   "%s: exit must be an integer from 0 to 255", ctx);
+		return jolt_input_err(
+		    file, jolt_mark_value(o, "exit"),
+		    "%s: exit must be an integer from 0 to 255", ctx);
 	const json_t *to = json_object_get(o, "timeout");
 	if (to && (!json_is_number(to) || !(json_number_value(to) > 0) ||
 		   json_number_value(to) > GRADE_MAX_TIMEOUT))
-		return jolt_input_err(file, jolt_mark_value(o, "timeout"),
-			   "%s: timeout must be a number of seconds, more "
-			   "than 0 and at most %g",
-			   ctx, GRADE_MAX_TIMEOUT);
+		return jolt_input_err(
+		    file, jolt_mark_value(o, "timeout"),
+		    "%s: timeout must be a number of seconds, more "
+		    "than 0 and at most %g",
+		    ctx, GRADE_MAX_TIMEOUT);
 	return 0;
 }
 
@@ -768,10 +780,11 @@ static int check_file(const char *file, const char *ctx, jolt_mark at,
 	static const char *const kinds[] = {"exists", "equals", "regex",
 					    "sha256"};
 	if (!json_is_object(o))
-		return jolt_input_err(file, at,
-			   "%s: expected a mapping {path: P, exists: BOOL | "
-			   "equals: STR | regex: RE | sha256: HEX}",
-			   ctx);
+		return jolt_input_err(
+		    file, at,
+		    "%s: expected a mapping {path: P, exists: BOOL | "
+		    "equals: STR | regex: RE | sha256: HEX}",
+		    ctx);
 	int rc = check_keys(file, ctx, o, file_keys, JOLT_ARRAY_LEN(file_keys));
 	if (rc)
 		return rc;
@@ -780,33 +793,36 @@ static int check_file(const char *file, const char *ctx, jolt_mark at,
 		return jolt_input_err(file, at, "%s: path is required", ctx);
 	if (!json_is_string(path) ||
 	    !path_ok(json_string_value(path), json_string_length(path)))
-		return jolt_input_err(file, jolt_mark_value(o, "path"),
-			   "%s: path must be a relative path inside the "
-			   "working copy (no leading '/', no '..')",
-			   ctx);
+		return jolt_input_err(
+		    file, jolt_mark_value(o, "path"),
+		    "%s: path must be a relative path inside the "
+		    "working copy (no leading '/', no '..')",
+		    ctx);
 	const char *k1, *k2;
 	int n = count_present(&k1, &k2, o, kinds, JOLT_ARRAY_LEN(kinds));
 	if (n == 0)
-		return jolt_input_err(file, at,
-			   "%s: expected one of exists, equals, regex, sha256",
-			   ctx);
+		return jolt_input_err(
+		    file, at,
+		    "%s: expected one of exists, equals, regex, sha256", ctx);
 	if (n > 1)
-		return jolt_input_err(file, jolt_mark_key(o, k2),
-			   "%s: give only one of exists, equals, regex, "
-			   "sha256 (found %s and %s)",
-			   ctx, k1, k2);
+		return jolt_input_err(
+		    file, jolt_mark_key(o, k2),
+		    "%s: give only one of exists, equals, regex, "
+		    "sha256 (found %s and %s)",
+		    ctx, k1, k2);
 	const json_t *v = json_object_get(o, k1);
 	if (strcmp(k1, "exists") == 0 && !json_is_boolean(v))
 		return jolt_input_err(file, jolt_mark_value(o, k1),
-			   "%s: exists must be true or false", ctx);
+				      "%s: exists must be true or false", ctx);
 	if (strcmp(k1, "equals") == 0 && !json_is_string(v))
-		return jolt_input_err(file, jolt_mark_value(o, k1), "%s: equals must be a string",
-			   ctx);
+		return jolt_input_err(file, jolt_mark_value(o, k1),
+				      "%s: equals must be a string", ctx);
 	if (strcmp(k1, "regex") == 0)
 		return check_regex(file, ctx, o, "regex");
 	if (strcmp(k1, "sha256") == 0 && !is_hex64(v))
-		return jolt_input_err(file, jolt_mark_value(o, k1),
-			   "%s: sha256 must be 64 hexadecimal digits", ctx);
+		return jolt_input_err(
+		    file, jolt_mark_value(o, k1),
+		    "%s: sha256 must be 64 hexadecimal digits", ctx);
 	return 0;
 }
 
@@ -815,18 +831,20 @@ static int check_call_list(const char *file, const char *ctx, const json_t *o,
 {
 	const json_t *list = json_object_get(o, which);
 	if (!json_is_array(list))
-		return jolt_input_err(file, jolt_mark_value(o, which),
-			   "%s: %s must be a list of {name: TOOL, args: {...}}",
-			   ctx, which);
+		return jolt_input_err(
+		    file, jolt_mark_value(o, which),
+		    "%s: %s must be a list of {name: TOOL, args: {...}}", ctx,
+		    which);
 	size_t i;
 	const json_t *c;
 	json_array_foreach(list, i, c)
 	{
 		if (!json_is_object(c))
-			return jolt_input_err(file, jolt_mark_elem(list, i),
-				   "%s: %s[%zu] must be a mapping {name: TOOL, "
-				   "args: {...}}",
-				   ctx, which, i);
+			return jolt_input_err(
+			    file, jolt_mark_elem(list, i),
+			    "%s: %s[%zu] must be a mapping {name: TOOL, "
+			    "args: {...}}",
+			    ctx, which, i);
 		int rc = check_keys(file, ctx, c, call_keys,
 				    JOLT_ARRAY_LEN(call_keys));
 		if (rc)
@@ -834,14 +852,17 @@ static int check_call_list(const char *file, const char *ctx, const json_t *o,
 		const json_t *name = json_object_get(c, "name");
 		if (!json_is_string(name) || json_string_length(name) == 0)
 			return jolt_input_err(
-			    file, name ? jolt_mark_value(c, "name") : jolt_mark_elem(list, i),
+			    file,
+			    name ? jolt_mark_value(c, "name")
+				 : jolt_mark_elem(list, i),
 			    "%s: %s[%zu].name must be a non-empty string", ctx,
 			    which, i);
 		const json_t *args = json_object_get(c, "args");
 		if (args && !json_is_object(args))
-			return jolt_input_err(file, jolt_mark_value(c, "args"),
-				   "%s: %s[%zu].args must be a mapping", ctx,
-				   which, i);
+			return jolt_input_err(
+			    file, jolt_mark_value(c, "args"),
+			    "%s: %s[%zu].args must be a mapping", ctx, which,
+			    i);
 	}
 	return 0;
 }
@@ -850,10 +871,11 @@ static int check_calls(const char *file, const char *ctx, jolt_mark at,
 		       const json_t *o)
 {
 	if (!json_is_object(o))
-		return jolt_input_err(file, at,
-			   "%s: expected a mapping {must: [CALL...], "
-			   "must_not: [CALL...]}",
-			   ctx);
+		return jolt_input_err(
+		    file, at,
+		    "%s: expected a mapping {must: [CALL...], "
+		    "must_not: [CALL...]}",
+		    ctx);
 	int rc =
 	    check_keys(file, ctx, o, calls_keys, JOLT_ARRAY_LEN(calls_keys));
 	if (rc)
@@ -861,8 +883,8 @@ static int check_calls(const char *file, const char *ctx, jolt_mark at,
 	bool must = json_object_get(o, "must") != NULL;
 	bool must_not = json_object_get(o, "must_not") != NULL;
 	if (!must && !must_not)
-		return jolt_input_err(file, at, "%s: expected must, must_not or both",
-			   ctx);
+		return jolt_input_err(
+		    file, at, "%s: expected must, must_not or both", ctx);
 	if (must && (rc = check_call_list(file, ctx, o, "must")))
 		return rc;
 	if (must_not && (rc = check_call_list(file, ctx, o, "must_not")))
@@ -875,19 +897,21 @@ int jolt_grade_check(const json_t *graders, const char *file)
 	if (!file || !*file)
 		file = "grade"; /* trees built in code name no file */
 	if (!json_is_array(graders) || json_array_size(graders) == 0)
-		return jolt_input_err(file, jolt_mark_node(graders),
-			   "grade: expected a non-empty list of graders "
-			   "(answer, command, file, calls, no_calls)");
+		return jolt_input_err(
+		    file, jolt_mark_node(graders),
+		    "grade: expected a non-empty list of graders "
+		    "(answer, command, file, calls, no_calls)");
 	size_t i;
 	const json_t *g;
 	json_array_foreach(graders, i, g)
 	{
 		if (!json_is_object(g) || json_object_size(g) != 1)
-			return jolt_input_err(file, jolt_mark_elem(graders, i),
-				   "grade[%zu]: expected a mapping with one "
-				   "key, one of: answer, command, file, calls, "
-				   "no_calls",
-				   i);
+			return jolt_input_err(
+			    file, jolt_mark_elem(graders, i),
+			    "grade[%zu]: expected a mapping with one "
+			    "key, one of: answer, command, file, calls, "
+			    "no_calls",
+			    i);
 		void *it = json_object_iter((json_t *)g);
 		const char *key = json_object_iter_key(it);
 		const json_t *opts = json_object_iter_value(it);
@@ -910,15 +934,17 @@ int jolt_grade_check(const json_t *graders, const char *file)
 			break;
 		case GRADE_NO_CALLS:
 			if (!json_is_true(opts))
-				rc = jolt_input_err(file, at,
-					 "%s: expected `no_calls: true`", ctx);
+				rc = jolt_input_err(
+				    file, at, "%s: expected `no_calls: true`",
+				    ctx);
 			break;
 		default:
-			rc = jolt_input_err(file, jolt_mark_key(g, key),
-				 "grade[%zu]: unknown grader '%s' (expected "
-				 "one of: answer, command, file, calls, "
-				 "no_calls)",
-				 i, key);
+			rc = jolt_input_err(
+			    file, jolt_mark_key(g, key),
+			    "grade[%zu]: unknown grader '%s' (expected "
+			    "one of: answer, command, file, calls, "
+			    "no_calls)",
+			    i, key);
 			break;
 		}
 		if (rc)
@@ -1062,8 +1088,8 @@ static int run_command(bool *ok, jolt_buf *why, const json_t *o,
 static int run_file(bool *ok, jolt_buf *why, const json_t *o,
 		    const jolt_grade_input *in)
 {
-	char *rel = jolt_path_mapped(in->path_map,
-				     json_string_value(json_object_get(o, "path")));
+	char *rel = jolt_path_mapped(
+	    in->path_map, json_string_value(json_object_get(o, "path")));
 	const json_t *exists = json_object_get(o, "exists");
 	const json_t *v;
 	char *abs = NULL;

@@ -15,7 +15,6 @@
 #include "world/sandbox.h"
 #include "core/suite.h"
 
-
 static json_t *J(const char *text)
 {
 	json_error_t err;
@@ -432,8 +431,8 @@ static void test_command(void **state)
 	assert_true(grade_ok(&d, "[{\"command\": \"grep -q fixed src.txt\"}]",
 			     "", dir, NULL));
 	free(d);
-	assert_false(grade_ok(&d, "[{\"command\": \"exit 3\"}]", "", dir,
-			      NULL));
+	assert_false(
+	    grade_ok(&d, "[{\"command\": \"exit 3\"}]", "", dir, NULL));
 	assert_non_null(strstr(d, "'exit 3' exited 3, expected 0"));
 	free(d);
 	rmtree(dir);

@@ -537,7 +537,8 @@ static void test_command_shorthand_and_no_tools(void **state)
 	assert_int_equal(t->ntools, 0);
 	assert_null(jolt_task_tool(s, t, "read_file"));
 	assert_false(jolt_task_sees(t, 0));
-	const json_t *cmd = json_object_get(json_array_get(t->grade, 1), "command");
+	const json_t *cmd =
+	    json_object_get(json_array_get(t->grade, 1), "command");
 	assert_true(json_is_string(cmd));
 	assert_string_equal(json_string_value(cmd), "sh test.sh");
 	/* The other tasks still see every suite tool. */
