@@ -82,7 +82,7 @@ static void test_list_read_dir(void **state)
 	s.name = "t";
 	s.env_dir = d;
 	json_t *list = NULL;
-	assert_int_equal(jolt_env_list(&list, &s), 0);
+	assert_int_equal(jolt_env_list(&list, &s, NULL), 0);
 	/* Sorted, regular files only (the symlink is not listed). */
 	static const char *const want[] = {"a/deeper/c.md", "a/z.csv", "b.txt"};
 	assert_list(list, want, 3);
@@ -90,21 +90,21 @@ static void test_list_read_dir(void **state)
 
 	char *text = NULL;
 	size_t len = 0;
-	assert_int_equal(jolt_env_read(&text, &len, &s, "a/deeper/c.md"), 0);
+	assert_int_equal(jolt_env_read(&text, &len, &s, NULL, "a/deeper/c.md"), 0);
 	assert_int_equal(len, 3);
 	assert_string_equal(text, "see");
 	free(text);
-	assert_int_equal(jolt_env_read(&text, &len, &s, "nope.txt"),
+	assert_int_equal(jolt_env_read(&text, &len, &s, NULL, "nope.txt"),
 			 JOLT_ENOTFOUND);
 	assert_null(text);
-	assert_int_equal(jolt_env_read(&text, &len, &s, "../etc/passwd"),
+	assert_int_equal(jolt_env_read(&text, &len, &s, NULL, "../etc/passwd"),
 			 JOLT_EDENIED);
-	assert_int_equal(jolt_env_read(&text, &len, &s, "/etc/passwd"),
+	assert_int_equal(jolt_env_read(&text, &len, &s, NULL, "/etc/passwd"),
 			 JOLT_EUSAGE);
 
 	/* No environment: an empty list. */
 	jolt_suite none = {0};
-	assert_int_equal(jolt_env_list(&list, &none), 0);
+	assert_int_equal(jolt_env_list(&list, &none, NULL), 0);
 	assert_int_equal(json_array_size(list), 0);
 	json_decref(list);
 	rm_rf(d);
@@ -137,21 +137,21 @@ static void test_list_read_git(void **state)
 	s.env_repo = repo;
 	s.env_rev = first;
 	json_t *list = NULL;
-	assert_int_equal(jolt_env_list(&list, &s), 0);
+	assert_int_equal(jolt_env_list(&list, &s, NULL), 0);
 	static const char *const want[] = {"README", "src/calc.py"};
 	assert_list(list, want, 2);
 	json_decref(list);
 	char *text = NULL;
 	size_t len = 0;
-	assert_int_equal(jolt_env_read(&text, &len, &s, "src/calc.py"), 0);
+	assert_int_equal(jolt_env_read(&text, &len, &s, NULL, "src/calc.py"), 0);
 	assert_string_equal(text, "def add(a, b):\n    return a - b\n");
 	free(text);
-	assert_int_equal(jolt_env_read(&text, &len, &s, "later.txt"),
+	assert_int_equal(jolt_env_read(&text, &len, &s, NULL, "later.txt"),
 			 JOLT_ENOTFOUND);
 
 	/* A ref works as well; the later tree has the later file. */
 	s.env_rev = "main";
-	assert_int_equal(jolt_env_list(&list, &s), 0);
+	assert_int_equal(jolt_env_list(&list, &s, NULL), 0);
 	static const char *const want2[] = {"README", "later.txt",
 					    "src/calc.py"};
 	assert_list(list, want2, 3);
@@ -159,7 +159,7 @@ static void test_list_read_git(void **state)
 
 	s.env_rev = "no-such-rev";
 	list = (json_t *)1;
-	assert_int_equal(jolt_env_list(&list, &s), JOLT_EINPUT);
+	assert_int_equal(jolt_env_list(&list, &s, NULL), JOLT_EINPUT);
 	assert_null(list);
 	assert_non_null(strstr(jolt_err_msg(), "no-such-rev"));
 	rm_rf(repo);
@@ -471,7 +471,7 @@ static void test_op_move_applies(void **state)
 	jolt_suite *s = starter();
 	jolt_variant *v = build(s, "ops-app-config", "move_files", 1, 3);
 	char *wd = NULL;
-	assert_int_equal(jolt_workdir_create(&wd, s, "/tmp", 0), 0);
+	assert_int_equal(jolt_workdir_create(&wd, s, NULL, "/tmp", 0), 0);
 	assert_int_equal(jolt_env_apply(v, wd), 0);
 	const char *nw = json_string_value(
 	    json_object_get(v->path_map, "notes/2024-03-08-standup.md"));
@@ -486,7 +486,7 @@ static void test_op_move_applies(void **state)
 
 	/* Extra history on the working copy's repository. */
 	v = build(s, "doc-bridge-year", "git_history", 2, 1);
-	assert_int_equal(jolt_workdir_create(&wd, s, "/tmp", 0), 0);
+	assert_int_equal(jolt_workdir_create(&wd, s, NULL, "/tmp", 0), 0);
 	assert_int_equal(jolt_env_apply(v, wd), 0);
 	char cmd[2048];
 	snprintf(cmd, sizeof(cmd), GIT " %s rev-list --count HEAD", wd);
