@@ -167,6 +167,94 @@ static void test_list_read_git(void **state)
 	free(first);
 }
 
+/* Two tasks of one suite pinned to two commits (`env: {rev}`): each sees
+ * its own tree, in the operators' snapshot and in its working copy. */
+static void test_task_env_rev(void **state)
+{
+	char *dir = test_tmpdir();
+	char cmd[4096];
+	test_write(dir, "repo/data.txt", "old\n");
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s/repo && git init -q -b main && git add -A && " GIT_ENV
+		 "git commit -q -m first",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), GIT " %s/repo rev-parse HEAD", dir);
+	char *first = sh_line(cmd);
+	assert_non_null(first);
+	test_write(dir, "repo/data.txt", "new\n");
+	test_write(dir, "repo/added.txt", "x\n");
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s/repo && git add -A && " GIT_ENV "git commit -q -m second",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+
+	test_write(dir, "suite.yaml",
+		   "name: revs\n"
+		   "env: {repo: repo, rev: main}\n"
+		   "tools:\n"
+		   "  - {name: submit, description: Submit., run: {builtin: "
+		   "submit}}\n");
+	char task[512];
+	snprintf(task, sizeof(task),
+		 "id: pinned\nuser: hi\nenv: {rev: %s}\n"
+		 "grade: [{answer: {exact: old}}]\noracle: [{answer: old}]\n",
+		 first);
+	test_write(dir, "tasks/pinned.yaml", task);
+	test_write(dir, "tasks/tip.yaml",
+		   "id: tip\nuser: hi\n"
+		   "grade: [{answer: {exact: new}}]\noracle: [{answer: new}]\n");
+	jolt_suite *s = NULL;
+	if (jolt_suite_load(&s, dir))
+		fail_msg("load: %s", jolt_err_msg());
+	const jolt_task *pinned = jolt_suite_task(s, "pinned");
+	const jolt_task *tip = jolt_suite_task(s, "tip");
+	assert_non_null(pinned);
+	assert_non_null(tip);
+
+	/* Read the tip first: the snapshot cache must not hand its tree to
+	 * the pinned task. */
+	char *text = NULL;
+	size_t len = 0;
+	assert_int_equal(jolt_env_read(&text, &len, s, tip, "data.txt"), 0);
+	assert_string_equal(text, "new\n");
+	free(text);
+	assert_int_equal(jolt_env_read(&text, &len, s, pinned, "data.txt"), 0);
+	assert_string_equal(text, "old\n");
+	free(text);
+	assert_int_equal(jolt_env_read(&text, &len, s, pinned, "added.txt"),
+			 JOLT_ENOTFOUND);
+	json_t *list = NULL;
+	assert_int_equal(jolt_env_list(&list, s, pinned), 0);
+	static const char *const want_old[] = {"data.txt"};
+	assert_list(list, want_old, 1);
+	json_decref(list);
+	assert_int_equal(jolt_env_list(&list, s, tip), 0);
+	static const char *const want_new[] = {"added.txt", "data.txt"};
+	assert_list(list, want_new, 2);
+	json_decref(list);
+
+	char *wd_tip = NULL, *wd_pin = NULL;
+	assert_int_equal(jolt_workdir_create(&wd_tip, s, tip, "/tmp", 0), 0);
+	assert_int_equal(jolt_workdir_create(&wd_pin, s, pinned, "/tmp", 0), 0);
+	char *a = cat_file(wd_tip, "data.txt");
+	char *b = cat_file(wd_pin, "data.txt");
+	assert_string_equal(a, "new\n");
+	assert_string_equal(b, "old\n");
+	assert_true(exists(wd_tip, "added.txt"));
+	assert_false(exists(wd_pin, "added.txt"));
+	free(a);
+	free(b);
+	assert_int_equal(jolt_workdir_remove(wd_tip), 0);
+	assert_int_equal(jolt_workdir_remove(wd_pin), 0);
+	free(wd_tip);
+	free(wd_pin);
+	jolt_suite_free(s);
+	rm_rf(dir);
+	free(dir);
+	free(first);
+}
+
 /* ---- applying edits ----------------------------------------------------- */
 
 static jolt_variant *edits_variant(const char *json)
@@ -668,6 +756,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_list_read_dir),
 	    cmocka_unit_test(test_list_read_git),
+	    cmocka_unit_test(test_task_env_rev),
 	    cmocka_unit_test(test_apply_edits),
 	    cmocka_unit_test(test_apply_refuses),
 	    cmocka_unit_test(test_op_move_files),
