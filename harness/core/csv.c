@@ -6,18 +6,33 @@
 #include "core/common.h"
 #include "core/csv.h"
 
+static bool is_candidate(char ch)
+{
+	return ch == ',' || ch == ';' || ch == '\t' || ch == '|';
+}
+
 char jolt_csv_detect(const char *s, size_t n)
 {
 	/* The most frequent candidate on the first record, so a file an
-	 * operator rewrote with ';' still loads. */
+	 * operator rewrote with ';' still loads. Quotes are seen as the
+	 * reader sees them: one opens a field only at its start. */
 	const char cand[] = {',', ';', '\t', '|'};
 	size_t count[4] = {0};
 	bool q = false;
 	for (size_t i = 0; i < n && (q || (s[i] != '\n' && s[i] != '\r'));
 	     i++) {
-		if (s[i] == '"')
-			q = !q;
-		for (int k = 0; k < 4 && !q; k++)
+		if (q) {
+			if (s[i] == '"' && i + 1 < n && s[i + 1] == '"')
+				i++;
+			else if (s[i] == '"')
+				q = false;
+			continue;
+		}
+		if (s[i] == '"' && (i == 0 || is_candidate(s[i - 1]))) {
+			q = true;
+			continue;
+		}
+		for (int k = 0; k < 4; k++)
 			if (s[i] == cand[k])
 				count[k]++;
 	}
@@ -38,7 +53,7 @@ int jolt_csv_read(jolt_csv *out, const char *s, size_t n)
 {
 	jolt_csv_release(out);
 	out->delim = jolt_csv_detect(s, n);
-	out->crlf = memchr(s, '\r', n) != NULL;
+	out->crlf = n && memchr(s, '\r', n) != NULL;
 	json_t *rows = json_array();
 	json_t *rec = json_array();
 	jolt_buf f;
@@ -140,6 +155,7 @@ int jolt_csv_write(char **out, size_t *len, const jolt_csv *c,
 		json_array_foreach(row, k, f)
 		{
 			const char *s = json_string_value(f);
+			size_t n = json_string_length(f);
 			if (!s) {
 				rc = jolt_err_set(JOLT_EINPUT,
 						  "csv row %zu, field %zu is "
@@ -149,18 +165,22 @@ int jolt_csv_write(char **out, size_t *len, const jolt_csv *c,
 			}
 			if (k)
 				jolt_buf_addc(&b, c->delim);
-			bool q = quote_all || strchr(s, c->delim) ||
-				 strchr(s, '"') || strchr(s, '\n') ||
-				 strchr(s, '\r');
+			/* The reader detects the delimiter from the first
+			 * record: any candidate inside a field there is
+			 * quoted, so the file reads back the same way. */
+			const char *special = r == 0 ? "\"\n\r,;\t|" : "\"\n\r";
+			bool q = quote_all || memchr(s, c->delim, n);
+			for (const char *p = special; !q && *p; p++)
+				q = memchr(s, *p, n) != NULL;
 			if (!q) {
-				jolt_buf_adds(&b, s);
+				jolt_buf_add(&b, s, n);
 				continue;
 			}
 			jolt_buf_addc(&b, '"');
-			for (const char *p = s; *p; p++) {
-				if (*p == '"')
+			for (size_t i = 0; i < n; i++) {
+				if (s[i] == '"')
 					jolt_buf_addc(&b, '"');
-				jolt_buf_addc(&b, *p);
+				jolt_buf_addc(&b, s[i]);
 			}
 			jolt_buf_addc(&b, '"');
 		}

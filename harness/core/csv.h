@@ -39,7 +39,9 @@ int jolt_csv_read(jolt_csv *out, const char *s, size_t n);
 
 /* Serialise c->rows with c->delim and c->crlf into *out (caller frees),
  * its length in *len. A field is quoted when it holds the delimiter, a
- * quote or a line break, or always when quote_all. Returns 0, or
+ * quote or a line break (in the first record, any candidate delimiter,
+ * so that detection finds c->delim again), or always when quote_all.
+ * Fields may hold NUL bytes. Returns 0, or
  * JOLT_EINPUT when a row or field is not a string. */
 int jolt_csv_write(char **out, size_t *len, const jolt_csv *c,
 		   bool quote_all);
