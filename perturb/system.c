@@ -20,12 +20,6 @@ static void set_system(jolt_variant *v, char *s)
 	v->system = s;
 }
 
-static void set_summary(jolt_variant *v, char *s)
-{
-	free(v->summary);
-	v->summary = s;
-}
-
 /* Split a prompt into sentences: a unit ends at a newline or after
  * '.', '!' or '?' followed by a space. Whitespace around units is dropped;
  * empty units are skipped. Returns an array of strings (caller decrefs). */
@@ -68,13 +62,6 @@ static char *join(const json_t *parts, const char *sep)
 	return jolt_buf_detach(&b);
 }
 
-static size_t pick(const jolt_op_ctx *c, const char *what, uint64_t i,
-		   size_t n)
-{
-	size_t k = (size_t)(jolt_op_rand(c, what, i) * (double)n);
-	return k < n ? k : n - 1;
-}
-
 /* ---- persona ------------------------------------------------------------- */
 
 static const char *const personas[3][3] = {
@@ -99,7 +86,7 @@ static int sys_persona_apply(jolt_variant *v, const jolt_op_ctx *c)
 {
 	json_t *units = sentences(v->system);
 	const char *persona =
-		personas[c->level - 1][pick(c, "sys_persona.which", 0, 3)];
+		personas[c->level - 1][jolt_op_pick(c, "sys_persona.which", 0, 3)];
 	const char *first = json_string_value(json_array_get(units, 0));
 	if (first && !strncmp(first, "You are", 7))
 		json_array_set_new(units, 0, json_string(persona));
@@ -107,7 +94,7 @@ static int sys_persona_apply(jolt_variant *v, const jolt_op_ctx *c)
 		json_array_insert_new(units, 0, json_string(persona));
 	set_system(v, join(units, "\n"));
 	json_decref(units);
-	set_summary(v, jolt_xasprintf("persona: %s", persona));
+	jolt_variant_summary(v, "persona: %s", persona);
 	return 0;
 }
 
@@ -128,25 +115,15 @@ static int sys_reorder_apply(jolt_variant *v, const jolt_op_ctx *c)
 	for (size_t i = 0; i < n; i++)
 		perm[i] = i;
 	if (c->level == 1) {
-		size_t i = pick(c, "sys_reorder.swap", 0, n - 1);
+		size_t i = jolt_op_pick(c, "sys_reorder.swap", 0, n - 1);
 		perm[i] = i + 1;
 		perm[i + 1] = i;
 	} else if (c->level == 2) {
 		for (size_t i = 0; i < n; i++)
 			perm[i] = n - 1 - i;
 	} else {
-		for (size_t i = n - 1; i > 0; i--) {
-			size_t j = pick(c, "sys_reorder.shuffle", i, i + 1);
-			size_t t = perm[i];
-			perm[i] = perm[j];
-			perm[j] = t;
-		}
-		bool identity = true;
-		for (size_t i = 0; i < n; i++)
-			identity = identity && perm[i] == i;
-		if (identity)
-			for (size_t i = 0; i < n; i++)
-				perm[i] = (i + 1) % n;
+		jolt_op_shuffle(perm, n, c, "sys_reorder.shuffle", 0,
+				JOLT_SHUFFLE_ROTATE);
 	}
 	json_t *out = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -158,7 +135,7 @@ static int sys_reorder_apply(jolt_variant *v, const jolt_op_ctx *c)
 	static const char *const what[] = {"two adjacent sentences swapped",
 					   "sentences reversed",
 					   "sentences shuffled"};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -202,7 +179,7 @@ static int sys_format_apply(jolt_variant *v, const jolt_op_ctx *c)
 {
 	if (is_markdown(v->system)) {
 		set_system(v, plain(v->system));
-		set_summary(v, jolt_xstrdup("markdown turned into plain text"));
+		jolt_variant_summary(v, "%s", "markdown turned into plain text");
 		return 0;
 	}
 	json_t *units = sentences(v->system);
@@ -232,7 +209,7 @@ static int sys_format_apply(jolt_variant *v, const jolt_op_ctx *c)
 	static const char *const what[] = {"system prompt as a bullet list",
 					   "system prompt as a headed list",
 					   "system prompt in markdown sections"};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -268,7 +245,7 @@ static const char *const policies[] = {
 static void add_policies(jolt_buf *b, const jolt_op_ctx *c, const char *what,
 			 size_t n)
 {
-	size_t start = pick(c, what, 0, JOLT_ARRAY_LEN(policies));
+	size_t start = jolt_op_pick(c, what, 0, JOLT_ARRAY_LEN(policies));
 	for (size_t k = 0; k < n; k++)
 		jolt_buf_addf(b, "%s%s", k ? "\n" : "",
 			      policies[(start + k) % JOLT_ARRAY_LEN(policies)]);
@@ -288,10 +265,10 @@ static int sys_padding_apply(jolt_variant *v, const jolt_op_ctx *c)
 	if (before)
 		jolt_buf_addf(&b, "\n\n%s", v->system);
 	set_system(v, jolt_buf_detach(&b));
-	set_summary(v, jolt_xasprintf("%zu irrelevant policy paragraph%s added "
+	jolt_variant_summary(v, "%zu irrelevant policy paragraph%s added "
 				      "%s the prompt",
 				      n, n == 1 ? "" : "s",
-				      before ? "before" : "after"));
+				      before ? "before" : "after");
 	return 0;
 }
 
@@ -306,9 +283,9 @@ static int sys_datetime_apply(jolt_variant *v, const jolt_op_ctx *c)
 					    "Asia/Tokyo", "Europe/Berlin"};
 	static const int mdays[] = {31, 28, 31, 30, 31, 30,
 				    31, 31, 30, 31, 30, 31};
-	int year = 2023 + (int)pick(c, "sys_datetime.year", 0, 3);
-	int month = 1 + (int)pick(c, "sys_datetime.month", 0, 12);
-	int day = 1 + (int)pick(c, "sys_datetime.day", 0,
+	int year = 2023 + (int)jolt_op_pick(c, "sys_datetime.year", 0, 3);
+	int month = 1 + (int)jolt_op_pick(c, "sys_datetime.month", 0, 12);
+	int day = 1 + (int)jolt_op_pick(c, "sys_datetime.day", 0,
 				(size_t)mdays[month - 1]);
 	jolt_buf b = JOLT_BUF_INIT;
 	jolt_buf_init(&b, 0);
@@ -316,13 +293,13 @@ static int sys_datetime_apply(jolt_variant *v, const jolt_op_ctx *c)
 		      month, day);
 	if (c->level >= 2)
 		jolt_buf_addf(&b, "\nEnvironment: %s",
-			      envs[pick(c, "sys_datetime.env", 0,
+			      envs[jolt_op_pick(c, "sys_datetime.env", 0,
 					JOLT_ARRAY_LEN(envs))]);
 	if (c->level >= 3)
 		jolt_buf_addf(&b,
 			      "\nTime zone: %s\nKnowledge cutoff: %04d-%02d"
 			      "\nSession id: %08llx",
-			      zones[pick(c, "sys_datetime.tz", 0,
+			      zones[jolt_op_pick(c, "sys_datetime.tz", 0,
 					 JOLT_ARRAY_LEN(zones))],
 			      year - 1, month,
 			      (unsigned long long)(jolt_op_rand(
@@ -330,9 +307,9 @@ static int sys_datetime_apply(jolt_variant *v, const jolt_op_ctx *c)
 							   0) *
 						   4294967296.0));
 	set_system(v, jolt_buf_detach(&b));
-	set_summary(v, jolt_xasprintf("date%s lines added (%04d-%02d-%02d)",
+	jolt_variant_summary(v, "date%s lines added (%04d-%02d-%02d)",
 				      c->level >= 2 ? " and environment" : "",
-				      year, month, day));
+				      year, month, day);
 	return 0;
 }
 
@@ -356,7 +333,7 @@ static const char *const examples[] = {
 static int sys_example_apply(jolt_variant *v, const jolt_op_ctx *c)
 {
 	size_t n = (size_t)c->level;
-	size_t start = pick(c, "sys_example.start", 0, JOLT_ARRAY_LEN(examples));
+	size_t start = jolt_op_pick(c, "sys_example.start", 0, JOLT_ARRAY_LEN(examples));
 	jolt_buf b = JOLT_BUF_INIT;
 	jolt_buf_init(&b, 0);
 	jolt_buf_addf(&b, "%s\n\n%s\n", v->system,
@@ -366,9 +343,9 @@ static int sys_example_apply(jolt_variant *v, const jolt_op_ctx *c)
 		jolt_buf_addf(&b, "\n%s\n",
 			      examples[(start + k) % JOLT_ARRAY_LEN(examples)]);
 	set_system(v, jolt_buf_detach(&b));
-	set_summary(v, jolt_xasprintf("%zu worked example%s of an unrelated task "
+	jolt_variant_summary(v, "%zu worked example%s of an unrelated task "
 				      "added",
-				      n, n == 1 ? "" : "s"));
+				      n, n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -406,15 +383,15 @@ static int sys_preamble_apply(jolt_variant *v, const jolt_op_ctx *c)
 	jolt_buf_init(&b, 0);
 	jolt_buf_adds(&b, "About us.\n");
 	for (size_t k = 0; k < n; k++) {
-		size_t s = pick(c, "sys_preamble.sentence", k,
+		size_t s = jolt_op_pick(c, "sys_preamble.sentence", k,
 				JOLT_ARRAY_LEN(background));
 		jolt_buf_addf(&b, "%s%s", background[s],
 			      (k + 1) % 6 == 0 ? "\n\n" : " ");
 	}
 	jolt_buf_addf(&b, "\n\n%s", v->system);
 	set_system(v, jolt_buf_detach(&b));
-	set_summary(v, jolt_xasprintf("%zu-sentence company preamble prepended",
-				      n));
+	jolt_variant_summary(v, "%zu-sentence company preamble prepended",
+				      n);
 	return 0;
 }
 

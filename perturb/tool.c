@@ -25,19 +25,6 @@ static json_t *give_up_step(void)
 	return json_pack("{s:s}", "answer", JOLT_GIVE_UP);
 }
 
-/* v->mistake = {"at": 0, "steps": steps}; steps is stolen. */
-static void set_mistake(jolt_variant *v, json_t *steps)
-{
-	json_decref(v->mistake);
-	v->mistake = json_pack("{s:i, s:o}", "at", 0, "steps", steps);
-}
-
-static void set_summary(jolt_variant *v, char *s)
-{
-	free(v->summary);
-	v->summary = s;
-}
-
 /* The first {call: {...}} of the oracle, or NULL. Borrowed. */
 static json_t *first_call(const json_t *oracle)
 {
@@ -63,7 +50,7 @@ static void mistake_old_call(jolt_variant *v, const json_t *base_oracle)
 		json_array_append_new(
 			steps, json_pack("{s:O}", "call", call));
 	json_array_append_new(steps, give_up_step());
-	set_mistake(v, steps);
+	jolt_variant_mistake(v, 0, steps);
 }
 
 static json_t *find_tool(json_t *tools, const char *name)
@@ -305,7 +292,7 @@ static int rename_tools(jolt_variant *v, const jolt_op_ctx *c, enum style st)
 	}
 	map_oracle(v, tnames, NULL);
 	mistake_old_call(v, base_oracle);
-	set_summary(v, jolt_buf_detach(&sum));
+	jolt_variant_summary(v, "%s", jolt_buf_cstr(&sum));
 done:
 	jolt_buf_release(&sum);
 	json_decref(tnames);
@@ -409,7 +396,7 @@ static int param_rename_apply(jolt_variant *v, const jolt_op_ctx *c)
 	}
 	map_oracle(v, NULL, pnames);
 	mistake_old_call(v, base_oracle);
-	set_summary(v, jolt_buf_detach(&sum));
+	jolt_variant_summary(v, "%s", jolt_buf_cstr(&sum));
 done:
 	jolt_buf_release(&sum);
 	json_decref(pnames);
@@ -485,7 +472,7 @@ static int tool_desc_apply(jolt_variant *v, const jolt_op_ctx *c)
 		"tool and parameter descriptions cut to their first clause",
 		"tool and parameter descriptions removed",
 	};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -521,20 +508,8 @@ static int tool_reorder_apply(jolt_variant *v, const jolt_op_ctx *c)
 		for (size_t i = 0; i < n; i++)
 			perm[i] = n - 1 - i;
 	} else {
-		for (size_t i = n - 1; i > 0; i--) {
-			size_t j = (size_t)(jolt_op_rand(c, "tool_reorder.swap",
-							 i) *
-					    (double)(i + 1));
-			size_t tmp = perm[i];
-			perm[i] = perm[j];
-			perm[j] = tmp;
-		}
-		bool identity = true;
-		for (size_t i = 0; i < n; i++)
-			identity = identity && perm[i] == i;
-		if (identity) /* a shuffle that moved nothing: rotate */
-			for (size_t i = 0; i < n; i++)
-				perm[i] = (i + 1) % n;
+		jolt_op_shuffle(perm, n, c, "tool_reorder.swap", 0,
+				JOLT_SHUFFLE_ROTATE);
 	}
 	json_t *nt = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -547,7 +522,7 @@ static int tool_reorder_apply(jolt_variant *v, const jolt_op_ctx *c)
 		"tool list reversed",
 		"tool list shuffled",
 	};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -663,9 +638,9 @@ static int tool_distractor_apply(jolt_variant *v, const jolt_op_ctx *c)
 				 first_distractor, "args",
 				 json_object_get(call, "args")));
 	json_array_append_new(steps, give_up_step());
-	set_mistake(v, steps);
+	jolt_variant_mistake(v, 0, steps);
 	free(first_distractor);
-	set_summary(v, jolt_buf_detach(&sum));
+	jolt_variant_summary(v, "%s", jolt_buf_cstr(&sum));
 done:
 	jolt_buf_release(&sum);
 	json_decref(used);
@@ -755,7 +730,7 @@ static int param_schema_apply(jolt_variant *v, const jolt_op_ctx *c)
 		"optional parameters added, enums turned into free strings, "
 		"types spelled out in descriptions",
 	};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -830,9 +805,9 @@ static int tool_removed_apply(jolt_variant *v, const jolt_op_ctx *c)
 	json_t *steps = json_pack("[{s:{s:s, s:O}}, {s:s}]", "call", "name",
 				  name, "args", args ? args : json_null(),
 				  "answer", mistake_answer);
-	set_mistake(v, steps);
-	set_summary(v, jolt_xasprintf("removed tool %s, which the task needs",
-				      name));
+	jolt_variant_mistake(v, 0, steps);
+	jolt_variant_summary(v, "removed tool %s, which the task needs",
+				      name);
 	free(ans);
 	free(mistake_answer);
 	free(need);
