@@ -601,10 +601,13 @@ static int hb_start(void *state, const jolt_model_req *req,
 	jolt_err_clear();
 	int rc = s->d->encode(&c->body, req, &s->dopts);
 	if (rc || !c->body) {
-		rc = jolt_err_set(rc ? rc : JOLT_EINTERNAL,
-				  "%s: cannot encode the request: %s", s->label,
-				  jolt_err_msg()[0] ? jolt_err_msg()
-						    : "no body");
+		rc = rc ? rc : JOLT_EINTERNAL;
+		rc = jolt_err_msg()[0]
+			 ? jolt_err_wrap(rc, "%s: cannot encode the request",
+					 s->label)
+			 : jolt_err_set(rc,
+					"%s: cannot encode the request: no body",
+					s->label);
 		call_free(c);
 		return rc;
 	}

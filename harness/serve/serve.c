@@ -734,7 +734,7 @@ int jolt_serve_start(jolt_server **out, const jolt_serve_opts *o)
 	struct sockaddr_in addr;
 	int rc = jolt_sim_profile_parse(&s->policy, o->policy ? o->policy : "oracle");
 	if (rc) {
-		rc = jolt_err_set(JOLT_EUSAGE, "--policy: %s", jolt_err_msg());
+		rc = jolt_err_wrap(JOLT_EUSAGE, "--policy");
 		goto fail;
 	}
 	if ((rc = jolt_latency_parse(&s->lat, o->latency)) ||
