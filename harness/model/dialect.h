@@ -107,6 +107,8 @@ typedef struct jolt_stream jolt_stream;
 typedef struct jolt_dialect {
 	const char *name;   /* "openai", "anthropic", "m2" */
 	const char *path;   /* appended to the base URL */
+
+	/* ---- client half (the HTTP backend) ---- */
 	/* Request body for one turn (caller frees *out). */
 	int (*encode)(char **out, const jolt_model_req *req,
 		      const jolt_dialect_opts *o);
@@ -135,7 +137,9 @@ typedef struct jolt_dialect {
 	 * HTTP 200; returns 0 when the body is not an error. */
 	int (*classify)(int http_status, const char *body, size_t len);
 
-	/* ---- server half (`jolt serve`) ---- */
+	/* ---- server half (`jolt serve`) ----
+	 * A client-only descriptor (a test's) leaves these NULL; `jolt
+	 * serve` routes only to dialects with a route. */
 	const char *route;        /* URL suffix served; the longest match wins */
 	const char *id_prefix;    /* of response ids: "chatcmpl-", "msg_"... */
 	const char *rate_error;   /* error type of an injected 429 */
