@@ -55,6 +55,13 @@ const char *jolt_err_name(int code);
 int jolt_err_set(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Wrap the current detail in context: the message becomes "CONTEXT: OLD"
+ * (just "CONTEXT" when there was none) and `code` is returned. Use this,
+ * never jolt_err_set(code, "...: %s", jolt_err_msg()), which would format
+ * the buffer into itself. The arguments may point into the old message. */
+int jolt_err_wrap(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* The last detail set on this thread, or "" when none. Borrowed; valid until
  * the next jolt_err_set on this thread. */
 const char *jolt_err_msg(void);

@@ -170,9 +170,8 @@ int jolt_run_variants(jolt_variant ***out, size_t *n, const jolt_run_cfg *cfg,
 					continue;
 				}
 				if (rc) {
-					rc = jolt_err_set(rc, "operator %s on %s/%s level %d: %s",
-							  op->name, s->name, t->id, level,
-							  jolt_err_msg());
+					rc = jolt_err_wrap(rc, "operator %s on %s/%s level %d",
+							   op->name, s->name, t->id, level);
 					goto fail;
 				}
 				if (k == cap) {
