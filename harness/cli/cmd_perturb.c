@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "core/common.h"
 #include "perturb/perturb.h"
+#include "world/load.h"
 
 struct perturb_opts {
 	const char *task;

@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "core/common.h"
+#include "world/load.h"
 
 int jolt_cli_ncores(void)
 {

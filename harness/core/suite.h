@@ -1,6 +1,6 @@
 /*
  * suite.h - the suite and task model, loaded from suite.yaml and
- * tasks/NAME.yaml (DESIGN.md, "Suite format").
+ * tasks/NAME.yaml (the README's "Suites") by world/load.c.
  *
  * Loading converts YAML to a jansson tree while remembering where every
  * node came from, validates it, and fills the structs below. Errors name
@@ -66,10 +66,7 @@ typedef struct jolt_suite {
 	json_t *doc;      /* suite.yaml as loaded */
 } jolt_suite;
 
-/* Load the suite in directory `dir` (suite.yaml plus tasks/\*.yaml, tasks
- * sorted by id). On error returns JOLT_EINPUT (or JOLT_ENOTFOUND, JOLT_EIO)
- * with "FILE:LINE:COL: what was expected" in jolt_err_msg(). */
-int jolt_suite_load(jolt_suite **out, const char *dir);
+/* Loading and validating a suite directory is world/load.h. */
 void jolt_suite_free(jolt_suite *s);
 
 /* Tool by name among all suite tools; NULL if none. */

@@ -19,6 +19,7 @@
 #include "reports/robust.h"
 #include "run/run.h"
 #include "core/suite.h"
+#include "world/load.h"
 #include "perturb/perturb.h"
 
 static jolt_suite *starter;

@@ -13,6 +13,7 @@
 
 #include "core/common.h"
 #include "core/suite.h"
+#include "world/load.h"
 #include "world/tools.h"
 
 static const char SUITE_OK[] =
