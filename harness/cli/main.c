@@ -15,6 +15,7 @@
 #include "perturb/perturb.h"
 #include "reports/report.h"
 #include "run/run.h"
+#include "scaffolds/scaffold.h"
 #include "serve/serve.h"
 #include "model/sim.h"
 #include "core/suite.h"
@@ -104,6 +105,7 @@ struct run_opts {
 	jolt_strlist axes;
 	jolt_strlist ops;
 	jolt_strlist levels;
+	jolt_strlist scaffold;
 	long variants;
 	long repeats;
 	long seed;
@@ -156,6 +158,8 @@ static const jolt_opt run_options[] = {
 	 "token budget per trial, in+out (default unlimited)"},
 	{"timeout", 0, JOLT_OPT_DOUBLE, offsetof(struct run_opts, timeout), "SEC",
 	 "wall clock per trial (default 600)"},
+	{"scaffold", 0, JOLT_OPT_LIST, offsetof(struct run_opts, scaffold), "A,B",
+	 "present tasks through these scaffolds: native, xml, json, react (default native)"},
 	{"history", 0, JOLT_OPT_STR, offsetof(struct run_opts, history), "MODE",
 	 "full (default) or strip-thinking: drop earlier thinking, as an ablation"},
 	{"out", 'o', JOLT_OPT_STR, offsetof(struct run_opts, out), "DB",
@@ -314,6 +318,15 @@ static int cmd_run(void *vo, int argc, char **argv)
 	if (rc)
 		goto usage;
 	cfg.backend = &bopts;
+	for (size_t i = 0; i < o->scaffold.n; i++)
+		if (!jolt_scaffold_find(o->scaffold.v[i])) {
+			rc = jolt_err_set(JOLT_EUSAGE,
+					  "--scaffold '%s': unknown scaffold (known: %s)",
+					  o->scaffold.v[i], jolt_scaffold_names());
+			goto usage;
+		}
+	cfg.scaffolds = (const char *const *)o->scaffold.v;
+	cfg.nscaffolds = o->scaffold.n;
 	cfg.shard_count = 1;
 	if (o->shard) {
 		rc = parse_shard(o->shard, &cfg.shard_index, &cfg.shard_count);

@@ -35,6 +35,10 @@ typedef struct jolt_run_cfg {
 	size_t nops;
 	unsigned levels;
 	int variants;
+	/* Scaffolds every trial runs under (NULL/0 = the default scaffold
+	 * alone); names checked by the caller. */
+	const char *const *scaffolds;
+	size_t nscaffolds;
 	jolt_driver_cfg driver;
 	const struct jolt_backend_opts *backend; /* may be NULL */
 	int quiet;            /* no progress output */
