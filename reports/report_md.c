@@ -387,6 +387,63 @@ static void md_pass_k(FILE *f, const jolt_robust *s)
 	      f);
 }
 
+/* The scaffold swap, measured like an axis, and its interaction with
+ * the axes. */
+static void md_scaffolds(FILE *f, const jolt_robust *s)
+{
+	if (s->nby_scaffold == 0)
+		return;
+	fputs("\n## Scaffold swap\n\n| model | scaffold | against |"
+	      " pairs | native | this scaffold | drop [95% CI] | breaks | "
+	      "fixes | break rate | McNemar p (Holm) |\n"
+	      "|---|---|---|---:|---:|---:|---|---:|---:|---:|---|\n",
+	      f);
+	for (size_t i = 0; i < s->nby_scaffold; i++) {
+		const jolt_robust_cmp *c = &s->by_scaffold[i];
+		fputc('|', f);
+		md_name(f, c->model);
+		md_name(f, c->scaffold);
+		md_name(f, c->ref_scaffold);
+		md_cmp_cells(f, c);
+	}
+	fputs("\nPairs: each baseline trial under a scaffold with the same "
+	      "model's baseline trial of the same task and repeat under its "
+	      "native scaffold; drop and significance as for the axes (the "
+	      "same Holm family).\n",
+	      f);
+	if (s->ninter == 0)
+		return;
+	fputs("\n### Scaffold x axis\n\n| model | scaffold | axis | tasks | "
+	      "drop under native | drop under this scaffold | difference "
+	      "[95% CI] |\n|---|---|---|---:|---:|---:|---|\n",
+	      f);
+	for (size_t i = 0; i < s->ninter; i++) {
+		const jolt_robust_inter *in = &s->inter[i];
+		fputc('|', f);
+		md_name(f, in->model);
+		md_name(f, in->scaffold);
+		md_name(f, in->axis);
+		fprintf(f, " %ld | ", in->tasks);
+		md_pct(f, in->ref_drop);
+		fputs(" | ", f);
+		md_pct(f, in->drop);
+		fputs(" | ", f);
+		md_pct(f, in->diff.est);
+		if (isfinite(in->diff.lo)) {
+			fputs(" [", f);
+			md_pct(f, in->diff.lo);
+			fputs(", ", f);
+			md_pct(f, in->diff.hi);
+			fputc(']', f);
+		}
+		fputs(" |\n", f);
+	}
+	fputs("\nDifference: how much larger the axis's drop is under this "
+	      "scaffold than under native, per task over the tasks measured "
+	      "under both, with a bootstrap interval over tasks.\n",
+	      f);
+}
+
 static int md_write(FILE *f, const jolt_report *r)
 {
 	fputs("# jolt report\n\n", f);
@@ -419,6 +476,8 @@ static int md_write(FILE *f, const jolt_report *r)
 		md_robust_summary(f, r->robust);
 		md_robust_tables(f, r->robust);
 	}
+	if (r->robust)
+		md_scaffolds(f, r->robust);
 	if (r->robust)
 		md_pass_k(f, r->robust);
 

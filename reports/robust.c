@@ -308,15 +308,16 @@ static void copy_adjusted(jolt_robust_cmp *cs, size_t n,
 
 static void adjust(jolt_robust *s)
 {
-	jolt_robust_cmp *groups[] = {s->by_axis, s->by_op, s->by_level};
-	size_t ns[] = {s->nby_axis, s->nby_op, s->nby_level};
-	size_t total = s->nby_axis + s->nby_op + s->nby_level;
+	jolt_robust_cmp *groups[] = {s->by_axis, s->by_op, s->by_level,
+				     s->by_scaffold};
+	size_t ns[] = {s->nby_axis, s->nby_op, s->nby_level, s->nby_scaffold};
+	size_t total = s->nby_axis + s->nby_op + s->nby_level + s->nby_scaffold;
 	jolt_robust_cmp **fam = jolt_xmalloc((total + 1) * sizeof(*fam));
 	double *p = jolt_xmalloc((total + 1) * sizeof(*p));
 	double *holm = jolt_xmalloc((total + 1) * sizeof(*holm));
 	double *bh = jolt_xmalloc((total + 1) * sizeof(*bh));
 	size_t nf = 0;
-	for (size_t g = 0; g < 3; g++)
+	for (size_t g = 0; g < JOLT_ARRAY_LEN(groups); g++)
 		for (size_t i = 0; i < ns[g]; i++) {
 			jolt_robust_cmp *c = &groups[g][i];
 			if (c->same_as_parent || isnan(c->p))
@@ -345,6 +346,145 @@ static void adjust(jolt_robust *s)
 	free(p);
 	free(holm);
 	free(bh);
+}
+
+/* ---- the scaffold swap ---- */
+
+/* Pair every baseline trial run under a scaffold other than the native
+ * one with the same model's native baseline of the same suite, task and
+ * repeat, and group the pairs by (model, scaffold) like an axis. */
+static int build_scaffold_cmps(jolt_robust *s, const jolt_trial_row *const *base,
+			       size_t nbase, const jolt_robust_opts *o)
+{
+	vpair *ps = jolt_xmalloc((nbase + 1) * sizeof(*ps));
+	size_t n = 0;
+	int err = 0;
+	for (size_t i = 0; i < nbase; i++) {
+		const jolt_trial_row *v = base[i];
+		if (!strcmp(v->scaffold, JOLT_SCAFFOLD_DEFAULT))
+			continue;
+		jolt_trial_row ref = *v;
+		ref.scaffold = JOLT_SCAFFOLD_DEFAULT;
+		const jolt_trial_row *b =
+		    is_infra(v) ? NULL : find_baseline(base, nbase, &ref);
+		/* a model that never ran natively has nothing to compare */
+		if (b || is_infra(v))
+			ps[n++] = (vpair){v, b};
+	}
+	static const enum key fields[] = {K_MODEL, K_SCAFFOLD, K_SUITE, K_TASK};
+	keyspec full = {fields, JOLT_ARRAY_LEN(fields)};
+	keyspec group = {fields, 2};
+	qsort_r(ps, n, sizeof(*ps), cmp_vpair, &full);
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && cmp_key(ps[j].v, ps[i].v, &group) == 0)
+			j++;
+		s->by_scaffold = jolt_xrealloc(
+		    s->by_scaffold, (s->nby_scaffold + 1) * sizeof(*s->by_scaffold));
+		jolt_robust_cmp *c = &s->by_scaffold[s->nby_scaffold++];
+		if ((err = fill_cmp(c, ps + i, j - i, JOLT_ROBUST_BY_SCAFFOLD, o)) != 0)
+			break;
+		c->axis = "scaffold";
+		c->op = NULL;
+		c->level = -1;
+		c->ref_scaffold = JOLT_SCAFFOLD_DEFAULT;
+		i = j;
+	}
+	free(ps);
+	return err;
+}
+
+/* One task's drop on one axis under one scaffold. */
+typedef struct {
+	const jolt_trial_row *t; /* any trial of the group, for its keys */
+	double drop;
+} task_drop;
+
+/* The scaffold x axis interactions from the perturbed pairs. */
+static int build_inter(jolt_robust *s, vpair *ps, size_t n,
+		       const jolt_robust_opts *o)
+{
+	static const enum key fields[] = {K_MODEL, K_AXIS, K_SCAFFOLD, K_SUITE,
+					  K_TASK};
+	keyspec full = {fields, JOLT_ARRAY_LEN(fields)};
+	qsort_r(ps, n, sizeof(*ps), cmp_vpair, &full);
+	task_drop *td = jolt_xmalloc((n + 1) * sizeof(*td));
+	size_t nt = 0;
+	long tb = 0, tp = 0, tn = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (ps[i].b) {
+			tb += is_pass(ps[i].b);
+			tp += is_pass(ps[i].v);
+			tn++;
+		}
+		bool last = i + 1 == n || cmp_key(ps[i + 1].v, ps[i].v, &full) != 0;
+		if (last && tn > 0)
+			td[nt++] = (task_drop){ps[i].v, (double)(tb - tp) / (double)tn};
+		if (last)
+			tb = tp = tn = 0;
+	}
+	/* For each (model, axis): the native rows, then each other scaffold's
+	 * rows matched to them by suite and task (both sorted that way). */
+	keyspec ma = {fields, 2}, msa = {fields, 3};
+	static const enum key st_fields[] = {K_SUITE, K_TASK};
+	keyspec st = {st_fields, 2};
+	double *x = jolt_xmalloc((nt + 1) * sizeof(*x));
+	double *r = jolt_xmalloc((nt + 1) * sizeof(*r));
+	int err = 0;
+	for (size_t i = 0; i < nt && !err;) {
+		size_t j = i + 1;
+		while (j < nt && cmp_key(td[j].t, td[i].t, &ma) == 0)
+			j++;
+		/* the native block of [i, j) */
+		size_t ni = i;
+		while (ni < j && strcmp(td[ni].t->scaffold, JOLT_SCAFFOLD_DEFAULT))
+			ni++;
+		size_t nj = ni;
+		while (nj < j && !strcmp(td[nj].t->scaffold, JOLT_SCAFFOLD_DEFAULT))
+			nj++;
+		for (size_t a = i; a < j && ni < nj && !err;) {
+			size_t b = a + 1;
+			while (b < j && cmp_key(td[b].t, td[a].t, &msa) == 0)
+				b++;
+			if (a != ni) {
+				size_t m = 0, p = ni;
+				double sx = 0, sr = 0;
+				for (size_t q = a; q < b; q++) {
+					while (p < nj && cmp_key(td[p].t, td[q].t, &st) < 0)
+						p++;
+					if (p < nj && cmp_key(td[p].t, td[q].t, &st) == 0) {
+						x[m] = td[q].drop;
+						r[m] = td[p].drop;
+						sx += x[m];
+						sr += r[m];
+						m++;
+					}
+				}
+				if (m > 0) {
+					s->inter = jolt_xrealloc(s->inter, (s->ninter + 1) *
+									       sizeof(*s->inter));
+					jolt_robust_inter *in = &s->inter[s->ninter++];
+					*in = (jolt_robust_inter){
+					    .model = td[a].t->model,
+					    .scaffold = td[a].t->scaffold,
+					    .ref_scaffold = JOLT_SCAFFOLD_DEFAULT,
+					    .axis = td[a].t->axis,
+					    .tasks = (long)m,
+					    .drop = sx / (double)m,
+					    .ref_drop = sr / (double)m,
+					};
+					err = jolt_bootstrap_drop(&in->diff, x, r, m,
+								  o->bootstrap_reps, o->seed);
+				}
+			}
+			a = b;
+		}
+		i = j;
+	}
+	free(x);
+	free(r);
+	free(td);
+	return err;
 }
 
 /* ---- per model ---- */
@@ -527,6 +667,8 @@ int jolt_robust_build(jolt_robust **out, const jolt_trial_row *rows, size_t n,
 	if ((err = build_cmps(&s->by_level, &s->nby_level, ps, nps,
 			      JOLT_ROBUST_BY_LEVEL, &o)) != 0)
 		goto done;
+	if ((err = build_scaffold_cmps(s, base, nbase, &o)) != 0)
+		goto done;
 	mark_same(s->by_op, s->nby_op, s->by_axis, s->nby_axis);
 	mark_same(s->by_level, s->nby_level, s->by_op, s->nby_op);
 	adjust(s);
@@ -546,6 +688,7 @@ int jolt_robust_build(jolt_robust **out, const jolt_trial_row *rows, size_t n,
 			   nps);
 		i = j;
 	}
+	err = build_inter(s, ps, nps, &o);
 done:
 	free(sorted);
 	free(base);
@@ -568,6 +711,8 @@ void jolt_robust_free(jolt_robust *s)
 	free(s->by_axis);
 	free(s->by_op);
 	free(s->by_level);
+	free(s->by_scaffold);
+	free(s->inter);
 	free(s);
 }
 
@@ -632,6 +777,9 @@ static json_t *jcmp(const jolt_robust_cmp *c)
 	    c->same_as_parent);
 	if (o && c->op)
 		json_object_set_new(o, "operator", jolt_robust_json_str(c->op));
+	if (o && c->ref_scaffold)
+		json_object_set_new(o, "ref_scaffold",
+				    jolt_robust_json_str(c->ref_scaffold));
 	if (o && c->level >= 0)
 		json_object_set_new(o, "level", json_integer(c->level));
 	return o;
@@ -687,6 +835,23 @@ int jolt_robust_json(json_t **out, const jolt_robust *s)
 	if (!o)
 		return jolt_err_set(JOLT_EINTERNAL,
 				    "robustness summary: JSON packing failed");
+	json_object_set_new(o, "by_scaffold", json_array());
+	json_t *inter = json_array();
+	for (size_t i = 0; i < s->ninter; i++) {
+		const jolt_robust_inter *in = &s->inter[i];
+		json_array_append_new(
+		    inter,
+		    json_pack("{s:o, s:o, s:o, s:o, s:I, s:o, s:o, s:{s:o, s:[o, o]}}",
+			      "model", jolt_robust_json_str(in->model), "scaffold",
+			      jolt_robust_json_str(in->scaffold), "ref_scaffold",
+			      jolt_robust_json_str(in->ref_scaffold), "axis",
+			      jolt_robust_json_str(in->axis), "tasks",
+			      (json_int_t)in->tasks, "drop", jnum(in->drop),
+			      "ref_drop", jnum(in->ref_drop), "diff", "est",
+			      jnum(in->diff.est), "ci", jnum(in->diff.lo),
+			      jnum(in->diff.hi)));
+	}
+	json_object_set_new(o, "scaffold_x_axis", inter);
 	json_t *models = json_object_get(o, "models");
 	for (size_t i = 0; i < s->nmodels; i++)
 		json_array_append_new(models, jmodel(&s->models[i]));
@@ -696,7 +861,8 @@ int jolt_robust_json(json_t **out, const jolt_robust *s)
 		size_t n;
 	} lists[] = {{"by_axis", s->by_axis, s->nby_axis},
 		     {"by_operator", s->by_op, s->nby_op},
-		     {"by_level", s->by_level, s->nby_level}};
+		     {"by_level", s->by_level, s->nby_level},
+		     {"by_scaffold", s->by_scaffold, s->nby_scaffold}};
 	for (size_t l = 0; l < JOLT_ARRAY_LEN(lists); l++) {
 		json_t *a = json_object_get(o, lists[l].key);
 		for (size_t i = 0; i < lists[l].n; i++)

@@ -58,7 +58,8 @@ typedef struct jolt_robust_opts {
 #define JOLT_ROBUST_BY(X)                                                      \
 	X(AXIS, "axis")                                                        \
 	X(OP, "operator")                                                      \
-	X(LEVEL, "level")
+	X(LEVEL, "level")                                                      \
+	X(SCAFFOLD, "scaffold")
 
 enum jolt_robust_by {
 #define JOLT_X_ENUM(n, s) JOLT_ROBUST_BY_##n,
@@ -80,7 +81,10 @@ typedef struct jolt_robust_cmp {
 	enum jolt_robust_by by;
 	const char *model;
 	const char *scaffold;
-	const char *axis;
+	/* By scaffold: the scaffold of the clean side (the model's native
+	 * one); the perturbed side is `scaffold`. NULL otherwise. */
+	const char *ref_scaffold;
+	const char *axis;    /* "scaffold" when by scaffold */
 	const char *op;	     /* NULL when by axis */
 	int level;	     /* -1 unless by level */
 	long variant_trials; /* perturbed trials in the group, infra too */
@@ -102,6 +106,22 @@ typedef struct jolt_robust_cmp {
 	bool significant;
 	bool same_as_parent;
 } jolt_robust_cmp;
+
+/* Scaffold x axis interaction: is an axis's drop larger when the task is
+ * presented through `scaffold` than through `ref_scaffold`? Over the tasks
+ * with pairs under both: per task, the drop (clean - perturbed pass
+ * fraction over its pairs) under each scaffold; `diff` is the mean of
+ * (drop under scaffold - drop under ref) with a task bootstrap interval. */
+typedef struct jolt_robust_inter {
+	const char *model;
+	const char *scaffold;
+	const char *ref_scaffold;
+	const char *axis;
+	long tasks;
+	double drop;	 /* mean task drop under scaffold */
+	double ref_drop; /* mean task drop under ref_scaffold */
+	jolt_ci diff;
+} jolt_robust_inter;
 
 /* pass^k and pass@k at one k. */
 typedef struct jolt_robust_k {
@@ -148,6 +168,14 @@ typedef struct jolt_robust {
 	size_t nby_op;
 	jolt_robust_cmp *by_level;
 	size_t nby_level;
+	/* Each non-native scaffold's baselines against the same model's
+	 * native baselines (same suite, task and repeat): the scaffold swap
+	 * measured like an axis. Empty unless a model ran under native and
+	 * another scaffold. */
+	jolt_robust_cmp *by_scaffold;
+	size_t nby_scaffold;
+	jolt_robust_inter *inter; /* by model, scaffold, axis */
+	size_t ninter;
 	size_t family; /* comparisons in the Holm / BH family */
 } jolt_robust;
 
@@ -159,7 +187,8 @@ void jolt_robust_free(jolt_robust *s);
 
 /* The summary as a JSON object (the caller owns *out):
  * {"options": {...}, "models": [...], "by_axis": [...],
- *  "by_operator": [...], "by_level": [...]}; NAN figures are null. */
+ *  "by_operator": [...], "by_level": [...], "by_scaffold": [...],
+ *  "scaffold_x_axis": [...]}; NAN figures are null. */
 int jolt_robust_json(json_t **out, const jolt_robust *s);
 
 /* A JSON string for `s` that never fails on bad bytes: text that is not

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "scaffolds/scaffold.h"
 #include "core/common.h"
 #include "model/backend.h"
 
@@ -24,6 +25,7 @@ struct run_opts {
 	long max_steps;
 	long max_tokens;
 	double timeout;
+	jolt_strlist scaffold;
 	const char *history;
 	const char *out;
 	const char *shard;
@@ -70,6 +72,8 @@ static const jolt_opt run_options[] = {
 	 "token budget per trial, in+out (default unlimited)"},
 	{"timeout", 0, JOLT_OPT_DOUBLE, offsetof(struct run_opts, timeout), "SEC",
 	 "wall clock per trial (default 600)"},
+	{"scaffold", 0, JOLT_OPT_LIST, offsetof(struct run_opts, scaffold), "A,B",
+	 "present tasks through these scaffolds: native, xml, json, react (default native)"},
 	{"history", 0, JOLT_OPT_STR, offsetof(struct run_opts, history), "MODE",
 	 "full (default) or strip-thinking: drop earlier thinking, as an ablation"},
 	{"out", 'o', JOLT_OPT_STR, offsetof(struct run_opts, out), "DB",
@@ -211,6 +215,15 @@ int jolt_cmd_run(void *vo, int argc, char **argv)
 	if (rc)
 		goto usage;
 	cfg.backend = &bopts;
+	for (size_t i = 0; i < o->scaffold.n; i++)
+		if (!jolt_scaffold_find(o->scaffold.v[i])) {
+			rc = jolt_err_set(JOLT_EUSAGE,
+					  "--scaffold '%s': unknown scaffold (known: %s)",
+					  o->scaffold.v[i], jolt_scaffold_names());
+			goto usage;
+		}
+	cfg.scaffolds = (const char *const *)o->scaffold.v;
+	cfg.nscaffolds = o->scaffold.n;
 	cfg.shard_count = 1;
 	if (o->shard) {
 		rc = parse_shard(o->shard, &cfg.shard_index, &cfg.shard_count);

@@ -29,17 +29,20 @@
 #include "core/common.h"
 #include "perturb/perturb.h"
 #include "model/sim.h"
+#include "scaffolds/scaffold.h"
 
 /* Named profiles. brittle is what `make demo` shows: visibly imperfect. */
 static const struct {
 	const char *name;
 	jolt_sim_profile p;
 } named[] = {
-	{"oracle", {{0, 0, 0, 0, 0}, 0, 0}},
+	{"oracle", {{0, 0, 0, 0, 0}, 0, 0, {0}}},
 	/* robust: never thrown by a perturbation, but noisy and somewhat
 	 * dependent on its thinking: measured drops must be ~0. */
-	{"robust", {{0, 0, 0, 0, 0}, 0.1, 0.05}},
-	{"brittle", {{0.6, 0.3, 0.4, 0.5, 0.6}, 0.5, 0.15}},
+	{"robust", {{0, 0, 0, 0, 0}, 0.1, 0.05, {0}}},
+	/* brittle also struggles outside its home scaffold: xml, json and
+	 * react in registry order after native. */
+	{"brittle", {{0.6, 0.3, 0.4, 0.5, 0.6}, 0.5, 0.15, {0, 0.2, 0.3, 0.4}}},
 };
 
 static int parse_unit(double *out, const char *key, const char *val)
@@ -52,6 +55,23 @@ static int parse_unit(double *out, const char *key, const char *val)
 				    key, val);
 	*out = v;
 	return 0;
+}
+
+/* The sensitivity slot of text scaffold `name`. */
+static int scaffold_slot(double **out, jolt_sim_profile *p, const char *name)
+{
+	for (size_t i = 0; jolt_scaffolds[i] && i < JOLT_SIM_SCAFFOLDS; i++) {
+		if (strcmp(jolt_scaffolds[i]->name, name))
+			continue;
+		if (!(jolt_scaffolds[i]->flags & JOLT_SCAFFOLD_TEXT))
+			return jolt_err_set(JOLT_EUSAGE,
+					    "sim profile: scaffold.%s: the simulator's "
+					    "home scaffold has no sensitivity", name);
+		*out = &p->scaffold[i];
+		return 0;
+	}
+	return jolt_err_set(JOLT_EUSAGE, "sim profile: scaffold.%s: unknown "
+			    "scaffold (known: %s)", name, jolt_scaffold_names());
 }
 
 int jolt_sim_profile_parse(jolt_sim_profile *out, const char *spec)
@@ -82,9 +102,14 @@ int jolt_sim_profile_parse(jolt_sim_profile *out, const char *spec)
 		*eq = '\0';
 		const char *key = tok, *val = eq + 1;
 		int axis = jolt_axis_parse(key);
-		double *slot;
+		double *slot = NULL;
 		if (axis >= 0)
 			slot = &out->axis[axis];
+		else if (!strncmp(key, "scaffold.", 9)) {
+			rc = scaffold_slot(&slot, out, key + 9);
+			if (rc)
+				goto done;
+		}
 		else if (!strcmp(key, "thinking"))
 			slot = &out->thinking;
 		else if (!strcmp(key, "noise"))
@@ -92,7 +117,7 @@ int jolt_sim_profile_parse(jolt_sim_profile *out, const char *spec)
 		else {
 			rc = jolt_err_set(JOLT_EUSAGE,
 					  "sim profile: unknown key '%s'; expected tool, system, "
-					  "user, env, response, thinking or noise",
+					  "user, env, response, thinking, noise or scaffold.NAME",
 					  key);
 			goto done;
 		}
@@ -149,6 +174,37 @@ static long approx_tokens(const json_t *j)
 	long n = s ? (long)(strlen(s) / 4) + 1 : 1;
 	free(s);
 	return n;
+}
+
+/* The turn `msg` (taken) as the policy writes it under the trial's
+ * scaffold: calls in the scaffold's syntax, or, thrown by an unfamiliar
+ * scaffold with its planted probability, in the next text scaffold's
+ * syntax, which the framework does not recognise as a call and takes as
+ * the final answer: the trial fails, so the planted probability is the
+ * expected drop against native on tasks that need a call. */
+static json_t *in_scaffold(const jolt_sim_profile *p, const jolt_model_req *req,
+			   json_t *msg)
+{
+	const char *name = req->trial->scaffold ? req->trial->scaffold
+						: JOLT_SCAFFOLD_DEFAULT;
+	size_t i = 0;
+	while (jolt_scaffolds[i] && strcmp(jolt_scaffolds[i]->name, name))
+		i++;
+	const jolt_scaffold *sc = jolt_scaffolds[i];
+	if (!sc || !(sc->flags & JOLT_SCAFFOLD_TEXT))
+		return msg;
+	const jolt_scaffold *as = sc;
+	if (i < JOLT_SIM_SCAFFOLDS && json_array_size(json_object_get(msg, "tool_calls")) &&
+	    draw(req, "scaffold") < p->scaffold[i]) {
+		do {
+			as = jolt_scaffolds[++i] ? jolt_scaffolds[i] : jolt_scaffolds[i = 0];
+		} while (!(as->flags & JOLT_SCAFFOLD_TEXT));
+	}
+	json_t *written = NULL;
+	if (jolt_scaffold_write_turn(&written, as, msg) != 0)
+		return msg;
+	json_decref(msg);
+	return written;
 }
 
 int jolt_sim_decide(jolt_model_reply *out, const jolt_sim_profile *p,
@@ -212,6 +268,7 @@ int jolt_sim_decide(jolt_model_reply *out, const jolt_sim_profile *p,
 			       args ? json_deep_copy(args) : json_object());
 	json_object_set_new(msg, "tool_calls", json_pack("[o]", tc));
 done:
+	msg = in_scaffold(p, req, msg);
 	out->message = msg;
 	out->tokens_in = approx_tokens(req->messages);
 	out->tokens_out = approx_tokens(msg);

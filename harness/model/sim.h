@@ -11,14 +11,22 @@
 #include "core/vocab.h"
 #include "model/backend.h"
 
+/* Room for a sensitivity per registered scaffold (scaffolds/scaffold.h). */
+#define JOLT_SIM_SCAFFOLDS 8
+
 typedef struct jolt_sim_profile {
 	double axis[JOLT_AXIS_COUNT]; /* P(characteristic mistake | axis perturbed) */
 	double thinking; /* P(losing track | own earlier thinking missing) */
 	double noise;    /* P(an unforced mistake) per trial */
+	/* P(writing its calls in another framework's syntax | presented
+	 * through this scaffold), by index in jolt_scaffolds[]; the native
+	 * scaffold is the policy's home and has none. */
+	double scaffold[JOLT_SIM_SCAFFOLDS];
 } jolt_sim_profile;
 
 /* Parse "oracle", "robust", "brittle" or "k=v,k=v" (keys: the axes,
- * thinking, noise; values in [0,1]). JOLT_EUSAGE with a message if bad. */
+ * thinking, noise, scaffold.NAME for a text scaffold; values in [0,1]).
+ * JOLT_EUSAGE with a message if bad. */
 int jolt_sim_profile_parse(jolt_sim_profile *out, const char *spec);
 
 /* Decide the next assistant turn for `req` under profile `p`. Pure: the

@@ -18,6 +18,7 @@
 #include "perturb/perturb.h"
 #include "world/sandbox.h"
 #include "world/tools.h"
+#include "scaffolds/scaffold.h"
 
 
 struct jolt_traj {
@@ -36,7 +37,11 @@ struct jolt_traj {
 	json_t *tools;      /* declarations the model sees */
 	json_t *calls;      /* [{name, arguments}] in order */
 	json_t *events;     /* timings and classified happenings */
-	json_t *view;       /* the history as last sent (strip-thinking) */
+	json_t *view;       /* the history as last sent (strip-thinking,
+			     * then presented through the scaffold) */
+	json_t *view_tools; /* the tools field as last sent; NULL for text
+			     * scaffolds */
+	const jolt_scaffold *sc; /* how the task is presented */
 	int64_t t0;
 	int steps;
 	long tokens_in, tokens_out;
@@ -93,6 +98,13 @@ int jolt_traj_new(jolt_traj **out, const jolt_trial *t,
 	tr->messages = json_array();
 	tr->calls = json_array();
 	tr->events = json_array();
+	tr->sc = jolt_scaffold_find(t->scaffold ? t->scaffold
+						: JOLT_SCAFFOLD_DEFAULT);
+	if (!tr->sc) {
+		jolt_traj_free(tr);
+		return jolt_err_set(JOLT_EUSAGE, "unknown scaffold '%s' (known: %s)",
+				    t->scaffold, jolt_scaffold_names());
+	}
 
 	tr->v = t->v;
 	if (!tr->v) {
@@ -175,12 +187,26 @@ int jolt_traj_next(jolt_traj *tr, jolt_model_req *req)
 		finish_with(tr, JOLT_EC_WALL_CLOCK);
 		return JOLT_TRAJ_DONE;
 	}
+	json_t *hist = tr->cfg.strip_thinking ? strip_thinking(tr->messages)
+					      : json_incref(tr->messages);
 	json_decref(tr->view);
-	tr->view = tr->cfg.strip_thinking ? strip_thinking(tr->messages)
-					  : json_incref(tr->messages);
+	json_decref(tr->view_tools);
+	tr->view = NULL;
+	tr->view_tools = NULL;
+	int rc = jolt_scaffold_present(&tr->view, &tr->view_tools, tr->sc, hist,
+				       tr->tools);
+	json_decref(hist);
+	if (rc) {
+		tr->infra = true;
+		free(tr->infra_detail);
+		tr->infra_detail = jolt_xasprintf("scaffold %s: %s", tr->sc->name,
+						  jolt_err_msg());
+		finish_with(tr, JOLT_EC_INFRA_MODEL);
+		return JOLT_TRAJ_DONE;
+	}
 	tr->req.trial = tr->trial;
 	tr->req.messages = tr->view;
-	tr->req.tools = tr->tools;
+	tr->req.tools = tr->view_tools;
 	tr->req.step = tr->steps;
 	*req = tr->req;
 	return JOLT_TRAJ_NEED_MODEL;
@@ -384,6 +410,26 @@ void jolt_traj_feed(jolt_traj *tr, jolt_model_reply *reply, int err)
 		json_decref(msg);
 		msg = json_pack("{s:s, s:s}", "role", "assistant", "content", "");
 	}
+	/* Read the reply the way the scaffold's framework would: under a
+	 * text scaffold the calls are in the text. */
+	json_t *read = NULL;
+	int misread = 0;
+	char *why = NULL;
+	if (jolt_scaffold_interpret(&read, &misread, &why, tr->sc, msg,
+				    tr->tools) == 0) {
+		json_decref(msg);
+		msg = read;
+		if (misread) {
+			reply->malformed += misread;
+			char *d = reply->malformed_detail
+					  ? jolt_xasprintf("%s\n%s",
+							   reply->malformed_detail, why)
+					  : jolt_xstrdup(why);
+			free(reply->malformed_detail);
+			reply->malformed_detail = d;
+		}
+		free(why);
+	}
 	json_array_append(tr->messages, msg);
 	event(tr, "model", json_pack("{s:I, s:I, s:I}", "latency_ms",
 				     (json_int_t)reply->latency_ms, "tokens_in",
@@ -503,6 +549,7 @@ void jolt_traj_free(jolt_traj *tr)
 	json_decref(tr->calls);
 	json_decref(tr->events);
 	json_decref(tr->view);
+	json_decref(tr->view_tools);
 	free(tr->workdir);
 	free(tr->answer);
 	free(tr->infra_detail);

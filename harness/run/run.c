@@ -468,6 +468,11 @@ static json_t *config_json(const jolt_run_cfg *cfg, const jolt_run_stats *st,
 {
 	json_t *suites = json_array(), *models = json_array();
 	json_t *axes = json_array(), *ops = json_array(), *tasks = json_array();
+	json_t *scs = json_array();
+	for (size_t i = 0; i < cfg->nscaffolds; i++)
+		json_array_append_new(scs, json_string(cfg->scaffolds[i]));
+	if (!cfg->nscaffolds)
+		json_array_append_new(scs, json_string(JOLT_SCAFFOLD_DEFAULT));
 	for (size_t i = 0; i < cfg->nsuites; i++)
 		json_array_append_new(suites, json_string(cfg->suites[i]->dir));
 	for (size_t i = 0; i < cfg->nmodels; i++)
@@ -478,9 +483,10 @@ static json_t *config_json(const jolt_run_cfg *cfg, const jolt_run_stats *st,
 		json_array_append_new(ops, json_string(cfg->ops[i]));
 	for (size_t i = 0; i < cfg->ntasks; i++)
 		json_array_append_new(tasks, json_string(cfg->tasks[i]));
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s:s, s:i,"
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s:s, s:i,"
 			 " s:I, s:f, s:s, s:i, s:i, s:I, s:o}",
-			 "suites", suites, "models", models, "axes", axes, "ops", ops,
+			 "suites", suites, "models", models, "scaffolds", scs,
+			 "axes", axes, "ops", ops,
 			 "tasks", tasks, "limit", (json_int_t)cfg->limit,
 			 "levels", (int)cfg->levels, "variants", cfg->variants,
 			 "repeats", cfg->repeats, "seed", (json_int_t)cfg->seed,
@@ -498,13 +504,16 @@ static void add_trials(sched *s, size_t *k, const jolt_suite *su,
 		       const jolt_task *task, const jolt_variant *v)
 {
 	const jolt_run_cfg *cfg = s->cfg;
+	size_t nsc = cfg->nscaffolds ? cfg->nscaffolds : 1;
 	for (int r = 0; r < cfg->repeats; r++)
-		for (size_t mi = 0; mi < cfg->nmodels; mi++) {
+		for (size_t mi = 0; mi < cfg->nmodels; mi++)
+		for (size_t si = 0; si < nsc; si++) {
 			jolt_trial *t = &s->trials[*k];
 			s->trial_model[*k] = mi;
 			(*k)++;
 			t->model = cfg->models[mi];
-			t->scaffold = JOLT_SCAFFOLD_DEFAULT;
+			t->scaffold = cfg->nscaffolds ? cfg->scaffolds[si]
+						      : JOLT_SCAFFOLD_DEFAULT;
 			t->suite = su;
 			t->task = task;
 			t->v = v;
@@ -616,9 +625,10 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 		}
 		ntr++;
 	}
-	s->trials = jolt_xcalloc(ntr * (size_t)cfg->repeats * cfg->nmodels + 1,
-				 sizeof(*s->trials));
-	s->trial_model = jolt_xcalloc(ntr * (size_t)cfg->repeats * cfg->nmodels + 1,
+	size_t per_variant = (size_t)cfg->repeats * cfg->nmodels *
+			     (cfg->nscaffolds ? cfg->nscaffolds : 1);
+	s->trials = jolt_xcalloc(ntr * per_variant + 1, sizeof(*s->trials));
+	s->trial_model = jolt_xcalloc(ntr * per_variant + 1,
 				      sizeof(*s->trial_model));
 	k = 0;
 	for (size_t i = 0; i < s->nvariants; i++) {

@@ -41,6 +41,10 @@ typedef struct jolt_run_cfg {
 	const char *const *tasks;
 	size_t ntasks;
 	long limit;
+	/* Scaffolds every trial runs under (NULL/0 = the default scaffold
+	 * alone); names checked by the caller. */
+	const char *const *scaffolds;
+	size_t nscaffolds;
 	jolt_driver_cfg driver;
 	const struct jolt_backend_opts *backend; /* may be NULL */
 	int quiet;            /* no progress output */

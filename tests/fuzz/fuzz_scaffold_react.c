@@ -1,0 +1,12 @@
+/*
+ * fuzz_scaffold_react.c - libFuzzer target for the `react` scaffold's call
+ * parser (scaffolds/react.c); the checks are in scaffold_fuzz.h.
+ */
+#include "scaffold_fuzz.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return scaffold_fuzz_one(&jolt_scaffold_react, data, size);
+}
