@@ -327,6 +327,8 @@ static char *trial_header(const call *c)
 	}
 	if (t->key)
 		json_object_set_new(o, "key", json_string(t->key));
+	if (t->scaffold)
+		json_object_set_new(o, "scaffold", json_string(t->scaffold));
 	json_object_set_new(o, "seed", json_integer((json_int_t)t->seed));
 	json_object_set_new(o, "step", json_integer(c->req->step));
 	json_object_set_new(o, "attempt", json_integer(c->attempt));

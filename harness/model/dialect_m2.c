@@ -218,7 +218,9 @@ static void m2_stream_free(jolt_stream *sv)
 
 /* ---- server half ------------------------------------------------------- */
 
-#define M2_TOOLS_MARK "\n\n# Tools\n"
+/* The whole first line of the template's tools section: a text scaffold's own
+ * "# Tools" heading in the system prompt is not it. */
+#define M2_TOOLS_MARK "\n\n# Tools\nYou may call one or more tools to assist with the user query.\n"
 
 static int m2_system(jolt_serve_call *c, const char *body, size_t len)
 {

@@ -33,6 +33,7 @@
 #include "model/sim.h"
 #include "perturb/perturb.h"
 #include "serve/serve.h"
+#include "scaffolds/scaffold.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_STALL_MS 60000
@@ -478,19 +479,22 @@ static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 	const char *sname = json_string_value(json_object_get(hdr, "suite"));
 	const char *vname = json_string_value(json_object_get(hdr, "variant"));
 	const char *key = json_string_value(json_object_get(hdr, "key"));
+	const json_t *jsc = json_object_get(hdr, "scaffold");
+	const char *scname = jsc ? json_string_value(jsc) : JOLT_SCAFFOLD_DEFAULT;
 	const json_t *jseed = json_object_get(hdr, "seed");
 	uint64_t tseed = 0;
 	if (json_is_integer(jseed))
 		tseed = (uint64_t)json_integer_value(jseed); /* a uint64 sent as int64 */
 	else if (json_is_string(jseed))
 		tseed = strtoull(json_string_value(jseed), NULL, 10);
-	if (!sname || !vname || !key ||
+	if (!sname || !vname || !key || !scname || !jolt_scaffold_find(scname) ||
 	    (jseed && !json_is_integer(jseed) && !json_is_string(jseed))) {
 		lg->status = 400;
 		ret = send_error(mc, d, 400, "invalid_request_error",
 				 "X-Jolt-Trial must be a JSON object {\"suite\": NAME, "
 				 "\"variant\": TASK/baseline or TASK/AXIS.OP@L#S, \"key\": "
-				 "TRIAL_KEY, \"seed\": N}");
+				 "TRIAL_KEY, \"seed\": N, \"scaffold\": a known scaffold "
+				 "(optional, default native)}");
 		goto done;
 	}
 	snprintf(lg->key, sizeof(lg->key), "%s", key);
@@ -527,7 +531,7 @@ static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 
 	jolt_trial trial = {
 		.model = call.model ? call.model : "",
-		.scaffold = "",
+		.scaffold = scname,
 		.suite = su,
 		.task = v->task,
 		.variant = v->op ? v->name : JOLT_BASELINE,
