@@ -1,5 +1,6 @@
 #!/bin/sh
 # golden.sh - regenerate the golden variant dumps under tests/golden/perturb/
+# and the scaffold request goldens under tests/golden/scaffold/
 # deliberately (`make golden`). Each case is a directory NAME-L<level>-S<seed>
 # with `input` (the suite and the variant name) and `expected.json` (the
 # variant's canonical dump). Operators without a case get one, on the first
@@ -10,6 +11,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${1:-${BUILD:-build}}
-make --no-print-directory BUILD="$BUILD" "$BUILD/tests/test_perturb"
+make --no-print-directory BUILD="$BUILD" "$BUILD/tests/test_perturb" \
+	"$BUILD/tests/test_scaffold"
 JOLT_GOLDEN_UPDATE=1 "$BUILD/tests/test_perturb"
-echo "golden.sh: regenerated tests/golden/perturb; review with: git diff --stat tests/golden"
+JOLT_GOLDEN_UPDATE=1 "$BUILD/tests/test_scaffold"
+echo "golden.sh: regenerated tests/golden/perturb and tests/golden/scaffold; review with: git diff --stat tests/golden"

@@ -3,12 +3,20 @@
  * each scaffold parses from them (malformed ones included), round trips
  * (a call written by a scaffold parses back to itself), and presenting a
  * conversation (frame, calls in the text, results as user turns, thinking
- * and raw kept).
+ * and raw kept), and goldens: for every scaffold and every dialect, the
+ * exact request body a fixed two-tool, three-step conversation renders to
+ * (tests/golden/scaffold/SCAFFOLD-DIALECT.txt; JOLT_GOLDEN_UPDATE=1, as
+ * `make golden` sets it, rewrites them for review with git diff).
  */
 #include "test.h"
 
+#include <errno.h>
+
 #include "core/common.h"
+#include "model/dialect.h"
 #include "scaffolds/scaffold.h"
+
+#define GOLDEN_DIR "tests/golden/scaffold"
 
 static json_t *tools(void)
 {
@@ -290,6 +298,55 @@ static void test_interpret_and_write_turn(void **state)
 	json_decref(tl);
 }
 
+/* The request each dialect sends for the conversation under each scaffold. */
+static void test_request_goldens(void **state)
+{
+	json_t *msgs = conversation(), *tl = tools();
+	/* the last turn is the model's answer: a request ends before it */
+	json_array_remove(msgs, json_array_size(msgs) - 1);
+	bool update = getenv("JOLT_GOLDEN_UPDATE") != NULL;
+	int cases = 0;
+	for (size_t i = 0; jolt_scaffolds[i]; i++) {
+		const jolt_scaffold *sc = jolt_scaffolds[i];
+		json_t *om, *ot;
+		assert_int_equal(jolt_scaffold_present(&om, &ot, sc, msgs, tl), 0);
+		for (size_t d = 0; jolt_dialects[d]; d++) {
+			const jolt_dialect *dl = jolt_dialects[d];
+			jolt_model_req req = {.messages = om, .tools = ot, .step = 3};
+			jolt_dialect_opts o = {.model = "MiniMax-M2", .b = NULL};
+			char *body = NULL;
+			assert_int_equal(dl->encode(&body, &req, &o), 0);
+			char path[256];
+			snprintf(path, sizeof(path), GOLDEN_DIR "/%s-%s.txt", sc->name,
+				 dl->name);
+			if (update) {
+				mkdir(GOLDEN_DIR, 0755);
+				FILE *f = fopen(path, "w");
+				assert_non_null(f);
+				fputs(body, f);
+				fclose(f);
+			}
+			jolt_buf want;
+			jolt_buf_init(&want, 0);
+			if (jolt_buf_read_file(&want, path) != 0)
+				fail_msg("missing golden %s (run make golden)", path);
+			if (strcmp(want.s, body))
+				fail_msg("golden %s differs:\n%s", path, body);
+			/* a text scaffold puts no tools on the wire */
+			if (sc->flags & JOLT_SCAFFOLD_TEXT)
+				assert_null(strstr(body, "\"tools\""));
+			jolt_buf_release(&want);
+			free(body);
+			cases++;
+		}
+		json_decref(om);
+		json_decref(ot);
+	}
+	assert_true(cases >= 12);
+	json_decref(msgs);
+	json_decref(tl);
+}
+
 static void test_registry(void **state)
 {
 	assert_ptr_equal(jolt_scaffolds[0], &jolt_scaffold_native);
@@ -308,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_present_native_is_identity),
 		cmocka_unit_test(test_present_text),
 		cmocka_unit_test(test_interpret_and_write_turn),
+		cmocka_unit_test(test_request_goldens),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
