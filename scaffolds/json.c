@@ -88,21 +88,9 @@ static void take(jolt_scaffold_parse *out, const json_t *o, bool fenced,
 		return;
 	}
 	json_t *args = member(o, arg_keys, 3);
-	json_t *a = args ? json_incref(args) : json_object();
-	char *bad = jolt_scaffold_check_call(tools, json_string_value(name), a);
-	if (bad) {
-		char *m = jolt_xasprintf("error: invalid tool call: %s", bad);
-		jolt_scaffold_malformed(out, m);
-		free(m);
-		free(bad);
-		json_decref(a);
-		return;
-	}
-	json_array_append_new(
-		out->calls,
-		json_pack("{s:o, s:O, s:o}", "id",
-			  jolt_scaffold_call_id(turn, json_array_size(out->calls)),
-			  "name", name, "arguments", a));
+	jolt_scaffold_take(out, tools, json_string_value(name),
+			   args ? json_incref(args) : json_object(), NULL,
+			   "error: invalid tool call", turn);
 }
 
 /* Where a line starts at or after p, or end. */

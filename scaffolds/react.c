@@ -171,21 +171,10 @@ static int react_parse(jolt_scaffold_parse *out, const char *text, size_t len,
 		return 0;
 	}
 	json_t *args = action_input(in_v, end);
-	char *bad = args ? jolt_scaffold_check_call(tools, name, args)
-			 : jolt_xstrdup("the Action Input must be a JSON object");
-	if (bad) {
-		char *m = jolt_xasprintf("Invalid Format: %s", bad);
-		jolt_scaffold_malformed(out, m);
-		free(m);
-		free(bad);
-		json_decref(args);
-	} else {
-		json_array_append_new(
-			out->calls,
-			json_pack("{s:o, s:s, s:o}", "id",
-				  jolt_scaffold_call_id((size_t)jolt_hash_str(0, text), 0),
-				  "name", name, "arguments", args));
-	}
+	jolt_scaffold_take(out, tools, name, args,
+			   args ? NULL
+				: jolt_xstrdup("the Action Input must be a JSON object"),
+			   "Invalid Format", (size_t)jolt_hash_str(0, text));
 	free(name);
 	return 0;
 }

@@ -106,6 +106,27 @@ json_t *jolt_scaffold_call_id(size_t turn_hash, size_t n)
 	return json_string(id);
 }
 
+void jolt_scaffold_take(jolt_scaffold_parse *out, const json_t *tools,
+			const char *name, json_t *args, char *bad,
+			const char *prefix, size_t turn)
+{
+	if (!bad)
+		bad = jolt_scaffold_check_call(tools, name, args);
+	if (bad) {
+		char *m = jolt_xasprintf("%s: %s", prefix, bad);
+		jolt_scaffold_malformed(out, m);
+		free(m);
+		free(bad);
+		json_decref(args);
+		return;
+	}
+	json_array_append_new(
+		out->calls,
+		json_pack("{s:o, s:s, s:o}", "id",
+			  jolt_scaffold_call_id(turn, json_array_size(out->calls)),
+			  "name", name, "arguments", args));
+}
+
 char *jolt_scaffold_trim(const char *p, size_t n)
 {
 	while (n && strchr(" \t\r\n", *p))

@@ -118,6 +118,13 @@ const json_t *jolt_scaffold_tool(const json_t *tools, const char *name);
  * what is wrong in the framework's words. */
 char *jolt_scaffold_check_call(const json_t *tools, const char *name,
 			       const json_t *args);
+/* Take one parsed call: append {id, name, arguments} to out->calls, or,
+ * when the parser already found a fault (`bad`, taken) or the call fails
+ * jolt_scaffold_check_call, count it malformed as "PREFIX: what". `args`
+ * is taken (may be NULL only with `bad`). `turn` seeds the call ids. */
+void jolt_scaffold_take(jolt_scaffold_parse *out, const json_t *tools,
+			const char *name, json_t *args, char *bad,
+			const char *prefix, size_t turn);
 /* A call id for the n-th call of a turn, stable across runs. */
 json_t *jolt_scaffold_call_id(size_t turn_hash, size_t n);
 /* Copy of [p, p+n) without surrounding white space (owned). */

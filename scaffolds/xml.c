@@ -186,22 +186,8 @@ static int xml_parse(jolt_scaffold_parse *out, const char *text, size_t len,
 		json_t *args = json_object();
 		const json_t *tool = jolt_scaffold_tool(tools, name);
 		char *bad = parse_params(args, tool, gt + 1, close);
-		if (!bad)
-			bad = jolt_scaffold_check_call(tools, name, args);
-		if (bad) {
-			char *m = jolt_xasprintf("error: invalid tool call: %s", bad);
-			jolt_scaffold_malformed(out, m);
-			free(m);
-			free(bad);
-			json_decref(args);
-		} else {
-			json_array_append_new(
-				out->calls,
-				json_pack("{s:o, s:s, s:o}", "id",
-					  jolt_scaffold_call_id(turn,
-								json_array_size(out->calls)),
-					  "name", name, "arguments", args));
-		}
+		jolt_scaffold_take(out, tools, name, args, bad,
+				   "error: invalid tool call", turn);
 		free(name);
 	}
 	if (p < end)
