@@ -38,9 +38,9 @@ for t in single-event-create par-two-emails multi-pay-orrin-gbp \
 	irrel-share-list missing-which-priya; do
 	cp "$suite/tasks/$t.yaml" "$sample/tasks/"
 done
-expect_exit 0 "jolt check: sample of 5 tasks, tool renames and schema, directional ops, retries" \
-	$JOLT check "$sample" --seeds 1..1 --failures-only \
-	--ops tool_rename,param_rename,param_schema,tool_distractor,tool_removed,missing_detail,paraphrase,transient
+expect_exit 0 "jolt check: 5 sample tasks, renames, schema style, directional ops, retry" \
+	$JOLT check "$sample" --seeds 1..1 --levels 1 --failures-only \
+	--ops tool_rename,param_rename,param_schema,tool_removed,missing_detail,transient
 nv=$(sed -n 's/.* and \([0-9]*\) variants checked: 0 failures, 0 errors/\1/p' "$JOLT_TEST_TMP/last.out")
-[ "${nv:-0}" -ge 60 ] && ok "$nv sample variants checked, none failing" ||
+[ "${nv:-0}" -ge 20 ] && ok "$nv sample variants checked, none failing" ||
 	notok "sample variants checked: ${nv:-none}"
