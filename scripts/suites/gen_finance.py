@@ -181,7 +181,8 @@ def pct(x):
 def family_close(w):
     for t, d in [("QORA", D(2023, 6, 14)), ("SAKU", D(2024, 2, 20)),
                  ("HALV", D(2024, 6, 12)), ("MOSS", D(2024, 8, 15)),
-                 ("DRAV", D(2023, 10, 19))]:
+                 ("DRAV", D(2023, 10, 19)), ("TELX", D(2023, 9, 18)),
+                 ("VOLK", D(2024, 1, 9)), ("FERN", D(2024, 5, 20))]:
         c, cur = w.close(t, d), w.cur(t)
         name = CO[t][1]
         add(f"close-{t.lower()}-{iso(d)}",
@@ -228,7 +229,11 @@ def family_holiday(w):
              ("SAKU", 2023, "Constitution Day", "after"),
              ("MOSS", 2023, "Good Friday", "after"),
              ("BRYN", 2024, "Labour Day", "before"),
-             ("TOMI", 2023, "Sports Day", "before")]
+             ("TOMI", 2023, "Sports Day", "before"),
+             ("DRAV", 2023, "Christmas Day", "before"),
+             ("QORA", 2023, "Remembrance Day", "before"),
+             ("TOMI", 2024, "Marine Day", "before"),
+             ("MOSS", 2023, "Summer Bank Holiday", "before")]
     for t, y, hname, way in cases:
         ex = w.ex(t)
         hd = holiday_date(ex, y, hname)
@@ -253,7 +258,8 @@ def family_holiday(w):
 
 
 def family_first_day(w):
-    for t, y, m in [("TOMI", 2024, 1), ("KINL", 2024, 4), ("DRAV", 2024, 1), ("QORA", 2024, 9)]:
+    for t, y, m in [("TOMI", 2024, 1), ("KINL", 2024, 4), ("DRAV", 2024, 1), ("QORA", 2024, 9),
+                    ("SAKU", 2023, 1), ("HALV", 2024, 1)]:
         ex = w.ex(t)
         d = w.next_trading(t, D(y, m, 1))
         assert d != D(y, m, 1)
@@ -315,7 +321,9 @@ def family_holding(w):
 
 def family_pct_change(w):
     for t, d1, d2 in [("QORA", D(2023, 3, 1), D(2023, 9, 29)), ("BRYN", D(2024, 1, 10), D(2024, 6, 28)),
-                      ("AURE", D(2023, 2, 14), D(2024, 2, 14)), ("TOMI", D(2024, 4, 5), D(2024, 10, 25))]:
+                      ("AURE", D(2023, 2, 14), D(2024, 2, 14)), ("TOMI", D(2024, 4, 5), D(2024, 10, 25)),
+                      ("DRAV", D(2023, 5, 2), D(2023, 11, 30)), ("MOSS", D(2024, 1, 5), D(2024, 7, 5)),
+                      ("HALV", D(2023, 2, 1), D(2023, 8, 1))]:
         assert ratio_between(t, d1, d2) == 1
         c1, c2, cur = w.close(t, d1), w.close(t, d2), w.cur(t)
         ch = (c2 / c1 - 1) * 100
@@ -331,7 +339,8 @@ def family_pct_change(w):
 def family_total_return(w):
     for t, d1, d2 in [("QORA", D(2023, 1, 17), D(2023, 12, 15)), ("MOSS", D(2023, 2, 1), D(2024, 1, 31)),
                       ("AURE", D(2023, 6, 1), D(2024, 6, 3)), ("TOMI", D(2023, 4, 3), D(2024, 4, 2)),
-                      ("KINL", D(2023, 12, 1), D(2024, 10, 31))]:
+                      ("KINL", D(2023, 12, 1), D(2024, 10, 31)),
+                      ("BRYN", D(2023, 3, 1), D(2024, 2, 29)), ("HALV", D(2024, 1, 16), D(2024, 12, 16))]:
         c1, c2, cur = w.close(t, d1), w.close(t, d2), w.cur(t)
         ds = w.divs(t, d1, d2)
         assert ds, t
@@ -381,7 +390,9 @@ def family_mcap_fx(w):
              ("VOLK", D(2024, 8, 20), "USD", 1e6, "millions of US dollars"),
              ("MOSS", D(2023, 11, 22), "EUR", 1e6, "millions of euros"),
              ("HALV", D(2024, 11, 7), "JPY", 1e9, "billions of yen"),
-             ("TOMI", D(2024, 2, 14), "EUR", 1e6, "millions of euros")]
+             ("TOMI", D(2024, 2, 14), "EUR", 1e6, "millions of euros"),
+             ("QORA", D(2024, 3, 27), "EUR", 1e6, "millions of euros"),
+             ("KINL", D(2024, 6, 19), "USD", 1e6, "millions of US dollars")]
     for t, d, to, unit, unit_words in cases:
         cur = w.cur(t)
         q = latest_quarter(w, t, d)
@@ -404,7 +415,8 @@ def family_mcap_fx(w):
 def family_pe(w):
     for t, fy, d in [("QORA", "FY2023", D(2024, 4, 12)), ("HALV", "FY2023", D(2024, 9, 16)),
                      ("SAKU", "FY2024", D(2024, 11, 15)), ("AURE", "FY2023", D(2024, 3, 20)),
-                     ("TOMI", "FY2024", D(2024, 6, 18))]:
+                     ("TOMI", "FY2024", D(2024, 6, 18)),
+                     ("DRAV", "FY2023", D(2024, 5, 8)), ("KINL", "FY2023", D(2024, 7, 10))]:
         st = w.ST[(t, fy)]
         r = ratio_between(t, st["period_end"], d)
         eps = st["eps"] / r
@@ -427,7 +439,8 @@ def family_pe(w):
 def family_cagr(w):
     for t, what, y1, y2 in [("QORA", "revenue", 2020, 2024), ("KINL", "revenue", 2020, 2024),
                             ("DRAV", "revenue", 2021, 2024), ("BRYN", "net_income", 2021, 2024),
-                            ("TOMI", "revenue", 2020, 2024)]:
+                            ("TOMI", "revenue", 2020, 2024),
+                            ("AURE", "revenue", 2020, 2024), ("SAKU", "net_income", 2020, 2024)]:
         a, b = w.ST[(t, f"FY{y1}")][what], w.ST[(t, f"FY{y2}")][what]
         assert a > 0 and b > 0
         n = y2 - y1
@@ -490,7 +503,8 @@ def family_tz(w):
     cases = [("SAKU", dt.datetime(2024, 6, 14, 8, 0)), ("TOMI", dt.datetime(2024, 3, 21, 3, 30)),
              ("HALV", dt.datetime(2024, 11, 29, 2, 0)), ("QORA", dt.datetime(2024, 7, 5, 13, 0)),
              ("VOLK", dt.datetime(2023, 12, 27, 16, 45)), ("KINL", dt.datetime(2024, 5, 6, 23, 30)),
-             ("AURE", dt.datetime(2024, 4, 2, 0, 30))]
+             ("AURE", dt.datetime(2024, 4, 2, 0, 30)), ("TELX", dt.datetime(2023, 9, 18, 14, 0)),
+             ("MOSS", dt.datetime(2024, 12, 27, 7, 0)), ("DRAV", dt.datetime(2024, 12, 31, 18, 0))]
     for t, ts in cases:
         ex = w.ex(t)
         off = EX[ex][3]
@@ -519,7 +533,8 @@ def family_tz(w):
 
 def family_fx_convert(w):
     for t, d, to in [("SAKU", D(2024, 4, 10), "USD"), ("MOSS", D(2023, 9, 5), "USD"),
-                     ("DRAV", D(2024, 2, 28), "GBP"), ("TOMI", D(2023, 8, 17), "EUR")]:
+                     ("DRAV", D(2024, 2, 28), "GBP"), ("TOMI", D(2023, 8, 17), "EUR"),
+                     ("HALV", D(2024, 9, 5), "JPY"), ("KINL", D(2024, 11, 14), "EUR")]:
         cur = w.cur(t)
         c = w.close(t, d)
         v = c * fx_rate(w.FX, cur, to, d)
@@ -535,7 +550,7 @@ def family_fx_convert(w):
 
 
 def family_yield(w):
-    for t, d in [("QORA", D(2024, 10, 15)), ("DRAV", D(2024, 6, 28)), ("MOSS", D(2024, 12, 2))]:
+    for t, d in [("QORA", D(2024, 10, 15)), ("DRAV", D(2024, 6, 28)), ("MOSS", D(2024, 12, 2)), ("TOMI", D(2024, 11, 20))]:
         assert t not in SPLITS
         d0 = D(d.year - 1, d.month, d.day)
         ds = w.divs(t, d0, d)
@@ -586,6 +601,16 @@ def family_history(w):
         avg, max(1.0, round(avg * 0.0005)),
         [call("get_price_history", ticker=t, start=iso(d1), end=iso(d2))],
         f"Over {len(h)} trading days {t} averaged {avg:,.1f} shares a day.")
+    t, d1, d2 = "QORA", D(2024, 2, 1), D(2024, 2, 29)
+    h = history(w, t, d1, d2)
+    top = max(h, key=lambda x: x[1]["volume"])
+    add("max-volume-qora-2024-02",
+        f"What was the highest daily trading volume of {t} between {iso(d1)} and {iso(d2)}, inclusive, in shares?",
+        [f"Across {long_date(d1)} to {long_date(d2)}, what was {t}'s busiest day by shares traded? Give the volume.",
+         f"Find the maximum daily volume of {t} from {iso(d1)} through {iso(d2)}."],
+        top[1]["volume"], 0.5,
+        [call("get_price_history", ticker=t, start=iso(d1), end=iso(d2))],
+        f"{t}'s busiest day in that window was {iso(top[0])}, with {top[1]['volume']:,} shares traded.")
     t, d1, d2 = "TELX", D(2024, 1, 2), D(2024, 1, 31)
     prev = w.prev_trading(t, d1)
     h = history(w, t, prev, d2)
