@@ -123,9 +123,7 @@ def holidays(code, y):
                           ((11, 23), "Labour Thanksgiving Day")]:
             d = D(y, *day)
             if d.weekday() == 6:
-                d = observed_next(d, taken | {D(y, *x[0]) for x in []})
-                while d in taken or d.weekday() >= 5:
-                    d += ONE
+                d = observed_next(d, taken)
             taken.add(d)
             cand.append((d, name))
         for d, name in [(nth_weekday(y, 7, 0, 3), "Marine Day"),
@@ -277,7 +275,7 @@ def fmt(x, nd):
 # ---- dividends -----------------------------------------------------------------
 
 
-def gen_dividends(rng, P):
+def gen_dividends(rng):
     out = {}  # ticker -> [dict]
     for t in TICKERS:
         c = CO[t]
@@ -374,7 +372,6 @@ def gen_statements(rng):
         # FY2025 holds the quarters of a March year end that closed by END.
         fys = [2020, 2021, 2022, 2023, 2024, 2025]
         shares_basis = shares0 * 1e6  # before any split
-        rev = rev0
         for i, fy in enumerate(fys):
             rev = rev0 * (1 + growth) ** i * (1 + 0.03 * rng.gauss(0, 1))
             qs = []
@@ -413,7 +410,7 @@ def gen_statements(rng):
 class World:
     def __init__(self):
         self.P = gen_prices(random.Random(20240315))
-        self.DIV = gen_dividends(random.Random(7), self.P)
+        self.DIV = gen_dividends(random.Random(7))
         self.FX = gen_fx(random.Random(11))
         self.ST = gen_statements(random.Random(19))
 
