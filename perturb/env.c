@@ -38,7 +38,6 @@
 #define ENV_DEPTH_MAX 64
 #define SCAN_FILE_CAP (1024 * 1024) /* files operators look inside */
 #define COMMIT_TIME 1711929600	    /* 2024-04-01T00:00:00Z */
-#define GIVE_UP "I could not complete this task."
 
 /* ---- reading the suite's environment ------------------------------------ */
 
@@ -684,7 +683,7 @@ static void give_up_at_start(jolt_variant *v)
 {
 	json_decref(v->mistake);
 	v->mistake =
-	    json_pack("{s:i, s:[{s:s}]}", "at", 0, "steps", "answer", GIVE_UP);
+	    json_pack("{s:i, s:[{s:s}]}", "at", 0, "steps", "answer", JOLT_GIVE_UP);
 }
 
 static void edits_add(jolt_variant *v, json_t *edit)
@@ -734,14 +733,6 @@ static const char *builtin_of(const jolt_tool *t)
 	if (t->kind != JOLT_TOOL_BUILTIN)
 		return NULL;
 	return json_string_value(json_object_get(t->run, "builtin"));
-}
-
-static const jolt_tool *visible_tool(const jolt_op_ctx *c, const char *name)
-{
-	for (size_t i = 0; name && i < c->task->ntools; i++)
-		if (!strcmp(task_tool(c, i)->name, name))
-			return task_tool(c, i);
-	return NULL;
 }
 
 static bool has_prefix_path(const char *path, const char *dir)
@@ -919,7 +910,7 @@ static json_t *referenced_paths(const jolt_op_ctx *c, const json_t *files)
 		const char *name =
 		    json_string_value(json_object_get(call, "name"));
 		const json_t *args = json_object_get(call, "args");
-		const jolt_tool *t = visible_tool(c, name);
+		const jolt_tool *t = jolt_task_tool(c->suite, c->task, name);
 		const char *bi = t ? builtin_of(t) : NULL;
 		if (bi && !strcmp(bi, "grep") && !json_object_get(args, "path"))
 			json_array_append_new(out, json_string(""));
@@ -1406,10 +1397,10 @@ static int move_files_apply(jolt_variant *v, const jolt_op_ctx *c)
 	if (first_old)
 		v->mistake =
 		    json_pack("{s:i, s:[{s:o}, {s:s}]}", "at", 0, "steps",
-			      "call", first_old, "answer", GIVE_UP);
+			      "call", first_old, "answer", JOLT_GIVE_UP);
 	else
 		v->mistake = json_pack("{s:i, s:[{s:s}]}", "at", 0, "steps",
-				       "answer", GIVE_UP);
+				       "answer", JOLT_GIVE_UP);
 done:
 	json_decref(refs);
 	json_decref(cands);

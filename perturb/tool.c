@@ -15,7 +15,6 @@
 #include "core/buf.h"
 #include "core/common.h"
 
-#define GIVE_UP "I could not complete this task."
 /* Shown names are short identifiers; the cap keeps random names sane. */
 #define NAME_CAP 64
 
@@ -23,7 +22,7 @@
 
 static json_t *give_up_step(void)
 {
-	return json_pack("{s:s}", "answer", GIVE_UP);
+	return json_pack("{s:s}", "answer", JOLT_GIVE_UP);
 }
 
 /* v->mistake = {"at": 0, "steps": steps}; steps is stolen. */
@@ -84,12 +83,8 @@ static json_t *find_tool(json_t *tools, const char *name)
  * task (so a new name never reuses an old one)? */
 static bool name_taken(const jolt_variant *v, const char *name)
 {
-	if (find_tool(v->tools, name))
-		return true;
-	for (size_t k = 0; k < v->task->ntools; k++)
-		if (!strcmp(v->suite->tools[v->task->tools[k]].name, name))
-			return true;
-	return false;
+	return find_tool(v->tools, name) ||
+	       jolt_task_tool(v->suite, v->task, name);
 }
 
 /* ---- name styles ------------------------------------------------------- */

@@ -49,6 +49,8 @@ int jolt_exit_code(int code)
 	switch (code) {
 	case JOLT_OK:
 		return 0;
+	case JOLT_EFAILED:
+		return 1;
 	case JOLT_EUSAGE:
 	case JOLT_EINPUT:
 	case JOLT_ENOTFOUND:

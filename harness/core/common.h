@@ -38,7 +38,8 @@
 	X(ETOOL, -11, "tool error")                                          \
 	X(EMODEL, -12, "malformed model output")                             \
 	X(ESTORE, -13, "results store failure")                              \
-	X(EINTERNAL, -14, "internal error")
+	X(EINTERNAL, -14, "internal error")                                  \
+	X(EFAILED, -15, "check failed")
 
 enum jolt_err {
 #define JOLT_X_ENUM(n, v, s) JOLT_##n = (v),
@@ -60,7 +61,9 @@ const char *jolt_err_msg(void);
 void jolt_err_clear(void);
 
 /* Process exit status for an error code (DESIGN.md: 0 ok, 1 check/gate
- * failed, 2 usage or input error, 3 infrastructure failure). */
+ * failed, 2 usage or input error, 3 infrastructure failure). JOLT_EFAILED
+ * is how a command says "the check or gate did not hold": the program
+ * worked, the thing it judged did not pass, and the status is 1. */
 int jolt_exit_code(int code);
 
 /* Allocation that aborts on failure: out-of-memory is not something an eval

@@ -13,7 +13,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,54 +33,14 @@
 
 /* ---- error helpers ---------------------------------------------------- */
 
-typedef struct loc {
-	int line, col;
-} loc;
-
-static loc at_node(const json_t *n)
-{
-	loc l;
-	jolt_yaml_mark(n, &l.line, &l.col);
-	return l;
-}
-
-static loc at_value(const json_t *obj, const char *key)
-{
-	loc l;
-	jolt_yaml_mark_value(obj, key, &l.line, &l.col);
-	return l;
-}
-
-static loc at_key(const json_t *obj, const char *key)
-{
-	loc l;
-	jolt_yaml_mark_key(obj, key, &l.line, &l.col);
-	return l;
-}
-
-static loc at_elem(const json_t *arr, size_t i)
-{
-	loc l;
-	jolt_yaml_mark_elem(arr, i, &l.line, &l.col);
-	return l;
-}
-
-static int errf(const char *file, loc l, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* "FILE:LINE:COL: message" (or "FILE: message" without a mark). */
-static int errf(const char *file, loc l, const char *fmt, ...)
-{
-	char msg[1536];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (l.line > 0)
-		return jolt_err_set(JOLT_EINPUT, "%s:%d:%d: %s", file, l.line,
-				    l.col, msg);
-	return jolt_err_set(JOLT_EINPUT, "%s: %s", file, msg);
-}
+/* Positions and messages come from yaml.c (jolt_mark_*, jolt_input_err);
+ * these names keep the validation below short. */
+typedef jolt_mark loc;
+#define at_node jolt_mark_node
+#define at_value jolt_mark_value
+#define at_key jolt_mark_key
+#define at_elem jolt_mark_elem
+#define errf jolt_input_err
 
 static const char *type_name(const json_t *v)
 {
@@ -657,11 +616,8 @@ static int load_call(json_t *call, const jolt_suite *s, const jolt_task *t,
 		rc = get_string(&name, file, call, "name", true, true, what);
 	if (rc)
 		return rc;
-	long k = tool_index(s, name);
-	bool visible = false;
-	for (size_t i = 0; k >= 0 && i < t->ntools && !visible; i++)
-		visible = t->tools[i] == (size_t)k;
-	if (!visible) {
+	const jolt_tool *tool = jolt_task_tool(s, t, name);
+	if (!tool) {
 		jolt_buf names = JOLT_BUF_INIT;
 		jolt_buf_init(&names, 1024);
 		task_tool_names(&names, s, t);
@@ -678,7 +634,7 @@ static int load_call(json_t *call, const jolt_suite *s, const jolt_task *t,
 			    "expected a mapping of arguments for 'args' in %s, "
 			    "got %s",
 			    what, type_name(args));
-	json_t *req = json_object_get(s->tools[k].parameters, "required");
+	json_t *req = json_object_get(tool->parameters, "required");
 	size_t i;
 	json_t *r;
 	json_array_foreach(req, i, r)
@@ -1032,4 +988,19 @@ const jolt_task *jolt_suite_task(const jolt_suite *s, const char *id)
 		return NULL;
 	/* Tasks are sorted by id once loading succeeded. */
 	return bsearch(id, s->tasks, s->ntasks, sizeof(*s->tasks), cmp_id_task);
+}
+
+bool jolt_task_sees(const jolt_task *t, size_t index)
+{
+	for (size_t i = 0; t && i < t->ntools; i++)
+		if (t->tools[i] == index)
+			return true;
+	return false;
+}
+
+const jolt_tool *jolt_task_tool(const jolt_suite *s, const jolt_task *t,
+				const char *name)
+{
+	long k = s && name ? tool_index(s, name) : -1;
+	return k >= 0 && jolt_task_sees(t, (size_t)k) ? &s->tools[k] : NULL;
 }
