@@ -30,6 +30,7 @@
 #include "world/sandbox.h"
 #include "core/suite.h"
 #include "core/common.h"
+#include "core/sha256.h"
 
 /* Bytes of a file a file grader reads; a bigger file fails the grader. */
 #define GRADE_FILE_CAP (16u << 20)
@@ -40,7 +41,6 @@
 /* Bytes of the answer, a command or a regex quoted in a message. */
 #define GRADE_EXCERPT 160
 /* Characters of one number token; longer digit runs are not numbers. */
-#define GRADE_NUM_TOKEN 128
 /* Numbers listed in an answer grader's failure line. */
 #define GRADE_NUM_SHOWN 10
 /* Longest command timeout a suite may ask for, seconds. */
@@ -85,29 +85,16 @@ static const char *const call_keys[] = {"name", "args"};
 
 /* ---- small text helpers ---------------------------------------------- */
 
-static bool is_digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
 
-static bool is_letter(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
-
-static bool is_alnum(unsigned char c)
-{
-	return is_digit(c) || is_letter(c);
-}
-
-static bool is_space(unsigned char c)
+/* Append s[0..len) to b on one line: control characters escaped, cut to
+ * at most `max` bytes on a UTF-8 boundary with "..." marking the cut. */
+/* White space as the answer graders trim it. */
+static bool grade_space(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
 	       c == '\f';
 }
 
-/* Append s[0..len) to b on one line: control characters escaped, cut to
- * at most `max` bytes on a UTF-8 boundary with "..." marking the cut. */
 static void add_escaped(jolt_buf *b, const char *s, size_t len, size_t max)
 {
 	size_t n = len;
@@ -161,96 +148,6 @@ static void fmt_num(char *out, size_t n, double v)
 	}
 }
 
-/* ---- SHA-256 (FIPS 180-4) -------------------------------------------- */
-
-static const uint32_t sha_k[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-    0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-    0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
-    0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-    0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-    0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-    0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
-static uint32_t ror32(uint32_t x, int n)
-{
-	return (x >> n) | (x << (32 - n));
-}
-
-static void sha256_block(uint32_t h[8], const unsigned char *p)
-{
-	uint32_t w[64];
-	for (int i = 0; i < 16; i++)
-		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
-		       (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = ror32(w[i - 15], 7) ^ ror32(w[i - 15], 18) ^
-			      (w[i - 15] >> 3);
-		uint32_t s1 = ror32(w[i - 2], 17) ^ ror32(w[i - 2], 19) ^
-			      (w[i - 2] >> 10);
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-	}
-	uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
-	uint32_t e = h[4], f = h[5], g = h[6], k = h[7];
-	for (int i = 0; i < 64; i++) {
-		uint32_t s1 = ror32(e, 6) ^ ror32(e, 11) ^ ror32(e, 25);
-		uint32_t ch = (e & f) ^ (~e & g);
-		uint32_t t1 = k + s1 + ch + sha_k[i] + w[i];
-		uint32_t s0 = ror32(a, 2) ^ ror32(a, 13) ^ ror32(a, 22);
-		uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
-		uint32_t t2 = s0 + maj;
-		k = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = c;
-		c = b;
-		b = a;
-		a = t1 + t2;
-	}
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
-	h[4] += e;
-	h[5] += f;
-	h[6] += g;
-	h[7] += k;
-}
-
-/* Lowercase hex digest of data[0..len) into out (65 bytes with the NUL). */
-static void sha256_hex(char out[65], const void *data, size_t len)
-{
-	uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-			 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-	const unsigned char *p = data;
-	size_t left = len;
-	while (left >= 64) {
-		sha256_block(h, p);
-		p += 64;
-		left -= 64;
-	}
-	unsigned char tail[128] = {0};
-	memcpy(tail, p, left);
-	tail[left] = 0x80;
-	size_t tlen = left + 1 + 8 <= 64 ? 64 : 128;
-	uint64_t bits = (uint64_t)len * 8;
-	for (int i = 0; i < 8; i++)
-		tail[tlen - 1 - i] = (unsigned char)(bits >> (8 * i));
-	sha256_block(h, tail);
-	if (tlen == 128)
-		sha256_block(h, tail + 64);
-	for (int i = 0; i < 8; i++)
-		snprintf(out + 8 * i, 9, "%08x", h[i]);
-}
-
-/* ---- regexes ---------------------------------------------------------- */
-
 /* Compile in UTF mode; invalid UTF-8 in a subject then simply does not
  * match there instead of failing the whole match. On error, *out is NULL
  * and err holds PCRE2's message and the offset. */
@@ -296,260 +193,6 @@ static int regex_search(bool *out, const pcre2_code *c, const char *subj,
 	snprintf(err, errn, "%s", (char *)msg);
 	return JOLT_EINPUT;
 }
-
-/* ---- numbers in free text --------------------------------------------- */
-
-static locale_t c_locale;
-static pthread_once_t c_locale_once = PTHREAD_ONCE_INIT;
-
-static void c_locale_init(void)
-{
-	/* glibc hands back its static C locale object: nothing to free. */
-	c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
-}
-
-/* strtod that reads '.' as the decimal point whatever the process locale. */
-static double strtod_c(const char *s)
-{
-	pthread_once(&c_locale_once, c_locale_init);
-	if (c_locale)
-		return strtod_l(s, NULL, c_locale);
-	return strtod(s, NULL);
-}
-
-static size_t ndigits(const unsigned char *s)
-{
-	size_t n = 0;
-	while (is_digit(s[n]))
-		n++;
-	return n;
-}
-
-/* Bytes of a sign at s: '+', '-', or U+2212 MINUS SIGN; 0 if none. */
-static size_t sign_len(const unsigned char *s)
-{
-	if (s[0] == '+' || s[0] == '-')
-		return 1;
-	if (s[0] == 0xE2 && s[1] == 0x88 && s[2] == 0x92)
-		return 3;
-	return 0;
-}
-
-/* Length of a date or time starting at the digit s[0], or 0. Dates:
- * three or more digit groups joined by one repeated separator (2024-03-15,
- * 2024/03/15, 03/15/2024, 15.03.2024; versions and IP addresses go with
- * them), and year-month (2024-03). Times: H:MM or HH:MM[:SS[.fff]]. */
-static size_t datetime_len(const unsigned char *s)
-{
-	size_t a = ndigits(s);
-	unsigned char c = s[a];
-	if (c == ':') {
-		if (a > 2 || ndigits(s + a + 1) != 2)
-			return 0;
-		size_t q = a + 3;
-		if (s[q] == ':' && ndigits(s + q + 1) == 2) {
-			q += 3;
-			if (s[q] == '.' && is_digit(s[q + 1]))
-				q += 1 + ndigits(s + q + 1);
-		}
-		return q;
-	}
-	if (c != '-' && c != '/' && c != '.')
-		return 0;
-	size_t b = ndigits(s + a + 1);
-	if (!b)
-		return 0;
-	size_t q = a + 1 + b;
-	if (s[q] == c && is_digit(s[q + 1])) {
-		while (s[q] == c && is_digit(s[q + 1]))
-			q += 1 + ndigits(s + q + 1);
-		return q;
-	}
-	if (c != '.' && a == 4 && b == 2) {
-		int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
-			   (s[2] - '0') * 10 + (s[3] - '0');
-		int month = (s[a + 1] - '0') * 10 + (s[a + 2] - '0');
-		if (year >= 1000 && year <= 2999 && month >= 1 && month <= 12)
-			return q;
-	}
-	return 0;
-}
-
-/* Length of an identifier-like word starting at s: letters and digits,
- * and once it holds a digit also . , : / between them (v2.0, A1,
- * T12:30:00Z), skipped whole so that no number is read out of its middle.
- * A hyphen ends the word (COVID-19), and so does punctuation after plain
- * letters (total:5, apples,5). */
-static size_t word_len(const unsigned char *s)
-{
-	size_t r = 0;
-	bool digit = false;
-	for (;;) {
-		if (is_alnum(s[r])) {
-			digit = digit || is_digit(s[r]);
-			r++;
-		} else if (digit &&
-			   (s[r] == '.' || s[r] == ',' || s[r] == ':' ||
-			    s[r] == '/') &&
-			   is_alnum(s[r + 1])) {
-			r++;
-		} else {
-			break;
-		}
-	}
-	return r ? r : 1;
-}
-
-/* Try to read one number at s[i]. Returns true with *val when one was
- * read; *adv is always how far to move on (at least 1). */
-static bool number_at(double *val, size_t *adv, const unsigned char *s,
-		      size_t i)
-{
-	unsigned char prev = i ? s[i - 1] : 0;
-	size_t p = i;
-	bool neg = false;
-	*adv = 1;
-
-	size_t sl = sign_len(s + p);
-	if (sl) {
-		/* COVID-19, 5-3, x.-1: a hyphen, not a sign. */
-		if (is_alnum(prev) || prev == '.')
-			return false;
-		neg = s[p] != '+';
-		p += sl;
-	}
-	if (s[p] == '$') {
-		p++;
-		if (!sl && (sl = sign_len(s + p)) != 0) {
-			neg = s[p] != '+';
-			p += sl;
-		}
-	}
-	unsigned char before = p == i ? prev : s[p - 1];
-	bool lead_dot = s[p] == '.' && is_digit(s[p + 1]) &&
-			!is_alnum(before) && before != '.' && before != ',';
-	if (!is_digit(s[p]) && !lead_dot)
-		return false;
-	if (is_letter(before)) {
-		/* v2, A1, Q3: part of a word, not a quantity. */
-		*adv = p - i + word_len(s + p);
-		return false;
-	}
-	if (!lead_dot) {
-		size_t dt = datetime_len(s + p);
-		if (dt) {
-			*adv = p - i + dt;
-			return false;
-		}
-	}
-
-	char tok[GRADE_NUM_TOKEN + 8];
-	size_t tn = 0;
-	bool fits = true;
-#define TOK_PUT(ch)                                                            \
-	do {                                                                   \
-		if (tn < GRADE_NUM_TOKEN)                                      \
-			tok[tn++] = (char)(ch);                                \
-		else                                                           \
-			fits = false;                                          \
-	} while (0)
-	if (neg)
-		TOK_PUT('-');
-	size_t q = p;
-	if (lead_dot) {
-		TOK_PUT('0');
-	} else {
-		size_t n = ndigits(s + q);
-		for (size_t k = 0; k < n; k++)
-			TOK_PUT(s[q + k]);
-		q += n;
-		/* Thousands separators: groups of exactly three digits. */
-		if (n <= 3) {
-			while (s[q] == ',' && ndigits(s + q + 1) == 3) {
-				for (size_t k = 1; k <= 3; k++)
-					TOK_PUT(s[q + k]);
-				q += 4;
-			}
-		}
-	}
-	/* A period not followed by a digit ends a sentence, not a number. */
-	if (s[q] == '.' && is_digit(s[q + 1])) {
-		size_t n = ndigits(s + q + 1);
-		for (size_t k = 0; k <= n; k++)
-			TOK_PUT(s[q + k]);
-		q += 1 + n;
-	}
-	if (s[q] == 'e' || s[q] == 'E') {
-		size_t r = q + 1;
-		if (s[r] == '+' || s[r] == '-')
-			r++;
-		size_t n = ndigits(s + r);
-		if (n && !is_letter(s[r + n])) {
-			for (size_t k = q; k < r + n; k++)
-				TOK_PUT(s[k]);
-			q = r + n;
-		}
-	}
-#undef TOK_PUT
-	if (is_letter(s[q])) {
-		/* 5km and 3rd keep their number; 3f2a9b is a hash, not 3. */
-		size_t r = q;
-		bool digit = false;
-		while (is_alnum(s[r])) {
-			digit = digit || is_digit(s[r]);
-			r++;
-		}
-		if (digit) {
-			*adv = r - i;
-			return false;
-		}
-	}
-	*adv = q - i;
-	if (!fits)
-		return false;
-	tok[tn] = '\0';
-	*val = strtod_c(tok);
-	return true;
-}
-
-/* Iterate the numbers of a text: *pos starts at 0; false at the end. */
-static bool number_next(double *out, const char *text, size_t *pos)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = *pos;
-	while (s[i]) {
-		unsigned char c = s[i];
-		if (is_digit(c) || c == '+' || c == '-' || c == '$' ||
-		    c == '.' || c == 0xE2) {
-			size_t adv;
-			bool got = number_at(out, &adv, s, i);
-			i += adv;
-			if (got) {
-				*pos = i;
-				return true;
-			}
-		} else if (is_letter(c)) {
-			i += word_len(s + i);
-		} else {
-			i++;
-		}
-	}
-	*pos = i;
-	return false;
-}
-
-size_t jolt_grade_numbers(double *out, size_t max, const char *text)
-{
-	size_t n = 0, pos = 0;
-	double v;
-	if (!text || !out)
-		return 0;
-	while (n < max && number_next(&v, text, &pos))
-		out[n++] = v;
-	return n;
-}
-
-/* ---- validation ------------------------------------------------------- */
 
 static void join_keys(char *out, size_t n, const char *const *keys,
 		      size_t nkeys)
@@ -748,7 +391,7 @@ static bool is_hex64(const json_t *v)
 	const char *s = json_string_value(v);
 	for (size_t i = 0; i < 64; i++) {
 		char c = s[i];
-		if (!is_digit((unsigned char)c) && !(c >= 'a' && c <= 'f') &&
+		if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f') &&
 		    !(c >= 'A' && c <= 'F'))
 			return false;
 	}
@@ -985,13 +628,13 @@ static int run_answer(bool *ok, jolt_buf *why, const json_t *o,
 	} else if ((v = json_object_get(o, "exact"))) {
 		const char *a = answer, *e = json_string_value(v);
 		size_t an = alen, en = json_string_length(v);
-		while (an && is_space((unsigned char)*a))
+		while (an && grade_space((unsigned char)*a))
 			a++, an--;
-		while (an && is_space((unsigned char)a[an - 1]))
+		while (an && grade_space((unsigned char)a[an - 1]))
 			an--;
-		while (en && is_space((unsigned char)*e))
+		while (en && grade_space((unsigned char)*e))
 			e++, en--;
-		while (en && is_space((unsigned char)e[en - 1]))
+		while (en && grade_space((unsigned char)e[en - 1]))
 			en--;
 		*ok = an == en && memcmp(a, e, an) == 0;
 		jolt_buf_adds(why, "answer ");
@@ -1012,7 +655,7 @@ static int run_answer(bool *ok, jolt_buf *why, const json_t *o,
 		double shown[GRADE_NUM_SHOWN], x;
 		size_t nfound = 0, pos = 0;
 		*ok = false;
-		while (!*ok && number_next(&x, answer, &pos)) {
+		while (!*ok && jolt_grade_number_next(&x, answer, &pos)) {
 			*ok = fabs(x - want) <= tol;
 			if (nfound < GRADE_NUM_SHOWN)
 				shown[nfound] = x;
@@ -1174,7 +817,7 @@ static int run_file(bool *ok, jolt_buf *why, const json_t *o,
 	} else {
 		v = json_object_get(o, "sha256");
 		char hex[65];
-		sha256_hex(hex, data.s, data.len);
+		jolt_sha256_hex(hex, data.s, data.len);
 		*ok = strcasecmp(hex, json_string_value(v)) == 0;
 		jolt_buf_addf(why, "'%s' has sha256 %s, expected %s", rel, hex,
 			      json_string_value(v));

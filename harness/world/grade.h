@@ -46,5 +46,8 @@ int jolt_grade_run(bool *pass, char **detail, const jolt_grade_input *in);
  * (2024-03-15, 03/15/2024) and times (12:30) are not numbers. Returns the
  * count found (up to max) in out[]. Exposed for tests. */
 size_t jolt_grade_numbers(double *out, size_t max, const char *text);
+/* The next number in `text` from byte *pos on (grade_number.c); false
+ * when there is none. *pos moves past what was read. */
+bool jolt_grade_number_next(double *out, const char *text, size_t *pos);
 
 #endif
