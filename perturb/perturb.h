@@ -102,6 +102,25 @@ typedef struct jolt_op_ctx {
 } jolt_op_ctx;
 
 double jolt_op_rand(const jolt_op_ctx *c, const char *what, uint64_t i);
+/* A reproducible index in [0, n) (n > 0) drawn from jolt_op_rand. */
+size_t jolt_op_pick(const jolt_op_ctx *c, const char *what, uint64_t i,
+		    size_t n);
+
+/* When a seeded shuffle happens to leave every element in place, an
+ * operator that promised a reorder still reorders: */
+enum jolt_shuffle_unmoved {
+	JOLT_SHUFFLE_ROTATE,  /* out[i] = (i + 1) % n */
+	JOLT_SHUFFLE_REVERSE, /* out[i] = n - 1 - i */
+};
+/* A reproducible permutation of 0..n-1 in out[0..n): Fisher-Yates from
+ * the end, element i swapped with jolt_op_pick(c, what, base + i, i + 1);
+ * never the identity when n > 1 (see `unmoved`). */
+void jolt_op_shuffle(size_t *out, size_t n, const jolt_op_ctx *c,
+		     const char *what, uint64_t base,
+		     enum jolt_shuffle_unmoved unmoved);
+
+/* What a model thrown by a perturbation says when it gives up. */
+#define JOLT_GIVE_UP "I could not complete this task."
 
 typedef struct jolt_op {
 	const char *name;        /* unique across all axes */
@@ -151,14 +170,16 @@ json_t *jolt_variant_dump(const jolt_variant *v);
 int jolt_variant_diff(char **out, const jolt_variant *base,
 		      const jolt_variant *v);
 
-/* Environment access for operators: the files of the suite's
- * environment (a directory, or the git tree at the pinned revision) as a
- * sorted array of relative paths, and a file's bytes. */
-int jolt_env_list(json_t **out, const jolt_suite *s);
+/* Environment access for operators (envsnap.c): the files task t of s
+ * sees (the suite's env directory, or its git tree at the task's revision
+ * when the task sets one, else the suite's) as a sorted array of relative
+ * paths, and a file's bytes. t may be NULL (the suite's revision). Read
+ * once per (repository, revision) per process and cached. */
+int jolt_env_list(json_t **out, const jolt_suite *s, const jolt_task *t);
 int jolt_env_read(char **out, size_t *len, const jolt_suite *s,
-		  const char *path);
-/* Apply v->env_edits to a working copy (called by the driver). */
-int jolt_env_apply(const jolt_variant *v, const char *workdir);
+		  const jolt_task *t, const char *path);
+/* The edits are applied to a working copy by jolt_env_apply in
+ * world/env.h: perturb never touches a working copy. */
 
 /* Per-call tool-response perturbation (called by the driver after each
  * tool call). `state` is per trajectory: NULL-initialised by the driver,

@@ -20,7 +20,6 @@ static const jolt_op *const tables[JOLT_AXIS_COUNT] = {
 };
 
 #define DEFAULT_SYSTEM "You are a helpful assistant."
-#define GIVE_UP "I could not complete this task."
 
 /* A variant name is short; anything longer is not one of ours. */
 #define NAME_MAX_LEN 1024
@@ -70,6 +69,34 @@ double jolt_op_rand(const jolt_op_ctx *c, const char *what, uint64_t i)
 	return jolt_hash_unit(h);
 }
 
+size_t jolt_op_pick(const jolt_op_ctx *c, const char *what, uint64_t i,
+		    size_t n)
+{
+	size_t k = (size_t)(jolt_op_rand(c, what, i) * (double)n);
+	return k < n ? k : n - 1;
+}
+
+void jolt_op_shuffle(size_t *out, size_t n, const jolt_op_ctx *c,
+		     const char *what, uint64_t base,
+		     enum jolt_shuffle_unmoved unmoved)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = i;
+	for (size_t i = n; i > 1; i--) {
+		size_t j = jolt_op_pick(c, what, base + i - 1, i);
+		size_t t = out[i - 1];
+		out[i - 1] = out[j];
+		out[j] = t;
+	}
+	bool identity = true;
+	for (size_t i = 0; i < n; i++)
+		identity = identity && out[i] == i;
+	if (identity && n > 1)
+		for (size_t i = 0; i < n; i++)
+			out[i] = unmoved == JOLT_SHUFFLE_ROTATE ? (i + 1) % n
+							       : n - 1 - i;
+}
+
 /* ---- building ---------------------------------------------------------- */
 
 static json_t *baseline_tools(const jolt_suite *s, const jolt_task *t)
@@ -116,7 +143,7 @@ static jolt_variant *baseline(const jolt_suite *s, const jolt_task *t)
 	v->oracle = t->oracle ? json_deep_copy(t->oracle) : json_array();
 	v->grade = t->grade ? json_deep_copy(t->grade) : json_array();
 	v->mistake = json_pack("{s:i, s:[{s:s}]}", "at", 0, "steps", "answer",
-			       GIVE_UP);
+			       JOLT_GIVE_UP);
 	v->summary = jolt_xstrdup(JOLT_BASELINE);
 	return v;
 }

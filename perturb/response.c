@@ -24,7 +24,7 @@
 #include "core/buf.h"
 #include "core/common.h"
 #include "perturb/perturb.h"
-#include "world/tools.h" /* JOLT_TOOL_OUTPUT_CAP */
+#include "core/vocab.h" /* JOLT_TOOL_OUTPUT_CAP */
 
 #define OUTPUT_CAP JOLT_TOOL_OUTPUT_CAP
 #define SALT_TRIES 64 /* salts tried for a fraction that hits the oracle */

@@ -68,13 +68,6 @@ static char *join(const json_t *parts, const char *sep)
 	return jolt_buf_detach(&b);
 }
 
-static size_t pick(const jolt_op_ctx *c, const char *what, uint64_t i,
-		   size_t n)
-{
-	size_t k = (size_t)(jolt_op_rand(c, what, i) * (double)n);
-	return k < n ? k : n - 1;
-}
-
 /* ---- persona ------------------------------------------------------------- */
 
 static const char *const personas[3][3] = {
@@ -99,7 +92,7 @@ static int sys_persona_apply(jolt_variant *v, const jolt_op_ctx *c)
 {
 	json_t *units = sentences(v->system);
 	const char *persona =
-		personas[c->level - 1][pick(c, "sys_persona.which", 0, 3)];
+		personas[c->level - 1][jolt_op_pick(c, "sys_persona.which", 0, 3)];
 	const char *first = json_string_value(json_array_get(units, 0));
 	if (first && !strncmp(first, "You are", 7))
 		json_array_set_new(units, 0, json_string(persona));
@@ -128,25 +121,15 @@ static int sys_reorder_apply(jolt_variant *v, const jolt_op_ctx *c)
 	for (size_t i = 0; i < n; i++)
 		perm[i] = i;
 	if (c->level == 1) {
-		size_t i = pick(c, "sys_reorder.swap", 0, n - 1);
+		size_t i = jolt_op_pick(c, "sys_reorder.swap", 0, n - 1);
 		perm[i] = i + 1;
 		perm[i + 1] = i;
 	} else if (c->level == 2) {
 		for (size_t i = 0; i < n; i++)
 			perm[i] = n - 1 - i;
 	} else {
-		for (size_t i = n - 1; i > 0; i--) {
-			size_t j = pick(c, "sys_reorder.shuffle", i, i + 1);
-			size_t t = perm[i];
-			perm[i] = perm[j];
-			perm[j] = t;
-		}
-		bool identity = true;
-		for (size_t i = 0; i < n; i++)
-			identity = identity && perm[i] == i;
-		if (identity)
-			for (size_t i = 0; i < n; i++)
-				perm[i] = (i + 1) % n;
+		jolt_op_shuffle(perm, n, c, "sys_reorder.shuffle", 0,
+				JOLT_SHUFFLE_ROTATE);
 	}
 	json_t *out = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -268,7 +251,7 @@ static const char *const policies[] = {
 static void add_policies(jolt_buf *b, const jolt_op_ctx *c, const char *what,
 			 size_t n)
 {
-	size_t start = pick(c, what, 0, JOLT_ARRAY_LEN(policies));
+	size_t start = jolt_op_pick(c, what, 0, JOLT_ARRAY_LEN(policies));
 	for (size_t k = 0; k < n; k++)
 		jolt_buf_addf(b, "%s%s", k ? "\n" : "",
 			      policies[(start + k) % JOLT_ARRAY_LEN(policies)]);
@@ -306,9 +289,9 @@ static int sys_datetime_apply(jolt_variant *v, const jolt_op_ctx *c)
 					    "Asia/Tokyo", "Europe/Berlin"};
 	static const int mdays[] = {31, 28, 31, 30, 31, 30,
 				    31, 31, 30, 31, 30, 31};
-	int year = 2023 + (int)pick(c, "sys_datetime.year", 0, 3);
-	int month = 1 + (int)pick(c, "sys_datetime.month", 0, 12);
-	int day = 1 + (int)pick(c, "sys_datetime.day", 0,
+	int year = 2023 + (int)jolt_op_pick(c, "sys_datetime.year", 0, 3);
+	int month = 1 + (int)jolt_op_pick(c, "sys_datetime.month", 0, 12);
+	int day = 1 + (int)jolt_op_pick(c, "sys_datetime.day", 0,
 				(size_t)mdays[month - 1]);
 	jolt_buf b = JOLT_BUF_INIT;
 	jolt_buf_init(&b, 0);
@@ -316,13 +299,13 @@ static int sys_datetime_apply(jolt_variant *v, const jolt_op_ctx *c)
 		      month, day);
 	if (c->level >= 2)
 		jolt_buf_addf(&b, "\nEnvironment: %s",
-			      envs[pick(c, "sys_datetime.env", 0,
+			      envs[jolt_op_pick(c, "sys_datetime.env", 0,
 					JOLT_ARRAY_LEN(envs))]);
 	if (c->level >= 3)
 		jolt_buf_addf(&b,
 			      "\nTime zone: %s\nKnowledge cutoff: %04d-%02d"
 			      "\nSession id: %08llx",
-			      zones[pick(c, "sys_datetime.tz", 0,
+			      zones[jolt_op_pick(c, "sys_datetime.tz", 0,
 					 JOLT_ARRAY_LEN(zones))],
 			      year - 1, month,
 			      (unsigned long long)(jolt_op_rand(
@@ -356,7 +339,7 @@ static const char *const examples[] = {
 static int sys_example_apply(jolt_variant *v, const jolt_op_ctx *c)
 {
 	size_t n = (size_t)c->level;
-	size_t start = pick(c, "sys_example.start", 0, JOLT_ARRAY_LEN(examples));
+	size_t start = jolt_op_pick(c, "sys_example.start", 0, JOLT_ARRAY_LEN(examples));
 	jolt_buf b = JOLT_BUF_INIT;
 	jolt_buf_init(&b, 0);
 	jolt_buf_addf(&b, "%s\n\n%s\n", v->system,
@@ -406,7 +389,7 @@ static int sys_preamble_apply(jolt_variant *v, const jolt_op_ctx *c)
 	jolt_buf_init(&b, 0);
 	jolt_buf_adds(&b, "About us.\n");
 	for (size_t k = 0; k < n; k++) {
-		size_t s = pick(c, "sys_preamble.sentence", k,
+		size_t s = jolt_op_pick(c, "sys_preamble.sentence", k,
 				JOLT_ARRAY_LEN(background));
 		jolt_buf_addf(&b, "%s%s", background[s],
 			      (k + 1) % 6 == 0 ? "\n\n" : " ");

@@ -15,7 +15,6 @@
 #include "core/buf.h"
 #include "core/common.h"
 
-#define GIVE_UP "I could not complete this task."
 /* Shown names are short identifiers; the cap keeps random names sane. */
 #define NAME_CAP 64
 
@@ -23,7 +22,7 @@
 
 static json_t *give_up_step(void)
 {
-	return json_pack("{s:s}", "answer", GIVE_UP);
+	return json_pack("{s:s}", "answer", JOLT_GIVE_UP);
 }
 
 /* v->mistake = {"at": 0, "steps": steps}; steps is stolen. */
@@ -526,20 +525,8 @@ static int tool_reorder_apply(jolt_variant *v, const jolt_op_ctx *c)
 		for (size_t i = 0; i < n; i++)
 			perm[i] = n - 1 - i;
 	} else {
-		for (size_t i = n - 1; i > 0; i--) {
-			size_t j = (size_t)(jolt_op_rand(c, "tool_reorder.swap",
-							 i) *
-					    (double)(i + 1));
-			size_t tmp = perm[i];
-			perm[i] = perm[j];
-			perm[j] = tmp;
-		}
-		bool identity = true;
-		for (size_t i = 0; i < n; i++)
-			identity = identity && perm[i] == i;
-		if (identity) /* a shuffle that moved nothing: rotate */
-			for (size_t i = 0; i < n; i++)
-				perm[i] = (i + 1) % n;
+		jolt_op_shuffle(perm, n, c, "tool_reorder.swap", 0,
+				JOLT_SHUFFLE_ROTATE);
 	}
 	json_t *nt = json_array();
 	for (size_t i = 0; i < n; i++)

@@ -38,13 +38,6 @@ static const char *user0(const jolt_variant *v)
 	return json_string_value(json_array_get(v->user, 0));
 }
 
-static size_t pick(const jolt_op_ctx *c, const char *what, uint64_t i,
-		   size_t n)
-{
-	size_t k = (size_t)(jolt_op_rand(c, what, i) * (double)n);
-	return k < n ? k : n - 1;
-}
-
 /* A thrown model misreads the request instead of following it. */
 static void mistake_misread(jolt_variant *v)
 {
@@ -351,7 +344,7 @@ static int user_misspell_apply(jolt_variant *v, const jolt_op_ctx *c)
 		jolt_buf b = JOLT_BUF_INIT;
 		jolt_buf_init(&b, 0);
 		size_t k = 0, force = pass == 2
-					      ? pick(c, "user_misspell.force", 0,
+					      ? jolt_op_pick(c, "user_misspell.force", 0,
 						     cand)
 					      : (size_t)-1;
 		for (size_t i = 0; i < t.n;) {
@@ -473,7 +466,7 @@ static int user_whitespace_apply(jolt_variant *v, const jolt_op_ctx *c)
 	}
 	/* A draw that hit nothing still changes one space. */
 	size_t force = hits ? (size_t)-1
-			    : pick(c, "user_whitespace.force", 0, spaces);
+			    : jolt_op_pick(c, "user_whitespace.force", 0, spaces);
 	jolt_buf b = JOLT_BUF_INIT;
 	jolt_buf_init(&b, 0);
 	if (c->level == 3)
@@ -488,7 +481,7 @@ static int user_whitespace_apply(jolt_variant *v, const jolt_op_ctx *c)
 					    rate[c->level - 1])
 			continue;
 		size_t extra =
-			c->level == 1 ? 1 : 1 + pick(c, "user_whitespace.n", idx, 3);
+			c->level == 1 ? 1 : 1 + jolt_op_pick(c, "user_whitespace.n", idx, 3);
 		if (c->level == 3 &&
 		    jolt_op_rand(c, "user_whitespace.nl", idx) < 0.2)
 			b.s[b.len - 1] = '\n'; /* the space becomes a break */
@@ -571,18 +564,8 @@ static int user_reorder_apply(jolt_variant *v, const jolt_op_ctx *c)
 		for (size_t i = 0; i < n; i++)
 			perm[i] = n - 1 - i;
 	} else {
-		for (size_t i = n - 1; i > 0; i--) {
-			size_t j = pick(c, "user_reorder.shuffle", i, i + 1);
-			size_t tmp = perm[i];
-			perm[i] = perm[j];
-			perm[j] = tmp;
-		}
-		bool identity = true;
-		for (size_t i = 0; i < n; i++)
-			identity = identity && perm[i] == i;
-		if (identity)
-			for (size_t i = 0; i < n; i++)
-				perm[i] = (i + 1) % n;
+		jolt_op_shuffle(perm, n, c, "user_reorder.shuffle", 0,
+				JOLT_SHUFFLE_ROTATE);
 	}
 	json_t *out = json_array();
 	for (size_t i = 0; i < n; i++)
@@ -614,7 +597,7 @@ static int user_distractor_apply(jolt_variant *v, const jolt_op_ctx *c)
 	jolt_buf b = JOLT_BUF_INIT;
 	jolt_buf_init(&b, 0);
 	jolt_buf_adds(&b, user0(v));
-	size_t start = pick(c, "user_distractor.start", 0,
+	size_t start = jolt_op_pick(c, "user_distractor.start", 0,
 			    JOLT_ARRAY_LEN(chatter));
 	size_t n = c->level == 1 ? 1 : 2;
 	for (size_t k = 0; k < n; k++)
@@ -627,7 +610,7 @@ static int user_distractor_apply(jolt_variant *v, const jolt_op_ctx *c)
 			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 		jolt_buf_adds(&b, " ");
 		for (uint64_t k = 0; k < 10; k++)
-			jolt_buf_addc(&b, alnum[pick(c, "user_distractor.rnd", k,
+			jolt_buf_addc(&b, alnum[jolt_op_pick(c, "user_distractor.rnd", k,
 						     sizeof(alnum) - 1)]);
 		jolt_buf_adds(&b, " and true is true");
 	}
@@ -657,7 +640,7 @@ static int user_split_apply(jolt_variant *v, const jolt_op_ctx *c)
 		for (size_t i = t.n / 4; i < t.n - t.n / 4; i++)
 			nsp += t.s[i] == ' ' && !t.prot[i];
 		if (nsp) {
-			size_t want = pick(c, "user_split.space", 0, nsp);
+			size_t want = jolt_op_pick(c, "user_split.space", 0, nsp);
 			for (size_t i = t.n / 4, k = 0; i < t.n - t.n / 4; i++) {
 				if (t.s[i] != ' ' || t.prot[i] || k++ != want)
 					continue;
@@ -729,16 +712,16 @@ static int user_tone_apply(jolt_variant *v, const jolt_op_ctx *c)
 		s = terse(u);
 	} else if (c->level == 2) {
 		s = jolt_xasprintf("%s %s %s",
-				   open[pick(c, "user_tone.open", 0, 2)], u,
-				   close[pick(c, "user_tone.close", 0, 2)]);
+				   open[jolt_op_pick(c, "user_tone.open", 0, 2)], u,
+				   close[jolt_op_pick(c, "user_tone.close", 0, 2)]);
 	} else {
 		s = jolt_xasprintf(
 			"Hello there! I am so sorry to bother you, I know you "
 			"must be busy, and I really hate to ask, but I am "
 			"stuck and my manager is waiting. %s %s If anything is "
 			"unclear, I apologise in advance. %s",
-			open[pick(c, "user_tone.open", 0, 2)], u,
-			close[pick(c, "user_tone.close", 0, 2)]);
+			open[jolt_op_pick(c, "user_tone.open", 0, 2)], u,
+			close[jolt_op_pick(c, "user_tone.close", 0, 2)]);
 	}
 	set_user1(v, s);
 	static const char *const what[] = {"terse rewrite", "polite wrapper",
@@ -755,7 +738,7 @@ static int user_paraphrase_apply(jolt_variant *v, const jolt_op_ctx *c)
 	if (!n)
 		return jolt_err_set(JOLT_ENOTFOUND,
 				    "task %s has no paraphrases", c->task->id);
-	size_t k = pick(c, "paraphrase.which", 0, n);
+	size_t k = jolt_op_pick(c, "paraphrase.which", 0, n);
 	const char *p = json_string_value(json_array_get(c->task->paraphrases, k));
 	if (!p)
 		return jolt_err_set(JOLT_EINPUT,
@@ -827,7 +810,7 @@ static int missing_detail_apply(jolt_variant *v, const jolt_op_ctx *c)
 				    c->task->id);
 	}
 	json_t *cand = json_array_get(
-		cands, pick(c, "missing_detail.which", 0, json_array_size(cands)));
+		cands, jolt_op_pick(c, "missing_detail.which", 0, json_array_size(cands)));
 	char *param = jolt_xstrdup(json_string_value(json_array_get(cand, 0)));
 	char *value = jolt_xstrdup(json_string_value(json_array_get(cand, 1)));
 	json_decref(cands);

@@ -563,9 +563,10 @@ static int load_tools(jolt_suite *s, const char *file, const json_t *doc)
 
 /* ---- task files ----------------------------------------------------- */
 
-static const char *const task_keys[] = {"id",	       "user",	    "system",
-					"paraphrases", "tools",	    "grade",
-					"oracle",      "max_steps", NULL};
+static const char *const task_keys[] = {
+    "id", "user", "system", "paraphrases", "tools", "grade", "oracle",
+    "max_steps", "env", NULL};
+static const char *const task_env_keys[] = {"rev", NULL};
 
 static bool valid_task_id(const char *id)
 {
@@ -580,6 +581,51 @@ static bool valid_task_id(const char *id)
 			return false;
 	}
 	return true;
+}
+
+static bool is_full_sha(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') ||
+		      (s[n] >= 'a' && s[n] <= 'f') ||
+		      (s[n] >= 'A' && s[n] <= 'F')))
+			return false;
+	return n == 40;
+}
+
+/* `env: {rev: SHA}`: the suite's repository at another commit for this
+ * task. A full object id only: a branch name would move under the suite
+ * and make two runs of the same task see different trees. */
+static int load_task_env(jolt_task *t, const jolt_suite *s, const char *file,
+			 const json_t *doc)
+{
+	const json_t *env = json_object_get(doc, "env");
+	const char *str;
+	if (!env)
+		return 0;
+	if (!json_is_object(env))
+		return errf(file, at_value(doc, "env"),
+			    "expected a mapping {rev: COMMIT} for a task's "
+			    "'env', got %s",
+			    type_name(env));
+	int rc = check_keys(file, env, task_env_keys, "a task's env");
+	if (!rc)
+		rc = get_string(&str, file, env, "rev", true, true, "env");
+	if (rc)
+		return rc;
+	if (!is_full_sha(str))
+		return errf(file, at_value(env, "rev"),
+			    "env rev '%.100s' must be a full commit id (40 hex "
+			    "digits)",
+			    str);
+	if (!s->env_repo)
+		return errf(file, at_key(doc, "env"),
+			    "a task's env rev needs the suite's env to be a "
+			    "git repository (env: {repo: PATH, rev: REV} in "
+			    "suite.yaml)");
+	t->env_rev = jolt_xstrdup(str);
+	return 0;
 }
 
 static long tool_index(const jolt_suite *s, const char *name)
@@ -801,6 +847,8 @@ static int load_task(jolt_task *t, const jolt_suite *s, const char *file)
 
 	rc = load_task_tools(t, s, file, doc);
 	if (!rc)
+		rc = load_task_env(t, s, file, doc);
+	if (!rc)
 		rc = get_int(&t->max_steps, file, doc, "max_steps", 1,
 			     SUITE_STEPS_MAX, 0, "task");
 	if (rc)
@@ -995,6 +1043,7 @@ void jolt_suite_free(jolt_suite *s)
 		free(t->file);
 		free(t->user);
 		free(t->system);
+		free(t->env_rev);
 		json_decref(t->paraphrases);
 		free(t->tools);
 		json_decref(t->grade);
@@ -1019,6 +1068,13 @@ const jolt_tool *jolt_suite_tool(const jolt_suite *s, const char *name)
 		return NULL;
 	long k = tool_index(s, name);
 	return k < 0 ? NULL : &s->tools[k];
+}
+
+const char *jolt_task_env_rev(const jolt_suite *s, const jolt_task *t)
+{
+	if (t && t->env_rev)
+		return t->env_rev;
+	return s ? s->env_rev : NULL;
 }
 
 static int cmp_id_task(const void *key, const void *elem)

@@ -41,6 +41,10 @@ typedef struct jolt_task {
 	json_t *grade;    /* array of grader objects (see grade.h) */
 	json_t *oracle;   /* array of {call: {name, args}} | {answer: str} */
 	int max_steps;    /* 0 = the suite's */
+	/* `env: {rev: SHA}`: the suite's env repository at this commit for
+	 * this task's working copies and env operators (40 hex digits), or
+	 * NULL for the suite's env_rev. Use jolt_task_env_rev(). */
+	char *env_rev;
 	json_t *doc;      /* the whole task document */
 } jolt_task;
 
@@ -70,6 +74,10 @@ void jolt_suite_free(jolt_suite *s);
 /* Tool by name among all suite tools; NULL if none. */
 const jolt_tool *jolt_suite_tool(const jolt_suite *s, const char *name);
 const jolt_task *jolt_suite_task(const jolt_suite *s, const char *id);
+/* The revision of s's env repository that task t works on: the task's
+ * `env: {rev}` when set, else the suite's env rev. NULL when the suite's
+ * env is not a repository. t may be NULL. */
+const char *jolt_task_env_rev(const jolt_suite *s, const jolt_task *t);
 
 /* Parse YAML text into a jansson tree (for the loader, tests and fuzzing).
  * Scalars: plain `null`/`~`/empty -> null, true/false, integers, floats;

@@ -64,4 +64,9 @@ enum jolt_error_class {
 };
 const char *jolt_error_class_name(enum jolt_error_class c);
 
+/* Bytes of one tool result the agent sees at most: the builtin tools cap
+ * their output here and the response axis must not push a result past it,
+ * so the two sides share one number. */
+#define JOLT_TOOL_OUTPUT_CAP (64 * 1024)
+
 #endif

@@ -120,7 +120,8 @@ int jolt_traj_new(jolt_traj **out, const jolt_trial *t,
 				      json_pack("{s:s, s:s}", "role", "user",
 						"content", json_string_value(u)));
 
-	int rc = jolt_workdir_create(&tr->workdir, t->suite, cfg->workdir_root, slot);
+	int rc = jolt_workdir_create(&tr->workdir, t->suite, t->task,
+				     cfg->workdir_root, slot);
 	if (!rc && json_array_size(v->env_edits) > 0) {
 		rc = jolt_env_apply(v, tr->workdir);
 		if (!rc)

@@ -24,6 +24,7 @@
 
 #include "core/buf.h"
 #include "core/common.h"
+#include "core/git.h"
 #include "world/env.h"
 #include "world/sandbox.h"
 
@@ -171,22 +172,6 @@ int jolt_copy_tree(const char *src, const char *dst)
 
 /* ---- git ---------------------------------------------------------------- */
 
-static pthread_once_t git_once = PTHREAD_ONCE_INIT;
-
-static void git_init_once(void)
-{
-	git_libgit2_init();
-	/* Suites are often owned by another user than the one running the
-	 * harness; we only read them. */
-	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-}
-
-static const char *git_msg(void)
-{
-	const git_error *e = git_error_last();
-	return e && e->message ? e->message : "unknown libgit2 error";
-}
-
 static int checkout_repo(const char *wd, const char *repo_path, const char *rev)
 {
 	int rc = 0;
@@ -196,38 +181,38 @@ static int checkout_repo(const char *wd, const char *repo_path, const char *rev)
 	git_packbuilder *pb = NULL;
 	char *pack_dir = NULL;
 
-	pthread_once(&git_once, git_init_once);
+	jolt_git_init();
 	if (git_repository_open_ext(&src, repo_path,
 				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		rc = jolt_err_set(JOLT_EINPUT, "%s: not a git repository: %s",
-				  repo_path, git_msg());
+				  repo_path, jolt_git_msg());
 		goto done;
 	}
 	if (git_revparse_single(&obj, src, rev ? rev : "HEAD") < 0 ||
 	    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0) {
 		rc =
 		    jolt_err_set(JOLT_EINPUT, "%s: revision '%s' not found: %s",
-				 repo_path, rev ? rev : "HEAD", git_msg());
+				 repo_path, rev ? rev : "HEAD", jolt_git_msg());
 		goto done;
 	}
 	const git_oid *oid = git_object_id(commit);
 
 	if (git_repository_init(&dst, wd, 0) < 0) {
-		rc = jolt_err_set(JOLT_EIO, "%s: git init: %s", wd, git_msg());
+		rc = jolt_err_set(JOLT_EIO, "%s: git init: %s", wd, jolt_git_msg());
 		goto done;
 	}
 	pack_dir = jolt_xasprintf("%s/objects/pack", git_repository_path(dst));
 	if (git_packbuilder_new(&pb, src) < 0 ||
 	    git_revwalk_new(&walk, src) < 0 ||
 	    git_revwalk_push(walk, oid) < 0) {
-		rc = jolt_err_set(JOLT_EIO, "%s: %s", repo_path, git_msg());
+		rc = jolt_err_set(JOLT_EIO, "%s: %s", repo_path, jolt_git_msg());
 		goto done;
 	}
 	git_packbuilder_set_threads(pb, 1);
 	if (git_packbuilder_insert_walk(pb, walk) < 0 ||
 	    git_packbuilder_write(pb, pack_dir, 0, NULL, NULL) < 0) {
 		rc = jolt_err_set(JOLT_EIO, "%s: packing history of %s: %s",
-				  repo_path, rev, git_msg());
+				  repo_path, rev, jolt_git_msg());
 		goto done;
 	}
 	/* Reopen so the new pack is seen. */
@@ -240,7 +225,7 @@ static int checkout_repo(const char *wd, const char *repo_path, const char *rev)
 	    git_repository_set_head_detached(dst, oid) < 0 ||
 	    git_checkout_head(dst, &co) < 0) {
 		rc = jolt_err_set(JOLT_EIO, "%s: checking out %s: %s", wd, rev,
-				  git_msg());
+				  jolt_git_msg());
 		goto done;
 	}
 done:
@@ -282,14 +267,15 @@ static void templates_cleanup(void)
 	pthread_mutex_unlock(&tpl_lock);
 }
 
-/* The template for s under root (borrowed, lives until exit). */
-static int repo_template(const char **out, const jolt_suite *s, const char *root)
+/* The template for s at rev under root (borrowed, lives until exit). */
+static int repo_template(const char **out, const jolt_suite *s,
+			 const char *rev, const char *root)
 {
 	int rc = 0;
 	pthread_mutex_lock(&tpl_lock);
 	struct template *t;
 	for (t = templates; t; t = t->next)
-		if (!strcmp(t->repo, s->env_repo) && !strcmp(t->rev, s->env_rev) &&
+		if (!strcmp(t->repo, s->env_repo) && !strcmp(t->rev, rev) &&
 		    !strcmp(t->root, root))
 			break;
 	if (!t) {
@@ -300,7 +286,7 @@ static int repo_template(const char **out, const jolt_suite *s, const char *root
 			free(dir);
 			goto done;
 		}
-		rc = checkout_repo(dir, s->env_repo, s->env_rev);
+		rc = checkout_repo(dir, s->env_repo, rev);
 		if (rc) {
 			jolt_workdir_remove(dir);
 			free(dir);
@@ -310,7 +296,7 @@ static int repo_template(const char **out, const jolt_suite *s, const char *root
 			atexit(templates_cleanup);
 		t = jolt_xcalloc(1, sizeof(*t));
 		t->repo = jolt_xstrdup(s->env_repo);
-		t->rev = jolt_xstrdup(s->env_rev);
+		t->rev = jolt_xstrdup(rev);
 		t->root = jolt_xstrdup(root);
 		t->path = dir;
 		t->next = templates;
@@ -322,8 +308,8 @@ done:
 	return rc;
 }
 
-int jolt_workdir_create(char **out, const jolt_suite *s, const char *root,
-			int slot)
+int jolt_workdir_create(char **out, const jolt_suite *s, const jolt_task *t,
+			const char *root, int slot)
 {
 	*out = NULL;
 	int rc = 0;
@@ -354,7 +340,7 @@ int jolt_workdir_create(char **out, const jolt_suite *s, const char *root,
 		rc = jolt_copy_tree(s->env_dir, path);
 	if (!rc && s && s->env_repo) {
 		const char *tpl = NULL;
-		rc = repo_template(&tpl, s, root);
+		rc = repo_template(&tpl, s, jolt_task_env_rev(s, t), root);
 		if (!rc)
 			rc = jolt_copy_tree(tpl, path);
 	}
@@ -418,140 +404,4 @@ int jolt_workdir_remove(const char *path)
 		return jolt_err_set(JOLT_EIO, "removing %s: %s", path,
 				    strerror(rm_err));
 	return 0;
-}
-
-/* ---- containment -------------------------------------------------------- */
-
-static bool within(const char *root, const char *p)
-{
-	size_t n = strlen(root);
-	if (strncmp(root, p, n) != 0)
-		return false;
-	return p[n] == '\0' || p[n] == '/' || (n == 1 && root[0] == '/');
-}
-
-int jolt_path_resolve(char **out, const char *root, const char *rel)
-{
-	*out = NULL;
-	int rc = 0;
-	char *rroot = NULL, *norm = NULL, *prefix = NULL, *real = NULL;
-	char **comp = NULL;
-	size_t ncomp = 0;
-
-	if (!rel || !*rel)
-		return jolt_err_set(JOLT_EDENIED,
-				    "path is empty; give a path "
-				    "relative to the working directory");
-	if (rel[0] == '/')
-		return jolt_err_set(JOLT_EDENIED,
-				    "path '%s' is absolute; give a path "
-				    "relative to the working directory",
-				    rel);
-	rroot = realpath(root, NULL);
-	if (!rroot) {
-		rc = jolt_err_set(JOLT_EIO, "working directory %s: %s", root,
-				  strerror(errno));
-		goto done;
-	}
-
-	/* Lexical normalisation: split, drop "." and empty, pop on "..". */
-	norm = jolt_xstrdup(rel);
-	comp = jolt_xcalloc(strlen(rel) / 2 + 2, sizeof(*comp));
-	for (char *save = NULL, *c = strtok_r(norm, "/", &save); c;
-	     c = strtok_r(NULL, "/", &save)) {
-		if (!strcmp(c, "."))
-			continue;
-		if (!strcmp(c, "..")) {
-			if (ncomp == 0) {
-				rc = jolt_err_set(JOLT_EDENIED,
-						  "path '%s' is outside the "
-						  "working directory",
-						  rel);
-				goto done;
-			}
-			ncomp--;
-			continue;
-		}
-		comp[ncomp++] = c;
-	}
-
-	/* The longest existing prefix must resolve inside root. */
-	size_t k = ncomp;
-	for (;; k--) {
-		jolt_buf b;
-		jolt_buf_init(&b, 0);
-		jolt_buf_adds(&b, rroot);
-		for (size_t i = 0; i < k; i++) {
-			jolt_buf_addc(&b, '/');
-			jolt_buf_adds(&b, comp[i]);
-		}
-		free(prefix);
-		prefix = jolt_buf_detach(&b);
-		jolt_buf_release(&b);
-		real = realpath(prefix, NULL);
-		if (real || k == 0)
-			break;
-		/* A name that exists but does not resolve (a dangling
-		 * symlink, say) would be followed by open(): refuse it. */
-		struct stat st;
-		if (lstat(prefix, &st) == 0) {
-			rc = jolt_err_set(JOLT_EDENIED,
-					  "path '%s' goes through a link that "
-					  "leads nowhere inside the working "
-					  "directory",
-					  rel);
-			goto done;
-		}
-	}
-	if (!real) {
-		rc = jolt_err_set(JOLT_EIO, "working directory %s: %s", root,
-				  strerror(errno));
-		goto done;
-	}
-	if (!within(rroot, real)) {
-		rc = jolt_err_set(JOLT_EDENIED,
-				  "path '%s' is outside the working directory",
-				  rel);
-		goto done;
-	}
-	jolt_buf b;
-	jolt_buf_init(&b, 0);
-	jolt_buf_adds(&b, real);
-	for (size_t i = k; i < ncomp; i++) {
-		if (b.len > 1 || b.s[0] != '/')
-			jolt_buf_addc(&b, '/');
-		jolt_buf_adds(&b, comp[i]);
-	}
-	*out = jolt_buf_detach(&b);
-	jolt_buf_release(&b);
-done:
-	free(comp);
-	free(norm);
-	free(prefix);
-	free(real);
-	free(rroot);
-	return rc;
-}
-
-char *jolt_path_mapped(const json_t *map, const char *rel)
-{
-	const char *old;
-	json_t *nw;
-	if (!rel)
-		return NULL;
-	json_object_foreach((json_t *)map, old, nw) {
-		size_t n = strlen(old);
-		while (n > 1 && old[n - 1] == '/')
-			n--;
-		if (!json_is_string(nw) || strncmp(rel, old, n) != 0)
-			continue;
-		if (rel[n] == '\0' || rel[n] == '/') {
-			const char *to = json_string_value(nw);
-			size_t tn = strlen(to);
-			while (tn > 1 && to[tn - 1] == '/')
-				tn--;
-			return jolt_xasprintf("%.*s%s", (int)tn, to, rel + n);
-		}
-	}
-	return jolt_xstrdup(rel);
 }

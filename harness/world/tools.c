@@ -25,6 +25,7 @@
 
 #include "core/buf.h"
 #include "core/common.h"
+#include "core/csv.h"
 #include "world/env.h"
 #include "world/sandbox.h"
 #include "world/tools.h"
@@ -954,101 +955,15 @@ done:
 
 /* ---- table -------------------------------------------------------------- */
 
-/* Rows as arrays of strings (CSV) or objects (JSON): a JSON array of
- * objects either way, keys in file order. */
-static char csv_delim(const char *s, size_t n)
-{
-	/* The delimiter is the most frequent candidate on the header line
-	 * (outside quotes), so a file reformatted with ';' still loads. */
-	const char cand[] = {',', ';', '\t', '|'};
-	size_t count[4] = {0};
-	bool q = false;
-	for (size_t i = 0; i < n && (q || (s[i] != '\n' && s[i] != '\r'));
-	     i++) {
-		if (s[i] == '"')
-			q = !q;
-		for (int k = 0; k < 4 && !q; k++)
-			if (s[i] == cand[k])
-				count[k]++;
-	}
-	int best = 0;
-	for (int k = 1; k < 4; k++)
-		if (count[k] > count[best])
-			best = k;
-	return cand[best];
-}
-
-/* Parse CSV into an array of records (arrays of strings). */
-static int csv_parse(json_t **rows, const char *s, size_t n, char **errmsg)
-{
-	char delim = csv_delim(s, n);
-	json_t *all = json_array();
-	json_t *rec = json_array();
-	jolt_buf f;
-	jolt_buf_init(&f, 0);
-	size_t i = 0;
-	bool any = false; /* the current record has content */
-	while (i <= n) {
-		bool quoted = false;
-		jolt_buf_reset(&f);
-		if (i < n && s[i] == '"') {
-			quoted = true;
-			i++;
-			for (;;) {
-				if (i >= n) {
-					*errmsg = jolt_xstrdup(
-					    "unterminated quoted field");
-					json_decref(all);
-					json_decref(rec);
-					jolt_buf_release(&f);
-					return JOLT_EINPUT;
-				}
-				if (s[i] == '"') {
-					if (i + 1 < n && s[i + 1] == '"') {
-						jolt_buf_addc(&f, '"');
-						i += 2;
-						continue;
-					}
-					i++;
-					break;
-				}
-				jolt_buf_addc(&f, s[i++]);
-			}
-		}
-		while (i < n && s[i] != delim && s[i] != '\n' && s[i] != '\r')
-			jolt_buf_addc(&f, s[i++]);
-		if (quoted || f.len || (i < n && s[i] == delim))
-			any = true;
-		json_array_append_new(rec, json_string(jolt_buf_cstr(&f)));
-		if (i < n && s[i] == delim) {
-			i++;
-			continue;
-		}
-		/* End of record. */
-		if (i < n && s[i] == '\r')
-			i++;
-		if (i < n && s[i] == '\n')
-			i++;
-		if (any)
-			json_array_append(all, rec);
-		json_decref(rec);
-		rec = json_array();
-		any = false;
-		if (i >= n)
-			break;
-	}
-	json_decref(rec);
-	jolt_buf_release(&f);
-	*rows = all;
-	return 0;
-}
-
+/* Rows as objects either way (CSV records keyed by the header, JSON as
+ * written), keys in file order. */
 static int load_table(char **out, json_t **rows, const char *path,
 		      const char *rel)
 {
 	*rows = NULL;
-	char *text = NULL, *msg = NULL;
+	char *text = NULL;
 	size_t len = 0;
+	jolt_csv csv = {0};
 	int rc = read_text(out, &text, &len, path, rel, FILE_READ_CAP);
 	if (rc)
 		return rc;
@@ -1071,11 +986,11 @@ static int load_table(char **out, json_t **rows, const char *path,
 		*rows = arr;
 		goto done;
 	}
-	json_t *recs = NULL;
-	if (csv_parse(&recs, text, len, &msg)) {
-		rc = tool_err(out, "data file '%s': %s", rel, msg);
+	if (jolt_csv_read(&csv, text, len)) {
+		rc = tool_err(out, "data file '%s': %s", rel, jolt_err_msg());
 		goto done;
 	}
+	const json_t *recs = csv.rows;
 	json_t *hdr = json_array_get(recs, 0);
 	json_t *objs = json_array();
 	for (size_t r = 1; r < json_array_size(recs); r++) {
@@ -1089,10 +1004,9 @@ static int load_table(char **out, json_t **rows, const char *path,
 		}
 		json_array_append_new(objs, o);
 	}
-	json_decref(recs);
 	*rows = objs;
 done:
-	free(msg);
+	jolt_csv_release(&csv);
 	free(text);
 	return rc;
 }

@@ -18,8 +18,7 @@
 #include <stdbool.h>
 
 #include "core/suite.h"
-
-#define JOLT_TOOL_OUTPUT_CAP (64 * 1024) /* bytes the agent sees at most */
+#include "core/vocab.h" /* JOLT_TOOL_OUTPUT_CAP */
 
 /* What a running tool may touch. */
 typedef struct jolt_tool_ctx {

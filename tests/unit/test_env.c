@@ -141,7 +141,7 @@ static void test_workdir_from_dir(void **state)
 	jolt_suite s = {0};
 	s.env_dir = src;
 	char *wd = NULL;
-	assert_int_equal(jolt_workdir_create(&wd, &s, WD_ROOT, 1), 0);
+	assert_int_equal(jolt_workdir_create(&wd, &s, NULL, WD_ROOT, 1), 0);
 	assert_non_null(wd);
 	assert_true(wd[0] == '/');
 	assert_non_null(strstr(wd, "/jolt-wd-"));
@@ -174,7 +174,7 @@ static void test_workdir_from_dir(void **state)
 
 	/* Each trial gets its own copy. */
 	char *wd2 = NULL;
-	assert_int_equal(jolt_workdir_create(&wd2, &s, WD_ROOT, 1), 0);
+	assert_int_equal(jolt_workdir_create(&wd2, &s, NULL, WD_ROOT, 1), 0);
 	assert_string_not_equal(wd, wd2);
 
 	assert_int_equal(jolt_workdir_remove(wd), 0);
@@ -187,7 +187,7 @@ static void test_workdir_from_dir(void **state)
 	/* A missing env directory is an error and leaves nothing behind. */
 	s.env_dir = "/nonexistent-jolt-env";
 	wd = (char *)1;
-	assert_int_equal(jolt_workdir_create(&wd, &s, WD_ROOT, 1),
+	assert_int_equal(jolt_workdir_create(&wd, &s, NULL, WD_ROOT, 1),
 			 JOLT_ENOTFOUND);
 	assert_null(wd);
 	rm_rf(src);
@@ -198,7 +198,7 @@ static void test_workdir_empty_and_remove(void **state)
 {
 	char *wd = NULL;
 	jolt_suite s = {0};
-	assert_int_equal(jolt_workdir_create(&wd, &s, WD_ROOT, 0), 0);
+	assert_int_equal(jolt_workdir_create(&wd, &s, NULL, WD_ROOT, 0), 0);
 	struct stat st;
 	assert_int_equal(stat(wd, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
@@ -219,7 +219,7 @@ static void test_workdir_empty_and_remove(void **state)
 	assert_int_equal(jolt_workdir_remove("/"), JOLT_EDENIED);
 
 	/* NULL root: $TMPDIR or /tmp. */
-	assert_int_equal(jolt_workdir_create(&wd, NULL, NULL, 0), 0);
+	assert_int_equal(jolt_workdir_create(&wd, NULL, NULL, NULL, 0), 0);
 	assert_int_equal(jolt_workdir_remove(wd), 0);
 	free(wd);
 }
@@ -259,7 +259,7 @@ static void test_workdir_from_git(void **state)
 	s.env_repo = repo;
 	s.env_rev = first;
 	char *wd = NULL;
-	int rc = jolt_workdir_create(&wd, &s, WD_ROOT, 0);
+	int rc = jolt_workdir_create(&wd, &s, NULL, WD_ROOT, 0);
 	if (rc)
 		fail_msg("%s", jolt_err_msg());
 	char *t = cat_file(wd, "calc.py");
@@ -293,7 +293,7 @@ static void test_workdir_from_git(void **state)
 	char *bare = jolt_xasprintf("%s.git", repo);
 	s.env_repo = bare;
 	s.env_rev = "main~1";
-	assert_int_equal(jolt_workdir_create(&wd, &s, WD_ROOT, 0), 0);
+	assert_int_equal(jolt_workdir_create(&wd, &s, NULL, WD_ROOT, 0), 0);
 	snprintf(cmd, sizeof(cmd), "%s %s rev-parse HEAD", g, wd);
 	head = sh_line(cmd);
 	assert_string_equal(head, first);
@@ -307,12 +307,12 @@ static void test_workdir_from_git(void **state)
 	/* Unknown revision and non-repository: input errors. */
 	s.env_rev = "no-such-branch";
 	wd = (char *)1;
-	assert_int_equal(jolt_workdir_create(&wd, &s, WD_ROOT, 0), JOLT_EINPUT);
+	assert_int_equal(jolt_workdir_create(&wd, &s, NULL, WD_ROOT, 0), JOLT_EINPUT);
 	assert_null(wd);
 	assert_non_null(strstr(jolt_err_msg(), "no-such-branch"));
 	s.env_repo = "/nonexistent-jolt-repo";
 	s.env_rev = first;
-	assert_int_equal(jolt_workdir_create(&wd, &s, WD_ROOT, 0), JOLT_EINPUT);
+	assert_int_equal(jolt_workdir_create(&wd, &s, NULL, WD_ROOT, 0), JOLT_EINPUT);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", repo, bare);
 	assert_int_equal(system(cmd), 0);

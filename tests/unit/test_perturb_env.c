@@ -82,7 +82,7 @@ static void test_list_read_dir(void **state)
 	s.name = "t";
 	s.env_dir = d;
 	json_t *list = NULL;
-	assert_int_equal(jolt_env_list(&list, &s), 0);
+	assert_int_equal(jolt_env_list(&list, &s, NULL), 0);
 	/* Sorted, regular files only (the symlink is not listed). */
 	static const char *const want[] = {"a/deeper/c.md", "a/z.csv", "b.txt"};
 	assert_list(list, want, 3);
@@ -90,21 +90,21 @@ static void test_list_read_dir(void **state)
 
 	char *text = NULL;
 	size_t len = 0;
-	assert_int_equal(jolt_env_read(&text, &len, &s, "a/deeper/c.md"), 0);
+	assert_int_equal(jolt_env_read(&text, &len, &s, NULL, "a/deeper/c.md"), 0);
 	assert_int_equal(len, 3);
 	assert_string_equal(text, "see");
 	free(text);
-	assert_int_equal(jolt_env_read(&text, &len, &s, "nope.txt"),
+	assert_int_equal(jolt_env_read(&text, &len, &s, NULL, "nope.txt"),
 			 JOLT_ENOTFOUND);
 	assert_null(text);
-	assert_int_equal(jolt_env_read(&text, &len, &s, "../etc/passwd"),
+	assert_int_equal(jolt_env_read(&text, &len, &s, NULL, "../etc/passwd"),
 			 JOLT_EDENIED);
-	assert_int_equal(jolt_env_read(&text, &len, &s, "/etc/passwd"),
+	assert_int_equal(jolt_env_read(&text, &len, &s, NULL, "/etc/passwd"),
 			 JOLT_EUSAGE);
 
 	/* No environment: an empty list. */
 	jolt_suite none = {0};
-	assert_int_equal(jolt_env_list(&list, &none), 0);
+	assert_int_equal(jolt_env_list(&list, &none, NULL), 0);
 	assert_int_equal(json_array_size(list), 0);
 	json_decref(list);
 	rm_rf(d);
@@ -137,21 +137,21 @@ static void test_list_read_git(void **state)
 	s.env_repo = repo;
 	s.env_rev = first;
 	json_t *list = NULL;
-	assert_int_equal(jolt_env_list(&list, &s), 0);
+	assert_int_equal(jolt_env_list(&list, &s, NULL), 0);
 	static const char *const want[] = {"README", "src/calc.py"};
 	assert_list(list, want, 2);
 	json_decref(list);
 	char *text = NULL;
 	size_t len = 0;
-	assert_int_equal(jolt_env_read(&text, &len, &s, "src/calc.py"), 0);
+	assert_int_equal(jolt_env_read(&text, &len, &s, NULL, "src/calc.py"), 0);
 	assert_string_equal(text, "def add(a, b):\n    return a - b\n");
 	free(text);
-	assert_int_equal(jolt_env_read(&text, &len, &s, "later.txt"),
+	assert_int_equal(jolt_env_read(&text, &len, &s, NULL, "later.txt"),
 			 JOLT_ENOTFOUND);
 
 	/* A ref works as well; the later tree has the later file. */
 	s.env_rev = "main";
-	assert_int_equal(jolt_env_list(&list, &s), 0);
+	assert_int_equal(jolt_env_list(&list, &s, NULL), 0);
 	static const char *const want2[] = {"README", "later.txt",
 					    "src/calc.py"};
 	assert_list(list, want2, 3);
@@ -159,11 +159,99 @@ static void test_list_read_git(void **state)
 
 	s.env_rev = "no-such-rev";
 	list = (json_t *)1;
-	assert_int_equal(jolt_env_list(&list, &s), JOLT_EINPUT);
+	assert_int_equal(jolt_env_list(&list, &s, NULL), JOLT_EINPUT);
 	assert_null(list);
 	assert_non_null(strstr(jolt_err_msg(), "no-such-rev"));
 	rm_rf(repo);
 	free(repo);
+	free(first);
+}
+
+/* Two tasks of one suite pinned to two commits (`env: {rev}`): each sees
+ * its own tree, in the operators' snapshot and in its working copy. */
+static void test_task_env_rev(void **state)
+{
+	char *dir = test_tmpdir();
+	char cmd[4096];
+	test_write(dir, "repo/data.txt", "old\n");
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s/repo && git init -q -b main && git add -A && " GIT_ENV
+		 "git commit -q -m first",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), GIT " %s/repo rev-parse HEAD", dir);
+	char *first = sh_line(cmd);
+	assert_non_null(first);
+	test_write(dir, "repo/data.txt", "new\n");
+	test_write(dir, "repo/added.txt", "x\n");
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s/repo && git add -A && " GIT_ENV "git commit -q -m second",
+		 dir);
+	assert_int_equal(system(cmd), 0);
+
+	test_write(dir, "suite.yaml",
+		   "name: revs\n"
+		   "env: {repo: repo, rev: main}\n"
+		   "tools:\n"
+		   "  - {name: submit, description: Submit., run: {builtin: "
+		   "submit}}\n");
+	char task[512];
+	snprintf(task, sizeof(task),
+		 "id: pinned\nuser: hi\nenv: {rev: %s}\n"
+		 "grade: [{answer: {exact: old}}]\noracle: [{answer: old}]\n",
+		 first);
+	test_write(dir, "tasks/pinned.yaml", task);
+	test_write(dir, "tasks/tip.yaml",
+		   "id: tip\nuser: hi\n"
+		   "grade: [{answer: {exact: new}}]\noracle: [{answer: new}]\n");
+	jolt_suite *s = NULL;
+	if (jolt_suite_load(&s, dir))
+		fail_msg("load: %s", jolt_err_msg());
+	const jolt_task *pinned = jolt_suite_task(s, "pinned");
+	const jolt_task *tip = jolt_suite_task(s, "tip");
+	assert_non_null(pinned);
+	assert_non_null(tip);
+
+	/* Read the tip first: the snapshot cache must not hand its tree to
+	 * the pinned task. */
+	char *text = NULL;
+	size_t len = 0;
+	assert_int_equal(jolt_env_read(&text, &len, s, tip, "data.txt"), 0);
+	assert_string_equal(text, "new\n");
+	free(text);
+	assert_int_equal(jolt_env_read(&text, &len, s, pinned, "data.txt"), 0);
+	assert_string_equal(text, "old\n");
+	free(text);
+	assert_int_equal(jolt_env_read(&text, &len, s, pinned, "added.txt"),
+			 JOLT_ENOTFOUND);
+	json_t *list = NULL;
+	assert_int_equal(jolt_env_list(&list, s, pinned), 0);
+	static const char *const want_old[] = {"data.txt"};
+	assert_list(list, want_old, 1);
+	json_decref(list);
+	assert_int_equal(jolt_env_list(&list, s, tip), 0);
+	static const char *const want_new[] = {"added.txt", "data.txt"};
+	assert_list(list, want_new, 2);
+	json_decref(list);
+
+	char *wd_tip = NULL, *wd_pin = NULL;
+	assert_int_equal(jolt_workdir_create(&wd_tip, s, tip, "/tmp", 0), 0);
+	assert_int_equal(jolt_workdir_create(&wd_pin, s, pinned, "/tmp", 0), 0);
+	char *a = cat_file(wd_tip, "data.txt");
+	char *b = cat_file(wd_pin, "data.txt");
+	assert_string_equal(a, "new\n");
+	assert_string_equal(b, "old\n");
+	assert_true(exists(wd_tip, "added.txt"));
+	assert_false(exists(wd_pin, "added.txt"));
+	free(a);
+	free(b);
+	assert_int_equal(jolt_workdir_remove(wd_tip), 0);
+	assert_int_equal(jolt_workdir_remove(wd_pin), 0);
+	free(wd_tip);
+	free(wd_pin);
+	jolt_suite_free(s);
+	rm_rf(dir);
+	free(dir);
 	free(first);
 }
 
@@ -471,7 +559,7 @@ static void test_op_move_applies(void **state)
 	jolt_suite *s = starter();
 	jolt_variant *v = build(s, "ops-app-config", "move_files", 1, 3);
 	char *wd = NULL;
-	assert_int_equal(jolt_workdir_create(&wd, s, "/tmp", 0), 0);
+	assert_int_equal(jolt_workdir_create(&wd, s, NULL, "/tmp", 0), 0);
 	assert_int_equal(jolt_env_apply(v, wd), 0);
 	const char *nw = json_string_value(
 	    json_object_get(v->path_map, "notes/2024-03-08-standup.md"));
@@ -486,7 +574,7 @@ static void test_op_move_applies(void **state)
 
 	/* Extra history on the working copy's repository. */
 	v = build(s, "doc-bridge-year", "git_history", 2, 1);
-	assert_int_equal(jolt_workdir_create(&wd, s, "/tmp", 0), 0);
+	assert_int_equal(jolt_workdir_create(&wd, s, NULL, "/tmp", 0), 0);
 	assert_int_equal(jolt_env_apply(v, wd), 0);
 	char cmd[2048];
 	snprintf(cmd, sizeof(cmd), GIT " %s rev-list --count HEAD", wd);
@@ -668,6 +756,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_list_read_dir),
 	    cmocka_unit_test(test_list_read_git),
+	    cmocka_unit_test(test_task_env_rev),
 	    cmocka_unit_test(test_apply_edits),
 	    cmocka_unit_test(test_apply_refuses),
 	    cmocka_unit_test(test_op_move_files),

@@ -23,7 +23,7 @@
 static int setup(void **state)
 {
 	char *wd = NULL;
-	int rc = jolt_workdir_create(&wd, NULL, "/tmp", SLOT);
+	int rc = jolt_workdir_create(&wd, NULL, NULL, "/tmp", SLOT);
 	if (rc) {
 		fprintf(stderr, "workdir: %s\n", jolt_err_msg());
 		return -1;

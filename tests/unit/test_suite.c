@@ -232,6 +232,76 @@ static void test_defaults_and_repo_env(void **state)
 	free(dir);
 }
 
+/* ---- task-level env revision ----------------------------------------- */
+
+#define SHA_A "0123456789abcdef0123456789abcdef01234567"
+
+static void expect_task_env_error(const char *dir, const char *env_line,
+				  const char *where, const char *what)
+{
+	char task[512];
+	snprintf(task, sizeof(task),
+		 "id: t1\nuser: hi\n%s\ngrade: [{answer: {exact: x}}]\n"
+		 "oracle: [{answer: x}]\n",
+		 env_line);
+	test_write(dir, "tasks/a.yaml", task);
+	char *want = path_of(dir, where);
+	const char *subs[] = {want, what, NULL};
+	expect_error(dir, JOLT_EINPUT, subs);
+	free(want);
+}
+
+static void test_task_env_rev(void **state)
+{
+	char *dir = make_suite();
+	/* The suite's env is a directory: a task cannot pick a revision. */
+	expect_task_env_error(dir, "env: {rev: " SHA_A "}", "tasks/a.yaml:3:1",
+			      "needs the suite's env to be a git repository");
+
+	test_write(dir, "repo/README", "r\n");
+	test_write(dir, "suite.yaml",
+		   "name: mini\n"
+		   "env: {repo: repo, rev: main}\n"
+		   "tools:\n"
+		   "  - {name: submit, description: Submit., run: {builtin: "
+		   "submit}}\n");
+	test_write(dir, "tasks/b.yaml",
+		   "id: beta\nuser: hi\ngrade: [{answer: {exact: x}}]\n"
+		   "oracle: [{answer: x}]\n");
+	expect_task_env_error(dir, "env: {rev: main}", "tasks/a.yaml:3:12",
+			      "must be a full commit id (40 hex digits)");
+	expect_task_env_error(dir, "env: {rev: " SHA_A "0}",
+			      "tasks/a.yaml:3:12", "full commit id");
+	expect_task_env_error(dir, "env: {rev: 0123456789abcdef0123456789abcdef0123456g}",
+			      "tasks/a.yaml:3:12", "full commit id");
+	expect_task_env_error(dir, "env: {repo: other}", "tasks/a.yaml:3:7",
+			      "unknown key 'repo' in a task's env; expected "
+			      "one of: rev");
+	expect_task_env_error(dir, "env: repo/", "tasks/a.yaml:3:6",
+			      "expected a mapping {rev: COMMIT}");
+	expect_task_env_error(dir, "env: {}", "tasks/a.yaml:3:6",
+			      "missing required key 'rev'");
+
+	test_write(dir, "tasks/a.yaml",
+		   "id: alpha\nuser: hi\nenv: {rev: " SHA_A "}\n"
+		   "grade: [{answer: {exact: x}}]\noracle: [{answer: x}]\n");
+	jolt_suite *s = NULL;
+	if (jolt_suite_load(&s, dir))
+		fail_msg("load failed: %s", jolt_err_msg());
+	const jolt_task *a = jolt_suite_task(s, "alpha");
+	const jolt_task *b = jolt_suite_task(s, "beta");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a->env_rev, SHA_A);
+	assert_null(b->env_rev);
+	assert_string_equal(jolt_task_env_rev(s, a), SHA_A);
+	assert_string_equal(jolt_task_env_rev(s, b), "main");
+	assert_string_equal(jolt_task_env_rev(s, NULL), "main");
+	jolt_suite_free(s);
+	rm_rf(dir);
+	free(dir);
+}
+
 /* ---- the loader: errors ---------------------------------------------- */
 
 static void test_syntax_error(void **state)
@@ -744,6 +814,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_load_valid),
 	    cmocka_unit_test(test_defaults_and_repo_env),
+	    cmocka_unit_test(test_task_env_rev),
 	    cmocka_unit_test(test_syntax_error),
 	    cmocka_unit_test(test_unknown_key_in_task),
 	    cmocka_unit_test(test_oracle_undeclared_tool),

@@ -24,7 +24,7 @@ typedef struct fixture {
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
-	if (jolt_workdir_create(&f->wd, NULL, "/tmp", SLOT))
+	if (jolt_workdir_create(&f->wd, NULL, NULL, "/tmp", SLOT))
 		return -1;
 	f->suite.exec_timeout_s = 10;
 	f->ctx.suite = &f->suite;
