@@ -148,6 +148,7 @@ class ArrayTest(unittest.TestCase):
 
 
 class DateTest(unittest.TestCase):
+    """Dates and times; offsets are toml/tz.py's TomlTz."""
 
     def test_date(self):
         self.assertEqual(toml.loads("d = 1987-07-05")["d"],
