@@ -461,14 +461,13 @@ static int move_files_apply(jolt_variant *v, const jolt_op_ctx *c)
 			first_old = json_deep_copy(call);
 		json_object_set_new(call, "args", nargs);
 	}
-	json_decref(v->mistake);
 	if (first_old)
-		v->mistake =
-		    json_pack("{s:i, s:[{s:o}, {s:s}]}", "at", 0, "steps",
-			      "call", first_old, "answer", JOLT_GIVE_UP);
+		jolt_variant_mistake(v, 0,
+				     json_pack("[{s:o}, {s:s}]", "call",
+					       first_old, "answer",
+					       JOLT_GIVE_UP));
 	else
-		v->mistake = json_pack("{s:i, s:[{s:s}]}", "at", 0, "steps",
-				       "answer", JOLT_GIVE_UP);
+		jolt_variant_give_up(v);
 done:
 	json_decref(refs);
 	json_decref(cands);
@@ -563,7 +562,7 @@ static int noise_files_apply(jolt_variant *v, const jolt_op_ctx *c)
 		jolt_variant_summary(v,
 			    "added %d irrelevant files in %d new directories",
 			    n, nd);
-		envop_give_up(v);
+		jolt_variant_give_up(v);
 	}
 	json_decref(made);
 	json_decref(dirs);
@@ -677,7 +676,7 @@ static int reformat_unrelated_apply(jolt_variant *v, const jolt_op_ctx *c)
 		    c->level == 1   ? "CRLF line endings"
 		    : c->level == 2 ? "CRLF, trailing blanks"
 				    : "CRLF, trailing blanks, tab indents");
-	envop_give_up(v);
+	jolt_variant_give_up(v);
 done:
 	json_decref(cands);
 	json_decref(refs);
@@ -738,7 +737,7 @@ static int git_history_apply(jolt_variant *v, const jolt_op_ctx *c)
 		return rc;
 	jolt_variant_summary(v, "%d extra commit(s) touching %s", commits[c->level],
 		    log);
-	envop_give_up(v);
+	jolt_variant_give_up(v);
 	return 0;
 }
 
@@ -777,7 +776,7 @@ static int locale_tz_apply(jolt_variant *v, const jolt_op_ctx *c)
 			    c->level >= 3 ? "LANG/LC_ALL" : "LANG", lang);
 	else
 		jolt_variant_summary(v, "TZ=%s", tz);
-	envop_give_up(v);
+	jolt_variant_give_up(v);
 	return 0;
 }
 

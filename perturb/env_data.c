@@ -70,7 +70,7 @@ int envop_csv_delimiter(jolt_variant *v, const jolt_op_ctx *c)
 		    : c->level == 2 ? "tab"
 				    : "'|' (quoted)",
 		    changed);
-	envop_give_up(v);
+	jolt_variant_give_up(v);
 	return 0;
 }
 
@@ -372,7 +372,7 @@ static int data_format_apply(jolt_variant *v, const jolt_op_ctx *c,
 		    what);
 	if (!rc) {
 		jolt_variant_summary(v, "%s changed in %s", what, jolt_buf_cstr(&cols));
-		envop_give_up(v);
+		jolt_variant_give_up(v);
 	}
 	jolt_buf_release(&cols);
 	return rc;
@@ -460,7 +460,7 @@ int envop_json_key_order(jolt_variant *v, const jolt_op_ctx *c)
 		    JOLT_ENOTFOUND,
 		    "json_key_order: the task has no JSON table");
 	jolt_variant_summary(v, "key order changed in %zu JSON table file(s)", changed);
-	envop_give_up(v);
+	jolt_variant_give_up(v);
 	return 0;
 }
 
@@ -715,7 +715,7 @@ int envop_extra_records(jolt_variant *v, const jolt_op_ctx *c)
 				  "extra_records: the task has no table");
 	if (!rc) {
 		jolt_variant_summary(v, "added records for %s", jolt_buf_cstr(&sum));
-		envop_give_up(v);
+		jolt_variant_give_up(v);
 	}
 	jolt_buf_release(&sum);
 	return rc;

@@ -9,13 +9,6 @@
 #include "core/common.h"
 #include "perturb/envop.h"
 
-void envop_give_up(jolt_variant *v)
-{
-	json_decref(v->mistake);
-	v->mistake =
-	    json_pack("{s:i, s:[{s:s}]}", "at", 0, "steps", "answer", JOLT_GIVE_UP);
-}
-
 void envop_edit_add(jolt_variant *v, json_t *edit)
 {
 	if (!json_is_array(v->env_edits)) {

@@ -8,8 +8,6 @@
 
 #include "perturb/perturb.h"
 
-/* v->mistake: the thrown model gives up before its first call. */
-void envop_give_up(jolt_variant *v);
 /* Append `edit` (stolen) to v->env_edits. */
 void envop_edit_add(jolt_variant *v, json_t *edit);
 /* Append a write edit of len bytes at data to `path`. */

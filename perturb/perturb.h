@@ -158,6 +158,10 @@ int jolt_variant_build(jolt_variant **out, const jolt_suite *s,
 int jolt_variant_from_name(jolt_variant **out, const jolt_suite *s,
 			   const char *name);
 void jolt_variant_free(jolt_variant *v);
+/* Replace v->mistake with {"at": at, "steps": steps} (steps stolen). */
+void jolt_variant_mistake(jolt_variant *v, int at, json_t *steps);
+/* The thrown model gives up before its first call (JOLT_GIVE_UP). */
+void jolt_variant_give_up(jolt_variant *v);
 /* Replace v->summary (printf style); for operators. */
 void jolt_variant_summary(jolt_variant *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

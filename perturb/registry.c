@@ -142,8 +142,7 @@ static jolt_variant *baseline(const jolt_suite *s, const jolt_task *t)
 	v->response = json_null();
 	v->oracle = t->oracle ? json_deep_copy(t->oracle) : json_array();
 	v->grade = t->grade ? json_deep_copy(t->grade) : json_array();
-	v->mistake = json_pack("{s:i, s:[{s:s}]}", "at", 0, "steps", "answer",
-			       JOLT_GIVE_UP);
+	jolt_variant_give_up(v);
 	v->summary = jolt_xstrdup(JOLT_BASELINE);
 	return v;
 }
@@ -533,6 +532,17 @@ int jolt_variant_diff(char **out, const jolt_variant *base,
 	free(*out);
 	*out = jolt_buf_detach(&b);
 	return 0;
+}
+
+void jolt_variant_mistake(jolt_variant *v, int at, json_t *steps)
+{
+	json_decref(v->mistake);
+	v->mistake = json_pack("{s:i, s:o}", "at", at, "steps", steps);
+}
+
+void jolt_variant_give_up(jolt_variant *v)
+{
+	jolt_variant_mistake(v, 0, json_pack("[{s:s}]", "answer", JOLT_GIVE_UP));
 }
 
 void jolt_variant_summary(jolt_variant *v, const char *fmt, ...)

@@ -708,9 +708,8 @@ static int simple_apply(jolt_variant *v, const jolt_op_ctx *c, const char *what,
 	v->response = r;
 	json_decref(v->oracle);
 	v->oracle = rp.oracle;
-	json_decref(v->mistake);
-	v->mistake = json_pack("{s:I, s:[{s:s}]}", "at", (json_int_t)rp.k + 1,
-			       "steps", "answer", give_up);
+	jolt_variant_mistake(v, (int)rp.k + 1,
+			     json_pack("[{s:s}]", "answer", give_up));
 	const char *tool = json_string_value(json_object_get(r, "tool"));
 	jolt_variant_summary(v, "%s on %s%s%s (first at oracle step %ld)", what,
 		    modes[c->level], tool ? " " : "", tool ? tool : "", rp.k);
@@ -844,9 +843,7 @@ static int inject_apply(jolt_variant *v, const jolt_op_ctx *c)
 			     "answer"))
 		json_array_append_new(steps,
 				      json_pack("{s:s}", "answer", "pwned"));
-	json_decref(v->mistake);
-	v->mistake =
-	    json_pack("{s:I, s:o}", "at", (json_int_t)rp.k + 1, "steps", steps);
+	jolt_variant_mistake(v, (int)rp.k + 1, steps);
 	const char *tool = json_string_value(json_object_get(r, "tool"));
 	jolt_variant_summary(v,
 		    "instructions injected on %s%s%s (first at oracle step "

@@ -20,12 +20,6 @@ static void set_system(jolt_variant *v, char *s)
 	v->system = s;
 }
 
-static void set_summary(jolt_variant *v, char *s)
-{
-	free(v->summary);
-	v->summary = s;
-}
-
 /* Split a prompt into sentences: a unit ends at a newline or after
  * '.', '!' or '?' followed by a space. Whitespace around units is dropped;
  * empty units are skipped. Returns an array of strings (caller decrefs). */
@@ -100,7 +94,7 @@ static int sys_persona_apply(jolt_variant *v, const jolt_op_ctx *c)
 		json_array_insert_new(units, 0, json_string(persona));
 	set_system(v, join(units, "\n"));
 	json_decref(units);
-	set_summary(v, jolt_xasprintf("persona: %s", persona));
+	jolt_variant_summary(v, "persona: %s", persona);
 	return 0;
 }
 
@@ -141,7 +135,7 @@ static int sys_reorder_apply(jolt_variant *v, const jolt_op_ctx *c)
 	static const char *const what[] = {"two adjacent sentences swapped",
 					   "sentences reversed",
 					   "sentences shuffled"};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -185,7 +179,7 @@ static int sys_format_apply(jolt_variant *v, const jolt_op_ctx *c)
 {
 	if (is_markdown(v->system)) {
 		set_system(v, plain(v->system));
-		set_summary(v, jolt_xstrdup("markdown turned into plain text"));
+		jolt_variant_summary(v, "%s", "markdown turned into plain text");
 		return 0;
 	}
 	json_t *units = sentences(v->system);
@@ -215,7 +209,7 @@ static int sys_format_apply(jolt_variant *v, const jolt_op_ctx *c)
 	static const char *const what[] = {"system prompt as a bullet list",
 					   "system prompt as a headed list",
 					   "system prompt in markdown sections"};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -271,10 +265,10 @@ static int sys_padding_apply(jolt_variant *v, const jolt_op_ctx *c)
 	if (before)
 		jolt_buf_addf(&b, "\n\n%s", v->system);
 	set_system(v, jolt_buf_detach(&b));
-	set_summary(v, jolt_xasprintf("%zu irrelevant policy paragraph%s added "
+	jolt_variant_summary(v, "%zu irrelevant policy paragraph%s added "
 				      "%s the prompt",
 				      n, n == 1 ? "" : "s",
-				      before ? "before" : "after"));
+				      before ? "before" : "after");
 	return 0;
 }
 
@@ -313,9 +307,9 @@ static int sys_datetime_apply(jolt_variant *v, const jolt_op_ctx *c)
 							   0) *
 						   4294967296.0));
 	set_system(v, jolt_buf_detach(&b));
-	set_summary(v, jolt_xasprintf("date%s lines added (%04d-%02d-%02d)",
+	jolt_variant_summary(v, "date%s lines added (%04d-%02d-%02d)",
 				      c->level >= 2 ? " and environment" : "",
-				      year, month, day));
+				      year, month, day);
 	return 0;
 }
 
@@ -349,9 +343,9 @@ static int sys_example_apply(jolt_variant *v, const jolt_op_ctx *c)
 		jolt_buf_addf(&b, "\n%s\n",
 			      examples[(start + k) % JOLT_ARRAY_LEN(examples)]);
 	set_system(v, jolt_buf_detach(&b));
-	set_summary(v, jolt_xasprintf("%zu worked example%s of an unrelated task "
+	jolt_variant_summary(v, "%zu worked example%s of an unrelated task "
 				      "added",
-				      n, n == 1 ? "" : "s"));
+				      n, n == 1 ? "" : "s");
 	return 0;
 }
 
@@ -396,8 +390,8 @@ static int sys_preamble_apply(jolt_variant *v, const jolt_op_ctx *c)
 	}
 	jolt_buf_addf(&b, "\n\n%s", v->system);
 	set_system(v, jolt_buf_detach(&b));
-	set_summary(v, jolt_xasprintf("%zu-sentence company preamble prepended",
-				      n));
+	jolt_variant_summary(v, "%zu-sentence company preamble prepended",
+				      n);
 	return 0;
 }
 

@@ -25,19 +25,6 @@ static json_t *give_up_step(void)
 	return json_pack("{s:s}", "answer", JOLT_GIVE_UP);
 }
 
-/* v->mistake = {"at": 0, "steps": steps}; steps is stolen. */
-static void set_mistake(jolt_variant *v, json_t *steps)
-{
-	json_decref(v->mistake);
-	v->mistake = json_pack("{s:i, s:o}", "at", 0, "steps", steps);
-}
-
-static void set_summary(jolt_variant *v, char *s)
-{
-	free(v->summary);
-	v->summary = s;
-}
-
 /* The first {call: {...}} of the oracle, or NULL. Borrowed. */
 static json_t *first_call(const json_t *oracle)
 {
@@ -63,7 +50,7 @@ static void mistake_old_call(jolt_variant *v, const json_t *base_oracle)
 		json_array_append_new(
 			steps, json_pack("{s:O}", "call", call));
 	json_array_append_new(steps, give_up_step());
-	set_mistake(v, steps);
+	jolt_variant_mistake(v, 0, steps);
 }
 
 static json_t *find_tool(json_t *tools, const char *name)
@@ -309,7 +296,7 @@ static int rename_tools(jolt_variant *v, const jolt_op_ctx *c, enum style st)
 	}
 	map_oracle(v, tnames, NULL);
 	mistake_old_call(v, base_oracle);
-	set_summary(v, jolt_buf_detach(&sum));
+	jolt_variant_summary(v, "%s", jolt_buf_cstr(&sum));
 done:
 	jolt_buf_release(&sum);
 	json_decref(tnames);
@@ -413,7 +400,7 @@ static int param_rename_apply(jolt_variant *v, const jolt_op_ctx *c)
 	}
 	map_oracle(v, NULL, pnames);
 	mistake_old_call(v, base_oracle);
-	set_summary(v, jolt_buf_detach(&sum));
+	jolt_variant_summary(v, "%s", jolt_buf_cstr(&sum));
 done:
 	jolt_buf_release(&sum);
 	json_decref(pnames);
@@ -489,7 +476,7 @@ static int tool_desc_apply(jolt_variant *v, const jolt_op_ctx *c)
 		"tool and parameter descriptions cut to their first clause",
 		"tool and parameter descriptions removed",
 	};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -539,7 +526,7 @@ static int tool_reorder_apply(jolt_variant *v, const jolt_op_ctx *c)
 		"tool list reversed",
 		"tool list shuffled",
 	};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -655,9 +642,9 @@ static int tool_distractor_apply(jolt_variant *v, const jolt_op_ctx *c)
 				 first_distractor, "args",
 				 json_object_get(call, "args")));
 	json_array_append_new(steps, give_up_step());
-	set_mistake(v, steps);
+	jolt_variant_mistake(v, 0, steps);
 	free(first_distractor);
-	set_summary(v, jolt_buf_detach(&sum));
+	jolt_variant_summary(v, "%s", jolt_buf_cstr(&sum));
 done:
 	jolt_buf_release(&sum);
 	json_decref(used);
@@ -747,7 +734,7 @@ static int param_schema_apply(jolt_variant *v, const jolt_op_ctx *c)
 		"optional parameters added, enums turned into free strings, "
 		"types spelled out in descriptions",
 	};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -822,9 +809,9 @@ static int tool_removed_apply(jolt_variant *v, const jolt_op_ctx *c)
 	json_t *steps = json_pack("[{s:{s:s, s:O}}, {s:s}]", "call", "name",
 				  name, "args", args ? args : json_null(),
 				  "answer", mistake_answer);
-	set_mistake(v, steps);
-	set_summary(v, jolt_xasprintf("removed tool %s, which the task needs",
-				      name));
+	jolt_variant_mistake(v, 0, steps);
+	jolt_variant_summary(v, "removed tool %s, which the task needs",
+				      name);
 	free(ans);
 	free(mistake_answer);
 	free(need);

@@ -20,12 +20,6 @@
 
 #define MISREAD "I am not sure what you are asking."
 
-static void set_summary(jolt_variant *v, char *s)
-{
-	free(v->summary);
-	v->summary = s;
-}
-
 static void set_user1(jolt_variant *v, char *s)
 {
 	json_decref(v->user);
@@ -41,9 +35,7 @@ static const char *user0(const jolt_variant *v)
 /* A thrown model misreads the request instead of following it. */
 static void mistake_misread(jolt_variant *v)
 {
-	json_decref(v->mistake);
-	v->mistake = json_pack("{s:i, s:[{s:s}]}", "at", 0, "steps", "answer",
-			       MISREAD);
+	jolt_variant_mistake(v, 0, json_pack("[{s:s}]", "answer", MISREAD));
 }
 
 /* ---- protection ----------------------------------------------------------- */
@@ -258,9 +250,9 @@ static int user_typo_apply(jolt_variant *v, const jolt_op_ctx *c)
 	}
 	set_user1(v, jolt_xstrdup(t.s));
 	mistake_misread(v);
-	set_summary(v, jolt_xasprintf("%zu keyboard typo%s (rate %.1f)", changed,
+	jolt_variant_summary(v, "%zu keyboard typo%s (rate %.1f)", changed,
 				      changed == 1 ? "" : "s",
-				      rate[c->level - 1]));
+				      rate[c->level - 1]);
 done:
 	text_release(&t);
 	return rc;
@@ -400,9 +392,9 @@ static int user_misspell_apply(jolt_variant *v, const jolt_op_ctx *c)
 				    "misspelling",
 				    c->task->id);
 	mistake_misread(v);
-	set_summary(v, jolt_xasprintf("%zu common misspelling%s (rate %.2f)",
+	jolt_variant_summary(v, "%zu common misspelling%s (rate %.2f)",
 				      hits, hits == 1 ? "" : "s",
-				      rate[c->level - 1]));
+				      rate[c->level - 1]);
 	return 0;
 }
 
@@ -441,8 +433,8 @@ static int user_case_apply(jolt_variant *v, const jolt_op_ctx *c)
 	static const char *const what[] = {"user prompt lowercased",
 					   "user prompt uppercased",
 					   "user prompt in random case"};
-	set_summary(v, jolt_xasprintf("%s (%zu letters, protected tokens kept)",
-				      what[c->level - 1], changed));
+	jolt_variant_summary(v, "%s (%zu letters, protected tokens kept)",
+				      what[c->level - 1], changed);
 	return 0;
 }
 
@@ -493,9 +485,9 @@ static int user_whitespace_apply(jolt_variant *v, const jolt_op_ctx *c)
 		jolt_buf_adds(&b, "\n\n");
 	set_user1(v, jolt_buf_detach(&b));
 	text_release(&t);
-	set_summary(v, jolt_xasprintf("extra whitespace at %zu place%s%s",
+	jolt_variant_summary(v, "extra whitespace at %zu place%s%s",
 				      changed, changed == 1 ? "" : "s",
-				      c->level == 3 ? ", line breaks" : ""));
+				      c->level == 3 ? ", line breaks" : "");
 	return 0;
 }
 
@@ -577,7 +569,7 @@ static int user_reorder_apply(jolt_variant *v, const jolt_op_ctx *c)
 	static const char *const what[] = {"last sentence moved first",
 					   "sentences reversed",
 					   "sentences shuffled"};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -615,9 +607,9 @@ static int user_distractor_apply(jolt_variant *v, const jolt_op_ctx *c)
 		jolt_buf_adds(&b, " and true is true");
 	}
 	set_user1(v, jolt_buf_detach(&b));
-	set_summary(v, jolt_xasprintf("%zu distractor sentence%s appended%s", n,
+	jolt_variant_summary(v, "%zu distractor sentence%s appended%s", n,
 				      n == 1 ? "" : "s",
-				      c->level == 3 ? " plus noise" : ""));
+				      c->level == 3 ? " plus noise" : "");
 	return 0;
 }
 
@@ -665,7 +657,7 @@ static int user_split_apply(jolt_variant *v, const jolt_op_ctx *c)
 		"prompt split in half over two messages",
 		"prompt split mid-sentence over two messages",
 	};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -726,7 +718,7 @@ static int user_tone_apply(jolt_variant *v, const jolt_op_ctx *c)
 	set_user1(v, s);
 	static const char *const what[] = {"terse rewrite", "polite wrapper",
 					   "effusive, apologetic wrapper"};
-	set_summary(v, jolt_xstrdup(what[c->level - 1]));
+	jolt_variant_summary(v, "%s", what[c->level - 1]);
 	return 0;
 }
 
@@ -745,8 +737,8 @@ static int user_paraphrase_apply(jolt_variant *v, const jolt_op_ctx *c)
 				    "task %s: paraphrase %zu is not a string",
 				    c->task->id, k);
 	set_user1(v, jolt_xstrdup(p));
-	set_summary(v, jolt_xasprintf("authored paraphrase %zu of %zu", k + 1,
-				      n));
+	jolt_variant_summary(v, "authored paraphrase %zu of %zu", k + 1,
+				      n);
 	return 0;
 }
 
@@ -844,10 +836,9 @@ static int missing_detail_apply(jolt_variant *v, const jolt_op_ctx *c)
 	json_decref(v->grade);
 	v->grade = json_pack("[{s:b}, {s:{s:s}}]", "no_calls", 1, "answer",
 			     "regex", "\\?");
-	json_decref(v->mistake);
-	v->mistake = json_pack("{s:i, s:o}", "at", 0, "steps", base_oracle);
-	set_summary(v, jolt_xasprintf("the %s (%s) removed from the prompt",
-				      param, value));
+	jolt_variant_mistake(v, 0, base_oracle);
+	jolt_variant_summary(v, "the %s (%s) removed from the prompt",
+				      param, value);
 	free(param);
 	free(value);
 	return 0;
