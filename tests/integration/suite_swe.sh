@@ -22,11 +22,12 @@ nrev=$(grep -h '^env: {rev: "[0-9a-f]\{40\}"}$' "$S"/tasks/*.yaml | sort -u | wc
 	|| notok "$nrev distinct task revisions for $n tasks"
 
 # the sample: baselines, then the env operators that act on a repository
-# (move, noise, reformat, extra history, locale) at every level, seed 1
+# (noise, reformat, extra history, locale; move_files leaves these files
+# alone, since code names them) at their heaviest level, seed 1
 expect_exit 0 "jolt check swe sample: baselines and env operators" \
-	$JOLT check "$small" --axes env --ops move_files,noise_files,reformat_unrelated,git_history,locale_tz --failures-only
+	$JOLT check "$small" --axes env --ops move_files,noise_files,reformat_unrelated,git_history,locale_tz --levels 3 --failures-only
 nv=$(sed -n 's/.* and \([0-9]*\) variants checked: 0 failures, 0 errors/\1/p' "$JOLT_TEST_TMP/last.out")
-[ "${nv:-0}" -ge 20 ] && ok "$nv swe variants checked, none failing" || notok "swe variants checked: ${nv:-none}"
+[ "${nv:-0}" -ge 12 ] && ok "$nv swe variants checked, none failing" || notok "swe variants checked: ${nv:-none}"
 
 db=$JOLT_TEST_TMP/swe.db
 expect_exit 0 "run swe sample on sim:oracle" $JOLT run "$small" --model sim:oracle --axes none --out "$db" -q
