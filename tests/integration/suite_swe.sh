@@ -35,11 +35,13 @@ pass=$(sqlite3 "$db" "select count(*) from trials where outcome='pass'")
 total=$(sqlite3 "$db" "select count(*) from trials")
 [ "$total" = 3 ] && [ "$pass" = 3 ] && ok "sim:oracle passes the 3 sampled tasks" \
 	|| notok "sim:oracle passed $pass of $total"
-# doing nothing must not pass: sim:null answers at once
-dbn=$JOLT_TEST_TMP/swe-null.db
-expect_exit 0 "run swe sample on sim:null" $JOLT run "$small" --model sim:null --axes none --out "$dbn" -q
+# doing nothing must not pass: noise=1 gives up at the first turn
+dbn=$JOLT_TEST_TMP/swe-giveup.db
+expect_exit 0 "run swe sample on sim:noise=1" $JOLT run "$small" --model sim:noise=1 --axes none --out "$dbn" -q
 pn=$(sqlite3 "$dbn" "select count(*) from trials where outcome='pass'")
-[ "$pn" = 0 ] && ok "sim:null passes none of the sampled tasks" || notok "sim:null passed $pn"
+tn=$(sqlite3 "$dbn" "select count(*) from trials")
+[ "$tn" = 3 ] && [ "$pn" = 0 ] && ok "giving up at once passes none of the sampled tasks" \
+	|| notok "giving up passed $pn of $tn"
 
 # reproducibility: the generator, run into a scratch directory, writes the
 # committed suite byte for byte (needs Debian's python3-toml,
