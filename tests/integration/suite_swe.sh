@@ -1,8 +1,8 @@
-# suite_swe.sh - the swe suite: every task file loads and its oracle
-# passes; on a fixed sample (one task per project) the oracle passes and
+# suite_swe.sh - the swe suite: at least 60 tasks, each pinned to its own
+# commit; on a fixed sample (one task per project) the oracle passes and
 # the planted mistake fails under the environment operators that touch a
-# repository; sim:oracle passes the sample; the generator reproduces the
-# committed suite byte for byte.
+# repository, sim:oracle passes and an agent that gives up at once fails;
+# the generator reproduces the committed suite byte for byte.
 . tests/integration/lib.sh
 S=suites/swe
 small=$JOLT_TEST_TMP/swe-sample
