@@ -30,14 +30,6 @@
 
 /* ---- helpers: which files a task depends on ----------------------------- */
 
-static const jolt_tool *visible_tool(const jolt_op_ctx *c, const char *name)
-{
-	for (size_t i = 0; name && i < c->task->ntools; i++)
-		if (!strcmp(envop_task_tool(c, i)->name, name))
-			return envop_task_tool(c, i);
-	return NULL;
-}
-
 static bool has_prefix_path(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);
@@ -213,7 +205,7 @@ static json_t *referenced_paths(const jolt_op_ctx *c, const json_t *files)
 		const char *name =
 		    json_string_value(json_object_get(call, "name"));
 		const json_t *args = json_object_get(call, "args");
-		const jolt_tool *t = visible_tool(c, name);
+		const jolt_tool *t = jolt_task_tool(c->suite, c->task, name);
 		const char *bi = t ? envop_builtin_of(t) : NULL;
 		if (bi && !strcmp(bi, "grep") && !json_object_get(args, "path"))
 			json_array_append_new(out, json_string(""));

@@ -119,9 +119,6 @@ void jolt_op_shuffle(size_t *out, size_t n, const jolt_op_ctx *c,
 		     const char *what, uint64_t base,
 		     enum jolt_shuffle_unmoved unmoved);
 
-/* What a model thrown by a perturbation says when it gives up. */
-#define JOLT_GIVE_UP "I could not complete this task."
-
 typedef struct jolt_op {
 	const char *name;        /* unique across all axes */
 	enum jolt_axis axis;

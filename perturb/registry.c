@@ -19,7 +19,6 @@ static const jolt_op *const tables[JOLT_AXIS_COUNT] = {
 	jolt_ops_response,
 };
 
-#define DEFAULT_SYSTEM "You are a helpful assistant."
 
 /* A variant name is short; anything longer is not one of ours. */
 #define NAME_MAX_LEN 1024
@@ -104,11 +103,7 @@ static json_t *baseline_tools(const jolt_suite *s, const jolt_task *t)
 	json_t *arr = json_array();
 	/* Suite order, whatever order the task listed them in. */
 	for (size_t i = 0; i < s->ntools; i++) {
-		int visible = 0;
-		for (size_t k = 0; k < t->ntools; k++)
-			if (t->tools[k] == i)
-				visible = 1;
-		if (!visible)
+		if (!jolt_task_sees(t, i))
 			continue;
 		const jolt_tool *tl = &s->tools[i];
 		json_t *parameters = tl->parameters
@@ -131,7 +126,7 @@ static jolt_variant *baseline(const jolt_suite *s, const jolt_task *t)
 	v->suite = s;
 	v->task = t;
 	const char *sys = t->system ? t->system
-				    : (s->system ? s->system : DEFAULT_SYSTEM);
+				    : (s->system ? s->system : JOLT_DEFAULT_SYSTEM);
 	v->system = jolt_xstrdup(sys);
 	v->user = json_pack("[s]", t->user ? t->user : "");
 	v->tools = baseline_tools(s, t);
@@ -158,6 +153,12 @@ int jolt_variant_build(jolt_variant **out, const jolt_suite *s,
 		return jolt_err_set(JOLT_EUSAGE,
 				    "operator %s has levels 1..%d, not %d",
 				    op->name, op->max_level, level);
+	/* A task that shows no tools (a plain question) has nothing for the
+	 * tool axis to change. */
+	if (op && op->axis == JOLT_AXIS_tool && t->ntools == 0)
+		return jolt_err_set(JOLT_ENOTFOUND,
+				    "%s does not apply to task %s: it shows no tools",
+				    op->name, t->id);
 	jolt_variant *v = baseline(s, t);
 	if (!op) {
 		*out = v;

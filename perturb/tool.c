@@ -70,12 +70,8 @@ static json_t *find_tool(json_t *tools, const char *name)
  * task (so a new name never reuses an old one)? */
 static bool name_taken(const jolt_variant *v, const char *name)
 {
-	if (find_tool(v->tools, name))
-		return true;
-	for (size_t k = 0; k < v->task->ntools; k++)
-		if (!strcmp(v->suite->tools[v->task->tools[k]].name, name))
-			return true;
-	return false;
+	return find_tool(v->tools, name) ||
+	       jolt_task_tool(v->suite, v->task, name);
 }
 
 /* ---- name styles ------------------------------------------------------- */

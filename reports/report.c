@@ -1,8 +1,8 @@
 /*
- * report.c - load trials from results databases into a jolt_report, tally
- * them into groups, and dispatch to the registered formats (report.h).
+ * report.c - build a jolt_report from trial rows, tally them into groups,
+ * and dispatch to the registered formats (report.h).
  *
- * Strings copied out of the stores go into one arena owned by the report:
+ * Strings copied out of the rows go into one arena owned by the report:
  * a big run has hundreds of thousands of small strings, and they all die
  * together.
  */
@@ -14,7 +14,6 @@
 #include "reports/report.h"
 #include "reports/robust.h"
 #include "reports/stats.h"
-#include "run/store.h"
 
 const jolt_report_format *const jolt_report_formats[] = {
     &jolt_report_md,
@@ -78,60 +77,56 @@ static void arena_free(struct jolt_report_arena *a)
 	free(a);
 }
 
-/* ---- loading ---- */
+/* ---- building ---- */
 
-typedef struct {
-	jolt_report *r;
-	size_t alloc;
-	size_t db;
-} load_ctx;
+/* Per column kind (core/columns.h): strings move into the arena (a STR
+ * column is never NULL: grouping and pairing compare them), every other
+ * kind is a plain value the struct copy already carried. */
+#define COPY_STR(a, p) (*(p) = arena_strdup((a), *(p) ? *(p) : ""))
+#define COPY_STRN(a, p) (*(p) = arena_strdup((a), *(p)))
+#define COPY_INT(a, p) ((void)(p))
+#define COPY_LONG COPY_INT
+#define COPY_SEED COPY_INT
+#define COPY_REAL COPY_INT
+#define COPY_OUTCOME COPY_INT
 
-static int load_row(const jolt_trial_row *row, void *payload)
+int jolt_report_new(jolt_report **out, const char *const *sources,
+		    size_t nsources)
 {
-	load_ctx *c = payload;
-	jolt_report *r = c->r;
-	struct jolt_report_arena *a = r->arena;
-	int outcome = jolt_outcome_parse(row->outcome);
-	if (outcome < 0)
-		return jolt_err_set(JOLT_EINPUT,
-				    "%s: trial %s has unknown outcome '%s'",
-				    r->dbs[c->db], row->key, row->outcome);
-	if (r->ntrials == c->alloc) {
-		c->alloc = c->alloc ? c->alloc * 2 : 256;
+	jolt_report *r = jolt_xcalloc(1, sizeof(*r));
+	r->arena = jolt_xcalloc(1, sizeof(*r->arena));
+	r->dbs = jolt_xcalloc(nsources ? nsources : 1, sizeof(*r->dbs));
+	r->ndb = nsources;
+	for (size_t i = 0; i < nsources; i++)
+		r->dbs[i] = arena_strdup(r->arena, sources[i]);
+	*out = r;
+	return 0;
+}
+
+int jolt_report_add(jolt_report *r, size_t db, const jolt_trial_row *row)
+{
+	if (db >= r->ndb)
+		return jolt_err_set(JOLT_EUSAGE,
+				    "report: trial %s names source %zu of %zu",
+				    row->key ? row->key : "", db, r->ndb);
+	if (r->ntrials == r->alloc) {
+		r->alloc = r->alloc ? r->alloc * 2 : 256;
 		r->trials =
-		    jolt_xrealloc(r->trials, c->alloc * sizeof(*r->trials));
+		    jolt_xrealloc(r->trials, r->alloc * sizeof(*r->trials));
 	}
-	r->trials[r->ntrials++] = (jolt_report_trial){
-	    .id = row->id,
-	    .db = c->db,
-	    .key = arena_strdup(a, row->key),
-	    .model = arena_strdup(a, row->model),
-	    .scaffold = arena_strdup(a, row->scaffold),
-	    .suite = arena_strdup(a, row->suite),
-	    .task = arena_strdup(a, row->task),
-	    .variant = arena_strdup(a, row->variant),
-	    .axis = arena_strdup(a, row->axis),
-	    .op = arena_strdup(a, row->op),
-	    .level = row->level,
-	    .seed = row->seed,
-	    .repeat = row->repeat,
-	    .outcome = (enum jolt_outcome)outcome,
-	    .reward = row->reward,
-	    .steps = row->steps,
-	    .tokens_in = row->tokens_in,
-	    .tokens_out = row->tokens_out,
-	    .latency_ms = row->latency_ms,
-	    .error_class = arena_strdup(a, row->error_class),
-	    .malformed_calls = row->malformed_calls,
-	    .answer = arena_strdup(a, row->answer),
-	    .detail = arena_strdup(a, row->detail),
-	};
+	jolt_trial_row *t = &r->trials[r->ntrials++];
+	*t = *row;
+	t->db = db;
+#define COL_COPY(field, column, kind, sql, out)                                \
+	COPY_##kind(r->arena, &t->field);
+	JOLT_TRIAL_COLUMNS(COL_COPY)
+#undef COL_COPY
 	return 0;
 }
 
 /* Compare two trials on the first `depth` of model, scaffold, suite,
  * task. */
-static int cmp_depth(const jolt_report_trial *x, const jolt_report_trial *y,
+static int cmp_depth(const jolt_trial_row *x, const jolt_trial_row *y,
 		     int depth)
 {
 	const char *xs[] = {x->model, x->scaffold, x->suite, x->task};
@@ -146,8 +141,8 @@ static int cmp_depth(const jolt_report_trial *x, const jolt_report_trial *y,
 
 static int cmp_sort(const void *a, const void *b, void *payload)
 {
-	const jolt_report_trial *x = *(const jolt_report_trial *const *)a;
-	const jolt_report_trial *y = *(const jolt_report_trial *const *)b;
+	const jolt_trial_row *x = *(const jolt_trial_row *const *)a;
+	const jolt_trial_row *y = *(const jolt_trial_row *const *)b;
 	int c = cmp_depth(x, y, *(const int *)payload);
 	if (c)
 		return c;
@@ -155,7 +150,7 @@ static int cmp_sort(const void *a, const void *b, void *payload)
 	return x < y ? -1 : x > y;
 }
 
-static void tally(jolt_report_group *g, const jolt_report_trial *t)
+static void tally(jolt_report_group *g, const jolt_trial_row *t)
 {
 	g->trials++;
 	switch (t->outcome) {
@@ -172,7 +167,7 @@ static void tally(jolt_report_group *g, const jolt_report_trial *t)
 }
 
 /* Group the trials on the first `depth` key fields. */
-static void group(const jolt_report *r, const jolt_report_trial **sorted,
+static void group(const jolt_report *r, const jolt_trial_row **sorted,
 		  int depth, jolt_report_group **out, size_t *nout)
 {
 	jolt_report_group *gs = NULL;
@@ -181,7 +176,7 @@ static void group(const jolt_report *r, const jolt_report_trial **sorted,
 		sorted[i] = &r->trials[i];
 	qsort_r(sorted, r->ntrials, sizeof(*sorted), cmp_sort, &depth);
 	for (size_t i = 0; i < r->ntrials; i++) {
-		const jolt_report_trial *t = sorted[i];
+		const jolt_trial_row *t = sorted[i];
 		if (i == 0 || cmp_depth(sorted[i - 1], t, depth) != 0) {
 			gs = jolt_xrealloc(gs, (n + 1) * sizeof(*gs));
 			gs[n] = (jolt_report_group){
@@ -198,52 +193,17 @@ static void group(const jolt_report *r, const jolt_report_trial **sorted,
 	*nout = n;
 }
 
-int jolt_report_load(jolt_report **out, const char *const *dbs, size_t ndb)
+int jolt_report_finish(jolt_report *r)
 {
-	jolt_report *r = NULL;
-	jolt_store *st = NULL;
-	const jolt_report_trial **sorted = NULL;
-	load_ctx ctx = {0};
-	int err = 0;
-
-	*out = NULL;
-	if (ndb == 0)
-		return jolt_err_set(JOLT_EUSAGE,
-				    "report: no results database given");
-	r = jolt_xcalloc(1, sizeof(*r));
-	r->arena = jolt_xcalloc(1, sizeof(*r->arena));
-	r->dbs = jolt_xcalloc(ndb, sizeof(*r->dbs));
-	r->ndb = ndb;
-	for (size_t i = 0; i < ndb; i++)
-		r->dbs[i] = arena_strdup(r->arena, dbs[i]);
-
-	ctx.r = r;
-	for (size_t i = 0; i < ndb; i++) {
-		ctx.db = i;
-		if ((err = jolt_store_open_ro(&st, dbs[i])) != 0)
-			goto done;
-		if ((err = jolt_store_foreach(st, load_row, &ctx)) != 0)
-			goto done;
-		jolt_store_close(st);
-		st = NULL;
-	}
-
+	const jolt_trial_row **sorted = NULL;
 	if (r->ntrials > 0) {
 		sorted = jolt_xmalloc(r->ntrials * sizeof(*sorted));
 		group(r, sorted, 2, &r->by_model, &r->nby_model);
 		group(r, sorted, 3, &r->by_suite, &r->nby_suite);
 		group(r, sorted, 4, &r->by_task, &r->nby_task);
 	}
-	err = jolt_robust_build(&r->robust, r->trials, r->ntrials, NULL);
-done:
-	jolt_store_close(st);
 	free(sorted);
-	if (err) {
-		jolt_report_free(r);
-		r = NULL;
-	}
-	*out = r;
-	return err;
+	return jolt_robust_build(&r->robust, r->trials, r->ntrials, NULL);
 }
 
 void jolt_report_free(jolt_report *r)

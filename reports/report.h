@@ -1,17 +1,20 @@
 /*
- * report.h - a report's data, read from one or more results databases,
- * and the registry of output formats that render it.
+ * report.h - a report's data, built from stored trial rows, and the
+ * registry of output formats that render it.
  *
- * jolt_report_load() reads every trial row of every database (copying the
- * strings: a report outlives the stores) and computes the pass/fail/infra
- * tallies each format shows. A format is a const descriptor with a write
- * hook that turns a loaded report into text on a FILE; formats never open
- * databases themselves, so adding one needs no SQL. Loading also builds the
+ * Building: jolt_report_new() names the sources (the databases, in the
+ * order given), jolt_report_add() copies in one row at a time (the strings
+ * too: a report outlives whatever read the rows), jolt_report_finish()
+ * computes the pass/fail/infra tallies each format shows and the
  * robustness summary (robust.h: pairs, drops, flips, adjusted p-values,
- * pass^k) that the formats and the gate read.
+ * pass^k) that the formats and the gate read. reports/ never opens a
+ * database: the loader that reads results databases into a report is
+ * jolt_report_load() in run/report_load.h. A format is a const descriptor
+ * with a write hook that turns a finished report into text on a FILE, so
+ * adding one needs no SQL.
  *
  * Ownership: a jolt_report owns everything reachable from it; every string
- * in it lives until jolt_report_free(). It is read-only after loading.
+ * in it lives until jolt_report_free(). It is read-only once finished.
  *
  * Rates: pass rate = pass / (pass + fail). Infra errors are counted and
  * shown in their own column, never mixed into a rate (DESIGN.md).
@@ -24,34 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/trial.h"
-
-/* One stored trial as the report keeps it. */
-typedef struct jolt_report_trial {
-	int64_t id; /* row id within its database */
-	size_t db;  /* index into jolt_report.dbs */
-	const char *key;
-	const char *model;
-	const char *scaffold;
-	const char *suite;
-	const char *task;
-	const char *variant;
-	const char *axis;
-	const char *op;
-	int level;
-	int64_t seed; /* variant seed, same bits as the uint64_t */
-	int repeat;
-	enum jolt_outcome outcome;
-	double reward;
-	int steps;
-	long tokens_in;
-	long tokens_out;
-	long latency_ms;
-	const char *error_class; /* "" when none */
-	int malformed_calls;
-	const char *answer; /* may be NULL */
-	const char *detail; /* may be NULL */
-} jolt_report_trial;
+#include "core/columns.h"
 
 /* Outcome tallies for one group of trials. Fields that are not part of the
  * grouping are NULL (e.g. task in a by-model group). */
@@ -73,8 +49,9 @@ struct jolt_robust_opts;
 typedef struct jolt_report {
 	const char **dbs; /* the database paths, in the order given */
 	size_t ndb;
-	jolt_report_trial *trials; /* database order, then id order */
+	jolt_trial_row *trials; /* in the order added: database, then id */
 	size_t ntrials;
+	size_t alloc; /* room in trials, for jolt_report_add */
 	/* Groups, each sorted by its key fields (byte order). */
 	jolt_report_group *by_model; /* model x scaffold */
 	size_t nby_model;
@@ -83,16 +60,24 @@ typedef struct jolt_report {
 	jolt_report_group *by_task; /* model x scaffold x suite x task */
 	size_t nby_task;
 	struct jolt_report_arena *arena; /* owns the strings */
-	/* The robustness summary (robust.h) of all trials, computed at load
-	 * with the default options; never NULL after a successful load. */
+	/* The robustness summary (robust.h) of all trials, computed by
+	 * jolt_report_finish() with the default options; never NULL after it
+	 * succeeds. */
 	struct jolt_robust *robust;
 } jolt_report;
 
-/* Read all trials from `ndb` databases (opened read-only). Errors from
- * opening pass up unchanged (JOLT_ENOTFOUND, JOLT_EINPUT for a file that
- * is not a jolt database, JOLT_ESTORE); a row with an unknown outcome is
- * JOLT_EINPUT. The caller frees *out with jolt_report_free(). */
-int jolt_report_load(jolt_report **out, const char *const *dbs, size_t ndb);
+/* Start an empty report over `nsources` sources (database paths, copied).
+ * The caller frees *out with jolt_report_free(), finished or not. */
+int jolt_report_new(jolt_report **out, const char *const *sources,
+		    size_t nsources);
+/* Copy `row` in as a trial of source `db` (its db field is ignored; a
+ * NULL in a column of kind STR is taken as "").
+ * Rows keep the order they are added in. A `db` outside the sources is
+ * JOLT_EUSAGE. */
+int jolt_report_add(jolt_report *r, size_t db, const jolt_trial_row *row);
+/* Compute the groups and the robustness summary (default options) of
+ * the rows added; call once, after the last add. */
+int jolt_report_finish(jolt_report *r);
 void jolt_report_free(jolt_report *r);
 
 /* Recompute r->robust with other options (bootstrap replicates, seed,
@@ -128,7 +113,8 @@ int jolt_report_write(const jolt_report *r, const char *format, FILE *f);
  * Adding a report format:
  *  1. Write reports/report_NAME.c defining
  *     `const jolt_report_format jolt_report_NAME = {...}` with a write hook
- *     that only reads the jolt_report (no databases, no globals).
+ *     that only reads the jolt_report (no databases, no globals); a row's
+ *     columns are core/columns.h's list.
  *  2. Declare it below and add it to jolt_report_formats[] in report.c.
  *  3. Add a case to tests/unit/test_report.c (and a golden directory) that
  *     renders a known database and checks the output.
@@ -137,5 +123,9 @@ int jolt_report_write(const jolt_report *r, const char *format, FILE *f);
 extern const jolt_report_format jolt_report_md;
 extern const jolt_report_format jolt_report_json;
 extern const jolt_report_format jolt_report_csv;
+
+/* The CSV format's header line, "\n" included: the CSV columns of
+ * core/columns.h in list order. */
+const char *jolt_report_csv_header(void);
 
 #endif

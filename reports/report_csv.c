@@ -1,6 +1,7 @@
 /*
  * report_csv.c - the long-format CSV report: one row per trial, the
- * columns DESIGN.md promises scripts, in that order (see CSV_HEADER).
+ * columns DESIGN.md promises scripts, in that order: the CSV columns of
+ * core/columns.h, header and cells both spelled from that list.
  *
  * Fields are quoted as RFC 4180 says (a field holding a comma, a double
  * quote, CR or LF is wrapped in quotes, inner quotes doubled); lines end
@@ -14,11 +15,17 @@
 #include "core/common.h"
 #include "reports/report.h"
 
-#define CSV_HEADER                                                             \
-	"model,scaffold,suite,task,variant,axis,operator,level,seed,repeat,"   \
-	"outcome,reward,steps,tokens_in,tokens_out,latency_ms,error_class\n"
+/* Per output class (core/columns.h): only CSV columns are written. */
+#define CSV_ONLY_CSV(x) x
+#define CSV_ONLY_JSON(x)
+#define CSV_ONLY_NONE(x)
 
-static void csv_field(FILE *f, const char *s, bool last)
+#define COL_HEAD(field, column, kind, sql, out) CSV_ONLY_##out("," #column)
+/* The header with a leading comma, which csv_write skips. */
+static const char csv_header[] = JOLT_TRIAL_COLUMNS(COL_HEAD) "\n";
+#undef COL_HEAD
+
+static void csv_quoted(FILE *f, const char *s)
 {
 	if (!s)
 		s = "";
@@ -33,29 +40,62 @@ static void csv_field(FILE *f, const char *s, bool last)
 		}
 		fputc('"', f);
 	}
-	fputc(last ? '\n' : ',', f);
+}
+
+/* One writer per column kind. */
+static void csv_STR(FILE *f, const char *v)
+{
+	csv_quoted(f, v);
+}
+
+static void csv_INT(FILE *f, int v)
+{
+	fprintf(f, "%d", v);
+}
+
+static void csv_LONG(FILE *f, long v)
+{
+	fprintf(f, "%ld", v);
+}
+
+/* The variant seed is a uint64_t stored in an int64_t. */
+static void csv_SEED(FILE *f, int64_t v)
+{
+	fprintf(f, "%" PRIu64, (uint64_t)v);
+}
+
+static void csv_REAL(FILE *f, double v)
+{
+	fprintf(f, "%.15g", v);
+}
+
+static void csv_OUTCOME(FILE *f, enum jolt_outcome v)
+{
+	csv_quoted(f, jolt_outcome_name(v));
+}
+
+#define csv_STRN csv_STR
+
+const char *jolt_report_csv_header(void)
+{
+	return csv_header + 1;
 }
 
 static int csv_write(FILE *f, const jolt_report *r)
 {
-	fputs(CSV_HEADER, f);
+	fputs(jolt_report_csv_header(), f);
 	for (size_t i = 0; i < r->ntrials; i++) {
-		const jolt_report_trial *t = &r->trials[i];
-		bool base = strcmp(t->axis, JOLT_BASELINE) == 0;
-		csv_field(f, t->model, false);
-		csv_field(f, t->scaffold, false);
-		csv_field(f, t->suite, false);
-		csv_field(f, t->task, false);
-		csv_field(f, t->variant, false);
-		csv_field(f, t->axis, false);
-		csv_field(f, base ? "" : t->op, false);
-		/* The variant seed is a uint64_t stored in an int64_t. */
-		fprintf(f, "%d,%" PRIu64 ",%d,", base ? 0 : t->level,
-			(uint64_t)t->seed, t->repeat);
-		csv_field(f, jolt_outcome_name(t->outcome), false);
-		fprintf(f, "%.15g,%d,%ld,%ld,%ld,", t->reward, t->steps,
-			t->tokens_in, t->tokens_out, t->latency_ms);
-		csv_field(f, t->error_class, true);
+		jolt_trial_row t = r->trials[i];
+		const char *sep = "";
+		if (strcmp(t.axis, JOLT_BASELINE) == 0) {
+			t.op = "";
+			t.level = 0;
+		}
+#define COL_CELL(field, column, kind, sql, out)                                \
+	CSV_ONLY_##out(fputs(sep, f); sep = ","; csv_##kind(f, t.field);)
+		JOLT_TRIAL_COLUMNS(COL_CELL)
+#undef COL_CELL
+		fputc('\n', f);
 	}
 	return 0;
 }

@@ -19,32 +19,72 @@
  * (0.6 rather than 0.59999999999999998). */
 #define JSON_FLAGS (JSON_REAL_PRECISION(15) | JSON_COMPACT)
 
-static json_t *json_trial(const jolt_report_trial *t)
+/* Per output class (core/columns.h): CSV and JSON columns are written. */
+#define JSON_ONLY_CSV(x) x
+#define JSON_ONLY_JSON(x) x
+#define JSON_ONLY_NONE(x)
+
+/* One value maker per column kind; NULL when jansson cannot hold it. */
+static json_t *jcol_STR(const char *v)
 {
-	bool base = strcmp(t->axis, JOLT_BASELINE) == 0;
-	/* The variant seed is a uint64_t: past INT64_MAX it is a decimal
-	 * string rather than a wrong negative number. */
-	uint64_t seed = (uint64_t)t->seed;
+	return jolt_robust_json_str(v);
+}
+
+static json_t *jcol_INT(int v)
+{
+	return json_integer(v);
+}
+
+static json_t *jcol_LONG(long v)
+{
+	return json_integer((json_int_t)v);
+}
+
+/* The variant seed is a uint64_t: past INT64_MAX it is a decimal string
+ * rather than a wrong negative number. */
+static json_t *jcol_SEED(int64_t v)
+{
+	uint64_t seed = (uint64_t)v;
 	char digits[24];
+	if (seed <= INT64_MAX)
+		return json_integer((json_int_t)seed);
 	snprintf(digits, sizeof(digits), "%llu", (unsigned long long)seed);
-	json_t *jseed = seed <= INT64_MAX ? json_integer((json_int_t)seed)
-					  : json_string(digits);
-	return json_pack(
-	    "{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:o, s:i, s:s, s:f, "
-	    "s:i, s:I, s:I, s:I, s:o, s:i}",
-	    "model", jolt_robust_json_str(t->model), "scaffold",
-	    jolt_robust_json_str(t->scaffold), "suite",
-	    jolt_robust_json_str(t->suite), "task",
-	    jolt_robust_json_str(t->task), "variant",
-	    jolt_robust_json_str(t->variant), "axis",
-	    jolt_robust_json_str(t->axis), "operator",
-	    jolt_robust_json_str(base ? "" : t->op), "level",
-	    base ? 0 : t->level, "seed", jseed, "repeat", t->repeat, "outcome",
-	    jolt_outcome_name(t->outcome), "reward", t->reward, "steps",
-	    t->steps, "tokens_in", (json_int_t)t->tokens_in, "tokens_out",
-	    (json_int_t)t->tokens_out, "latency_ms", (json_int_t)t->latency_ms,
-	    "error_class", jolt_robust_json_str(t->error_class),
-	    "malformed_calls", t->malformed_calls);
+	return json_string(digits);
+}
+
+static json_t *jcol_REAL(double v)
+{
+	return json_real(v);
+}
+
+static json_t *jcol_OUTCOME(enum jolt_outcome v)
+{
+	return json_string(jolt_outcome_name(v));
+}
+
+#define jcol_STRN jcol_STR
+
+/* One trial as an object whose members keep the column list's order. */
+static json_t *json_trial(const jolt_trial_row *row)
+{
+	jolt_trial_row t = *row;
+	json_t *o = json_object();
+	bool ok = o != NULL;
+	if (strcmp(t.axis, JOLT_BASELINE) == 0) {
+		t.op = "";
+		t.level = 0;
+	}
+#define COL_MEMBER(field, column, kind, sql, out)                              \
+	JSON_ONLY_##out(                                                       \
+	    ok = ok &&                                                         \
+		 json_object_set_new(o, #column, jcol_##kind(t.field)) == 0;)
+	JOLT_TRIAL_COLUMNS(COL_MEMBER)
+#undef COL_MEMBER
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static int json_write(FILE *f, const jolt_report *r)

@@ -169,7 +169,7 @@ static void md_list(FILE *f, const jolt_report *r, enum jolt_outcome o,
 		fprintf(f, "%zu %s; the first %d:\n\n", total, noun,
 			MD_MAX_LISTED);
 	for (size_t i = 0; i < r->ntrials && shown < MD_MAX_LISTED; i++) {
-		const jolt_report_trial *t = &r->trials[i];
+		const jolt_trial_row *t = &r->trials[i];
 		if (t->outcome != o)
 			continue;
 		shown++;

@@ -23,17 +23,17 @@ const char *jolt_robust_by_name(enum jolt_robust_by by)
 	return (size_t)by < JOLT_ARRAY_LEN(names) ? names[by] : "unknown";
 }
 
-static bool is_baseline(const jolt_report_trial *t)
+static bool is_baseline(const jolt_trial_row *t)
 {
 	return strcmp(t->axis, JOLT_BASELINE) == 0;
 }
 
-static bool is_infra(const jolt_report_trial *t)
+static bool is_infra(const jolt_trial_row *t)
 {
 	return t->outcome == JOLT_OUTCOME_INFRA;
 }
 
-static bool is_pass(const jolt_report_trial *t)
+static bool is_pass(const jolt_trial_row *t)
 {
 	return t->outcome == JOLT_OUTCOME_PASS;
 }
@@ -64,7 +64,7 @@ enum key {
 	K_REPEAT,
 };
 
-static int cmp_field(const jolt_report_trial *x, const jolt_report_trial *y,
+static int cmp_field(const jolt_trial_row *x, const jolt_trial_row *y,
 		     enum key k)
 {
 	switch (k) {
@@ -96,7 +96,7 @@ typedef struct {
 	size_t n;
 } keyspec;
 
-static int cmp_key(const jolt_report_trial *x, const jolt_report_trial *y,
+static int cmp_key(const jolt_trial_row *x, const jolt_trial_row *y,
 		   const keyspec *ks)
 {
 	for (size_t i = 0; i < ks->n; i++) {
@@ -109,8 +109,8 @@ static int cmp_key(const jolt_report_trial *x, const jolt_report_trial *y,
 
 static int cmp_sort(const void *a, const void *b, void *payload)
 {
-	const jolt_report_trial *x = *(const jolt_report_trial *const *)a;
-	const jolt_report_trial *y = *(const jolt_report_trial *const *)b;
+	const jolt_trial_row *x = *(const jolt_trial_row *const *)a;
+	const jolt_trial_row *y = *(const jolt_trial_row *const *)b;
 	int c = cmp_key(x, y, payload);
 	if (c)
 		return c;
@@ -123,8 +123,8 @@ static int cmp_sort(const void *a, const void *b, void *payload)
 /* One perturbed trial and the baseline it is paired with (NULL when it
  * is unpaired). */
 typedef struct {
-	const jolt_report_trial *v;
-	const jolt_report_trial *b;
+	const jolt_trial_row *v;
+	const jolt_trial_row *b;
 } vpair;
 
 static const enum key pair_key[] = {K_MODEL, K_SCAFFOLD, K_SUITE, K_TASK,
@@ -133,9 +133,9 @@ static const keyspec pair_spec = {pair_key, JOLT_ARRAY_LEN(pair_key)};
 
 /* The first graded baseline in `base` (sorted on pair_spec) matching v's
  * pair key, or NULL. */
-static const jolt_report_trial *
-find_baseline(const jolt_report_trial *const *base, size_t nbase,
-	      const jolt_report_trial *v)
+static const jolt_trial_row *find_baseline(const jolt_trial_row *const *base,
+					   size_t nbase,
+					   const jolt_trial_row *v)
 {
 	size_t lo = 0, hi = nbase;
 	while (lo < hi) {
@@ -176,7 +176,7 @@ static size_t by_depth(enum jolt_robust_by by)
 static int fill_cmp(jolt_robust_cmp *c, const vpair *ps, size_t n,
 		    enum jolt_robust_by by, const jolt_robust_opts *o)
 {
-	const jolt_report_trial *v0 = ps[0].v;
+	const jolt_trial_row *v0 = ps[0].v;
 	*c = (jolt_robust_cmp){
 	    .by = by,
 	    .model = v0->model,
@@ -377,7 +377,7 @@ static const enum key model_keys[] = {K_MODEL, K_SCAFFOLD, K_SUITE,
 
 /* Fill m from rows[0..n), all of one model x scaffold, sorted by
  * model_keys; `pairs` holds every pair of the report. */
-static void fill_model(jolt_robust_model *m, const jolt_report_trial **rows,
+static void fill_model(jolt_robust_model *m, const jolt_trial_row **rows,
 		       size_t n, const vpair *pairs, size_t npairs)
 {
 	static const keyspec task_spec = {model_keys, 4};
@@ -391,7 +391,7 @@ static void fill_model(jolt_robust_model *m, const jolt_report_trial **rows,
 	double worst_sum = 0.0, worst = INFINITY;
 	long ic = 0, in = 0;
 	for (size_t i = 0; i < n; i++) {
-		const jolt_report_trial *t = rows[i];
+		const jolt_trial_row *t = rows[i];
 		m->trials++;
 		if (is_infra(t)) {
 			m->infra++;
@@ -471,11 +471,11 @@ static void fill_model(jolt_robust_model *m, const jolt_report_trial **rows,
 
 /* ---- build ---- */
 
-int jolt_robust_build(jolt_robust **out, const jolt_report_trial *rows,
-		      size_t n, const jolt_robust_opts *opts)
+int jolt_robust_build(jolt_robust **out, const jolt_trial_row *rows, size_t n,
+		      const jolt_robust_opts *opts)
 {
 	jolt_robust *s = NULL;
-	const jolt_report_trial **sorted = NULL, **base = NULL;
+	const jolt_trial_row **sorted = NULL, **base = NULL;
 	vpair *ps = NULL;
 	size_t nbase = 0, nps = 0;
 	int err = 0;
@@ -510,10 +510,10 @@ int jolt_robust_build(jolt_robust **out, const jolt_report_trial *rows,
 			base[nbase++] = &rows[i];
 	qsort_r(base, nbase, sizeof(*base), cmp_sort, (void *)&pair_spec);
 	for (size_t i = 0; i < n; i++) {
-		const jolt_report_trial *v = &rows[i];
+		const jolt_trial_row *v = &rows[i];
 		if (is_baseline(v))
 			continue;
-		const jolt_report_trial *b =
+		const jolt_trial_row *b =
 		    is_infra(v) ? NULL : find_baseline(base, nbase, v);
 		ps[nps++] = (vpair){v, b};
 	}

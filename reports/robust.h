@@ -153,8 +153,8 @@ typedef struct jolt_robust {
 
 /* Compute the summary of `n` rows (opts may be NULL). Bad options are
  * JOLT_EUSAGE. The caller frees *out with jolt_robust_free(). */
-int jolt_robust_build(jolt_robust **out, const jolt_report_trial *rows,
-		      size_t n, const jolt_robust_opts *opts);
+int jolt_robust_build(jolt_robust **out, const jolt_trial_row *rows, size_t n,
+		      const jolt_robust_opts *opts);
 void jolt_robust_free(jolt_robust *s);
 
 /* The summary as a JSON object (the caller owns *out):

@@ -27,7 +27,7 @@ void jolt_strlist_release(jolt_strlist *l)
 static const jolt_opt *find_long(const jolt_cmd *cmd, const char *name,
 				 size_t len)
 {
-	for (const jolt_opt *o = cmd->opts; o && o->name; o++)
+	for (const jolt_opt *o = cmd->syntax->opts; o && o->name; o++)
 		if (strlen(o->name) == len && !strncmp(o->name, name, len))
 			return o;
 	return NULL;
@@ -35,7 +35,7 @@ static const jolt_opt *find_long(const jolt_cmd *cmd, const char *name,
 
 static const jolt_opt *find_short(const jolt_cmd *cmd, char c)
 {
-	for (const jolt_opt *o = cmd->opts; o && o->name; o++)
+	for (const jolt_opt *o = cmd->syntax->opts; o && o->name; o++)
 		if (o->shortname == c)
 			return o;
 	return NULL;
@@ -99,9 +99,11 @@ static int set_value(const jolt_cmd *cmd, const jolt_opt *o, void *opts,
 	return JOLT_EINTERNAL;
 }
 
-int jolt_cli_parse(const jolt_cmd *cmd, void *opts, int argc, char **argv,
-		   char ***pos, int *npos)
+int jolt_cli_parse(jolt_cli_args *out, const jolt_cmd *cmd, void *opts,
+		   int argc, char **argv)
 {
+	const jolt_cmd_syntax *syn = cmd->syntax;
+	memset(out, 0, sizeof(*out));
 	char **p = jolt_xcalloc((size_t)argc + 1, sizeof(*p));
 	int np = 0;
 	int rc = 0;
@@ -120,7 +122,7 @@ int jolt_cli_parse(const jolt_cmd *cmd, void *opts, int argc, char **argv,
 		}
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			jolt_cli_help(cmd, stdout);
-			rc = 1;
+			out->help = true;
 			goto done;
 		}
 		if (a[1] == '-') {
@@ -158,32 +160,38 @@ int jolt_cli_parse(const jolt_cmd *cmd, void *opts, int argc, char **argv,
 		if (rc)
 			goto done;
 	}
-	if (np < cmd->min_args || (cmd->max_args >= 0 && np > cmd->max_args)) {
+	if (np < syn->min_args || (syn->max_args >= 0 && np > syn->max_args)) {
 		fprintf(stderr, "jolt %s: expected %s; see 'jolt %s --help'\n",
-			cmd->name, cmd->usage, cmd->name);
+			cmd->name, syn->usage, cmd->name);
 		rc = JOLT_EUSAGE;
 		goto done;
 	}
 done:
-	if (rc) {
+	if (rc || out->help) {
 		free(p);
-		*pos = NULL;
-		*npos = 0;
 		return rc;
 	}
-	*pos = p;
-	*npos = np;
+	out->pos = p;
+	out->npos = np;
 	return 0;
+}
+
+void jolt_cli_args_release(jolt_cli_args *a)
+{
+	free(a->pos);
+	a->pos = NULL;
+	a->npos = 0;
 }
 
 void jolt_cli_help(const jolt_cmd *cmd, FILE *f)
 {
-	fprintf(f, "usage: jolt %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
-	if (cmd->help)
-		fprintf(f, "\n%s\n", cmd->help);
-	if (cmd->opts && cmd->opts->name)
+	const jolt_cmd_syntax *syn = cmd->syntax;
+	fprintf(f, "usage: jolt %s %s\n\n%s\n", cmd->name, syn->usage, cmd->summary);
+	if (syn->help)
+		fprintf(f, "\n%s\n", syn->help);
+	if (syn->opts && syn->opts->name)
 		fprintf(f, "\noptions:\n");
-	for (const jolt_opt *o = cmd->opts; o && o->name; o++) {
+	for (const jolt_opt *o = syn->opts; o && o->name; o++) {
 		char left[64];
 		if (o->shortname)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->shortname,
@@ -201,7 +209,7 @@ void jolt_cli_help(const jolt_cmd *cmd, FILE *f)
 
 void jolt_cli_release(const jolt_cmd *cmd, void *opts)
 {
-	for (const jolt_opt *o = cmd->opts; o && o->name; o++)
+	for (const jolt_opt *o = cmd->syntax->opts; o && o->name; o++)
 		if (o->kind == JOLT_OPT_LIST || o->kind == JOLT_OPT_MULTI)
 			jolt_strlist_release((jolt_strlist *)((char *)opts + o->off));
 }

@@ -2,14 +2,17 @@
  * cli.h - commands and their options declared as data. The same tables
  * drive parsing and `--help`, so the two never drift apart.
  *
- * Adding a command: write `static int cmd_NAME(void *opts, int argc,
- * char **argv)` and its options struct in main.c, an option table over
- * that struct, and a row in the command table; document it in README.md
- * and DESIGN.md when it is part of the contract.
+ * Adding a command: write harness/cli/cmd_NAME.c with its options struct,
+ * an option table over that struct, a `const jolt_cmd_syntax
+ * jolt_NAME_syntax` and `int jolt_cmd_NAME(void *opts, int argc, char
+ * **argv)`; declare both in commands.h and add a row to the command table
+ * in main.c; document it in README.md and DESIGN.md when it is part of
+ * the contract.
  */
 #ifndef JOLT_CLI_H
 #define JOLT_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -39,26 +42,44 @@ typedef struct jolt_opt {
 	const char *help;     /* one line; defaults stated here */
 } jolt_opt;
 
-typedef struct jolt_cmd {
-	const char *name;
+/* A command's syntax, exported by its cmd_NAME.c next to the options
+ * struct the table describes. */
+typedef struct jolt_cmd_syntax {
 	const char *usage;    /* after "jolt NAME " */
-	const char *summary;  /* one line, for `jolt --help` */
 	const char *help;     /* paragraph for `jolt NAME --help`, or NULL */
-	const jolt_opt *opts; /* terminated by a NULL name */
+	const jolt_opt *opts; /* terminated by a NULL name; NULL = none */
 	size_t opts_size;     /* sizeof the options struct */
 	int min_args, max_args; /* positional arguments; max -1 = any */
-	int (*fn)(void *opts, int argc, char **argv);
 	/* Set defaults in the zeroed options struct before parsing (for
 	 * options where 0 is a meaningful value); NULL = all zero. */
 	void (*init)(void *opts);
+} jolt_cmd_syntax;
+
+/* One row of the command table (main.c). The function returns 0 or a
+ * negative JOLT_E* code, JOLT_EFAILED when what it judged did not hold;
+ * main maps the code to the exit status with jolt_exit_code(). */
+typedef struct jolt_cmd {
+	const char *name;
+	const char *summary;  /* one line, for `jolt --help` */
+	const jolt_cmd_syntax *syntax;
+	int (*fn)(void *opts, int argc, char **argv);
 } jolt_cmd;
 
+/* What a parse found besides the options themselves. */
+typedef struct jolt_cli_args {
+	char **pos;           /* positionals, borrowed from argv; the array
+			       * is owned (jolt_cli_args_release) */
+	int npos;
+	bool help;            /* --help was given and printed: run nothing */
+} jolt_cli_args;
+
 /* Parse argv (after the command name) into a zeroed options struct that
- * the caller allocated, collecting positionals into *pos (caller frees
- * the array, not the strings). Prints the error and returns JOLT_EUSAGE
- * on bad flags; returns 1 when --help was given (help already printed). */
-int jolt_cli_parse(const jolt_cmd *cmd, void *opts, int argc, char **argv,
-		   char ***pos, int *npos);
+ * the caller allocated. Returns 0, or JOLT_EUSAGE with the error printed
+ * on bad flags. --help is not an error: it prints the help and sets
+ * out->help. */
+int jolt_cli_parse(jolt_cli_args *out, const jolt_cmd *cmd, void *opts,
+		   int argc, char **argv);
+void jolt_cli_args_release(jolt_cli_args *a);
 void jolt_cli_help(const jolt_cmd *cmd, FILE *f);
 /* Free the lists a parse allocated. */
 void jolt_cli_release(const jolt_cmd *cmd, void *opts);

@@ -34,6 +34,27 @@ int jolt_err_set(int code, const char *fmt, ...)
 	return code;
 }
 
+int jolt_err_wrap(int code, const char *fmt, ...)
+{
+	/* Both the old message and the context are formatted away from
+	 * err_buf first: the arguments may point into it. */
+	char old[sizeof(err_buf)], ctx[sizeof(err_buf)];
+	snprintf(old, sizeof(old), "%s", err_buf);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ctx, sizeof(ctx), fmt, ap);
+	va_end(ap);
+	size_t n = strlen(ctx);
+	memcpy(err_buf, ctx, n + 1);
+	if (old[0] && n + 2 < sizeof(err_buf)) {
+		size_t k = strnlen(old, sizeof(err_buf) - n - 3);
+		memcpy(err_buf + n, ": ", 2);
+		memcpy(err_buf + n + 2, old, k);
+		err_buf[n + 2 + k] = '\0';
+	}
+	return code;
+}
+
 const char *jolt_err_msg(void)
 {
 	return err_buf;
@@ -49,6 +70,8 @@ int jolt_exit_code(int code)
 	switch (code) {
 	case JOLT_OK:
 		return 0;
+	case JOLT_EFAILED:
+		return 1;
 	case JOLT_EUSAGE:
 	case JOLT_EINPUT:
 	case JOLT_ENOTFOUND:

@@ -38,7 +38,8 @@
 	X(ETOOL, -11, "tool error")                                          \
 	X(EMODEL, -12, "malformed model output")                             \
 	X(ESTORE, -13, "results store failure")                              \
-	X(EINTERNAL, -14, "internal error")
+	X(EINTERNAL, -14, "internal error")                                  \
+	X(EFAILED, -15, "check failed")
 
 enum jolt_err {
 #define JOLT_X_ENUM(n, v, s) JOLT_##n = (v),
@@ -54,13 +55,22 @@ const char *jolt_err_name(int code);
 int jolt_err_set(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Wrap the current detail in context: the message becomes "CONTEXT: OLD"
+ * (just "CONTEXT" when there was none) and `code` is returned. Use this,
+ * never jolt_err_set(code, "...: %s", jolt_err_msg()), which would format
+ * the buffer into itself. The arguments may point into the old message. */
+int jolt_err_wrap(int code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* The last detail set on this thread, or "" when none. Borrowed; valid until
  * the next jolt_err_set on this thread. */
 const char *jolt_err_msg(void);
 void jolt_err_clear(void);
 
 /* Process exit status for an error code (DESIGN.md: 0 ok, 1 check/gate
- * failed, 2 usage or input error, 3 infrastructure failure). */
+ * failed, 2 usage or input error, 3 infrastructure failure). JOLT_EFAILED
+ * is how a command says "the check or gate did not hold": the program
+ * worked, the thing it judged did not pass, and the status is 1. */
 int jolt_exit_code(int code);
 
 /* Allocation that aborts on failure: out-of-memory is not something an eval

@@ -1,6 +1,6 @@
 /*
  * suite.h - the suite and task model, loaded from suite.yaml and
- * tasks/NAME.yaml (DESIGN.md, "Suite format").
+ * tasks/NAME.yaml (the README's "Suites") by world/load.c.
  *
  * Loading converts YAML to a jansson tree while remembering where every
  * node came from, validates it, and fills the structs below. Errors name
@@ -14,6 +14,7 @@
 #define JOLT_SUITE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* How a tool runs: a builtin written in C, or a command in the sandbox. */
@@ -65,15 +66,18 @@ typedef struct jolt_suite {
 	json_t *doc;      /* suite.yaml as loaded */
 } jolt_suite;
 
-/* Load the suite in directory `dir` (suite.yaml plus tasks/\*.yaml, tasks
- * sorted by id). On error returns JOLT_EINPUT (or JOLT_ENOTFOUND, JOLT_EIO)
- * with "FILE:LINE:COL: what was expected" in jolt_err_msg(). */
-int jolt_suite_load(jolt_suite **out, const char *dir);
+/* Loading and validating a suite directory is world/load.h. */
 void jolt_suite_free(jolt_suite *s);
 
 /* Tool by name among all suite tools; NULL if none. */
 const jolt_tool *jolt_suite_tool(const jolt_suite *s, const char *name);
 const jolt_task *jolt_suite_task(const jolt_suite *s, const char *id);
+/* Whether the suite's tool number `index` is one the task may use (its
+ * `tools:` list, or every suite tool when it gives none). */
+bool jolt_task_sees(const jolt_task *t, size_t index);
+/* The tool named `name` if the task may use it; NULL otherwise. */
+const jolt_tool *jolt_task_tool(const jolt_suite *s, const jolt_task *t,
+				const char *name);
 /* The revision of s's env repository that task t works on: the task's
  * `env: {rev}` when set, else the suite's env rev. NULL when the suite's
  * env is not a repository. t may be NULL. */
@@ -103,6 +107,24 @@ void jolt_yaml_mark_value(const json_t *obj, const char *key, int *line,
 			  int *col);
 void jolt_yaml_mark_elem(const json_t *arr, size_t index, int *line,
 			 int *col);
+
+/* The same marks as a value, for error messages, falling back to the
+ * nearest known container: a value's mark to its mapping's, a key's to its
+ * value's, an element's to its list's. {0, 0} when nothing is known (trees
+ * built in code). */
+typedef struct jolt_mark {
+	int line, col;
+} jolt_mark;
+jolt_mark jolt_mark_node(const json_t *node);
+jolt_mark jolt_mark_value(const json_t *obj, const char *key);
+jolt_mark jolt_mark_key(const json_t *obj, const char *key);
+jolt_mark jolt_mark_elem(const json_t *arr, size_t index);
+
+/* The one form of an error in a suite file: returns JOLT_EINPUT with
+ * "FILE:LINE:COL: message" in jolt_err_msg(), or "FILE: message" when the
+ * mark is unknown. */
+int jolt_input_err(const char *file, jolt_mark at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Marks live in a side table per parsed tree (jansson has no free hook).
  * Drop the table of the tree `root` returned by jolt_yaml_parse: call it

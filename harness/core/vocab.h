@@ -16,6 +16,14 @@
  * tools field and tool-call objects. */
 #define JOLT_SCAFFOLD_DEFAULT "native"
 
+/* The system prompt of a task and suite that give none. */
+#define JOLT_DEFAULT_SYSTEM "You are a helpful assistant."
+
+/* What an agent says when it gives up: the simulator's noise, and the
+ * planted mistakes of the operators whose characteristic failure is
+ * giving up. */
+#define JOLT_GIVE_UP "I could not complete this task."
+
 /* X(key) -- the perturbation axes, in DESIGN order. */
 #define JOLT_AXES(X) X(tool) X(system) X(user) X(env) X(response)
 

@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -649,4 +650,46 @@ void jolt_yaml_mark_value(const json_t *obj, const char *key, int *line,
 void jolt_yaml_mark_elem(const json_t *arr, size_t index, int *line, int *col)
 {
 	member_mark(arr, NULL, index, false, line, col);
+}
+
+jolt_mark jolt_mark_node(const json_t *node)
+{
+	jolt_mark m = {0, 0};
+	if (node)
+		jolt_yaml_mark(node, &m.line, &m.col);
+	return m;
+}
+
+jolt_mark jolt_mark_value(const json_t *obj, const char *key)
+{
+	jolt_mark m = {0, 0};
+	jolt_yaml_mark_value(obj, key, &m.line, &m.col);
+	return m.line ? m : jolt_mark_node(obj);
+}
+
+jolt_mark jolt_mark_key(const json_t *obj, const char *key)
+{
+	jolt_mark m = {0, 0};
+	jolt_yaml_mark_key(obj, key, &m.line, &m.col);
+	return m.line ? m : jolt_mark_value(obj, key);
+}
+
+jolt_mark jolt_mark_elem(const json_t *arr, size_t index)
+{
+	jolt_mark m = {0, 0};
+	jolt_yaml_mark_elem(arr, index, &m.line, &m.col);
+	return m.line ? m : jolt_mark_node(arr);
+}
+
+int jolt_input_err(const char *file, jolt_mark at, const char *fmt, ...)
+{
+	char msg[1536];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (at.line > 0)
+		return jolt_err_set(JOLT_EINPUT, "%s:%d:%d: %s", file, at.line,
+				    at.col, msg);
+	return jolt_err_set(JOLT_EINPUT, "%s: %s", file, msg);
 }

@@ -127,20 +127,6 @@ static char *snippet(const char *body, size_t len)
 	return out;
 }
 
-static bool is_loopback(const char *url)
-{
-	const char *p = strstr(url, "://");
-	p = p ? p + 3 : url;
-	static const char *const hosts[] = {"127.0.0.1", "localhost", "[::1]"};
-	for (size_t i = 0; i < JOLT_ARRAY_LEN(hosts); i++) {
-		size_t n = strlen(hosts[i]);
-		if (!strncasecmp(p, hosts[i], n) &&
-		    (p[n] == '\0' || p[n] == ':' || p[n] == '/'))
-			return true;
-	}
-	return false;
-}
-
 static void hb_free(hb *s)
 {
 	if (!s)
@@ -179,39 +165,23 @@ static int parse_urls(hb *s, const char *provider, const char *model,
 	const char *p = list;
 	for (;;) {
 		size_t n = strcspn(p, ",");
-		while (n && (p[n - 1] == '/' || p[n - 1] == ' '))
+		while (n && p[n - 1] == ' ')
 			n--;
 		while (n && *p == ' ') {
 			p++;
 			n--;
 		}
-		char *base = jolt_xstrndup(p, n);
-		if (strncmp(base, "http://", 7) &&
-		    strncmp(base, "https://", 8)) {
-			int rc = jolt_err_set(
-			    JOLT_EUSAGE,
-			    "--model %s:%s: base URL '%s' must start "
-			    "with http:// or https://",
-			    provider, model, base);
-			free(base);
-			return rc;
-		}
-		if (s->nurls == JOLT_MAX_URLS) {
-			free(base);
+		if (s->nurls == JOLT_MAX_URLS)
 			return jolt_err_set(
 			    JOLT_EUSAGE,
 			    "--model %s:%s: more than %d base URLs", provider,
 			    model, JOLT_MAX_URLS);
-		}
-		/* Accept a base that already ends with the endpoint's path. */
-		size_t bl = strlen(base), pl = strlen(s->d->path);
-		if (bl >= pl && !strcmp(base + bl - pl, s->d->path))
-			s->urls[s->nurls++] = base;
-		else {
-			s->urls[s->nurls++] =
-			    jolt_xasprintf("%s%s", base, s->d->path);
-			free(base);
-		}
+		char *base = jolt_xstrndup(p, n);
+		int rc = jolt_http_url_join(&s->urls[s->nurls], base, s->d->path);
+		free(base);
+		if (rc)
+			return jolt_err_wrap(rc, "--model %s:%s", provider, model);
+		s->nurls++;
 		p += strcspn(p, ",");
 		if (!*p)
 			break;
@@ -258,7 +228,7 @@ static int read_key(hb *s, const char *provider)
 	}
 	bool local = true;
 	for (size_t i = 0; i < s->nurls; i++)
-		local = local && is_loopback(s->urls[i]);
+		local = local && jolt_http_url_is_loopback(s->urls[i]);
 	if (!local && strcmp(provider, "m2"))
 		return jolt_err_set(
 		    JOLT_EUSAGE,
@@ -601,10 +571,13 @@ static int hb_start(void *state, const jolt_model_req *req,
 	jolt_err_clear();
 	int rc = s->d->encode(&c->body, req, &s->dopts);
 	if (rc || !c->body) {
-		rc = jolt_err_set(rc ? rc : JOLT_EINTERNAL,
-				  "%s: cannot encode the request: %s", s->label,
-				  jolt_err_msg()[0] ? jolt_err_msg()
-						    : "no body");
+		rc = rc ? rc : JOLT_EINTERNAL;
+		rc = jolt_err_msg()[0]
+			 ? jolt_err_wrap(rc, "%s: cannot encode the request",
+					 s->label)
+			 : jolt_err_set(rc,
+					"%s: cannot encode the request: no body",
+					s->label);
 		call_free(c);
 		return rc;
 	}

@@ -1,8 +1,26 @@
 /*
- * dialect.h - the wire formats jolt speaks to models: OpenAI-compatible
- * /chat/completions, Anthropic-compatible /v1/messages, and M2's raw
- * /completions with the chat template rendered by jolt. One const
- * descriptor per dialect; the HTTP backend pairs one with the transport.
+ * dialect.h - the wire formats jolt speaks to models, and that `jolt
+ * serve` speaks back: OpenAI-compatible /chat/completions,
+ * Anthropic-compatible /v1/messages, and M2's raw /completions with the
+ * chat template rendered by jolt. One const descriptor per dialect, in one
+ * file per dialect (dialect_NAME.c), found by name (jolt_dialect_find) or
+ * by route (jolt_dialect_for_route).
+ *
+ * A descriptor has two halves:
+ *
+ *  - the client half (the HTTP backend pairs it with the transport):
+ *    encode a request from jolt's neutral history, decode a response body
+ *    or an SSE stream into a reply, classify an error response. The
+ *    classification every dialect shares (HTTP statuses, MiniMax
+ *    base_resp codes) is jolt_dialect_classify() below; a dialect only
+ *    adds what its own error shape says first.
+ *
+ *  - the server half (`jolt serve` dispatches through it, never on the
+ *    dialect's name): decode a request into a jolt_serve_call, encode the
+ *    simulator's turn as a response body or as SSE chunks, and shape an
+ *    error body, plus the route it answers and the names its errors use.
+ *    These hooks take plain types only (jansson, the neutral message,
+ *    the structs below), so model/ needs nothing from serve/.
  *
  * Messages are jolt's neutral form (backend.h). An assistant message that
  * came from a dialect keeps `raw`: exactly what the server returned for
@@ -10,12 +28,24 @@
  * completion text). encode() sends `raw` back unchanged when it is present
  * and of the same dialect (`raw_dialect`), so thinking and signatures
  * survive; otherwise it renders from the neutral fields. The driver
- * removes `raw` and `thinking` for --history strip-thinking.
+ * removes `raw` and `thinking` for --history strip-thinking. The server
+ * half must read thinking from every place a client may carry it and
+ * from nowhere else: the sim decides from it whether its earlier thinking
+ * survived, which is how --history strip-thinking is measured over HTTP.
  *
- * Adding a dialect: write harness/dialect_NAME.c with the hooks below, add
- * it to jolt_dialects[] in dialect.c, a golden encode test and a decode
- * table test in tests/unit/test_dialect_NAME.c, a fuzz target for its
- * decoder in tests/fuzz/, and its `jolt serve` side in harness/serve.c.
+ * Adding a dialect:
+ *  1. harness/model/dialect_NAME.c with both halves and one
+ *     `const jolt_dialect jolt_dialect_NAME` (split it into two files with
+ *     clear names rather than pass 1,200 lines, as m2 does with
+ *     dialect_m2_template.c);
+ *  2. add it to jolt_dialects[] in dialect.c;
+ *  3. classify: call jolt_dialect_classify() for whatever the dialect's
+ *     own error shape does not decide; never borrow another dialect's hook;
+ *  4. reuse the server helpers in dialect_serve.h before writing new ones;
+ *  5. tests/unit/test_dialect_NAME.c (golden encode, decode table,
+ *     classify table), a case in test_serve.c that round-trips the HTTP
+ *     backend through `jolt serve` on the new route, and a fuzz target for
+ *     its decoder in tests/fuzz/.
  */
 #ifndef JOLT_DIALECT_H
 #define JOLT_DIALECT_H
@@ -33,12 +63,52 @@ typedef struct jolt_dialect_opts {
 	const jolt_backend_opts *b; /* sampling, stream, reasoning_split... */
 } jolt_dialect_opts;
 
+/* ---- server half types ------------------------------------------------ */
+
+/* A request `jolt serve` decoded. Owns everything. */
+typedef struct jolt_serve_call {
+	json_t *messages;    /* neutral history */
+	json_t *tools;       /* [{name, description, parameters}] */
+	char *model;         /* the request's "model", or NULL */
+	int stream;
+	int include_usage;   /* OpenAI stream_options.include_usage */
+	int reasoning_split; /* MiniMax: thinking in reasoning_details */
+	int step;            /* assistant turns in the history */
+} jolt_serve_call;
+
+void jolt_serve_call_release(jolt_serve_call *c);
+
+/* What to encode: the sim's turn and the response's identity. Borrowed. */
+typedef struct jolt_serve_reply {
+	const json_t *message; /* neutral assistant message */
+	long tokens_in, tokens_out;
+	const char *model;     /* echoed back */
+	const char *id;        /* response id */
+	long created;          /* unix seconds */
+	/* The malformed fault: break the tool call's form (the model's
+	 * failure, not the transport's). */
+	int malformed;
+} jolt_serve_reply;
+
+/* A streamed response as its SSE events, each a complete
+ * "[event: E\n]data: ...\n\n" string. The last one closes the stream
+ * ("data: [DONE]" or message_stop). */
+typedef struct jolt_serve_chunks {
+	char **v;     /* owned strings */
+	size_t n;
+	size_t alloc; /* capacity of v */
+} jolt_serve_chunks;
+
+void jolt_serve_chunks_release(jolt_serve_chunks *c);
+
 /* Incremental decoding of a streamed (SSE) response. */
 typedef struct jolt_stream jolt_stream;
 
 typedef struct jolt_dialect {
 	const char *name;   /* "openai", "anthropic", "m2" */
 	const char *path;   /* appended to the base URL */
+
+	/* ---- client half (the HTTP backend) ---- */
 	/* Request body for one turn (caller frees *out). */
 	int (*encode)(char **out, const jolt_model_req *req,
 		      const jolt_dialect_opts *o);
@@ -66,6 +136,30 @@ typedef struct jolt_dialect {
 	 * Also called on 200 bodies: MiniMax reports errors in base_resp with
 	 * HTTP 200; returns 0 when the body is not an error. */
 	int (*classify)(int http_status, const char *body, size_t len);
+
+	/* ---- server half (`jolt serve`) ----
+	 * A client-only descriptor (a test's) leaves these NULL; `jolt
+	 * serve` routes only to dialects with a route. */
+	const char *route;        /* URL suffix served; the longest match wins */
+	const char *id_prefix;    /* of response ids: "chatcmpl-", "msg_"... */
+	const char *rate_error;   /* error type of an injected 429 */
+	const char *server_error; /* error type of an injected 500 */
+	/* MiniMax servers may report a rate limit as base_resp 1002 with
+	 * HTTP 200, so `jolt serve` injects half its 429s that way. */
+	bool base_resp_limits;
+	/* Fill messages, tools and the dialect's flags of c from the request
+	 * object (jolt_dialect_serve_decode has set model and stream and
+	 * sets step). JOLT_EINPUT with a message for a body that is not a
+	 * request of this dialect. */
+	int (*serve_decode)(jolt_serve_call *c, const json_t *root);
+	/* Non-streamed response body (caller frees *out). */
+	int (*serve_encode)(char **out, const jolt_serve_call *c,
+			    const jolt_serve_reply *r);
+	/* The same response as SSE chunks (out starts zeroed). */
+	int (*serve_stream)(jolt_serve_chunks *out, const jolt_serve_call *c,
+			    const jolt_serve_reply *r);
+	/* An error body of this dialect's shape (caller frees). */
+	char *(*serve_error)(const char *type, const char *message);
 } jolt_dialect;
 
 extern const jolt_dialect *const jolt_dialects[]; /* NULL-terminated */
@@ -85,6 +179,38 @@ int jolt_dialect_top_k(const jolt_dialect_opts *o);
 long jolt_dialect_max_tokens(const jolt_dialect_opts *o);
 bool jolt_dialect_stream(const jolt_dialect_opts *o);
 const jolt_dialect *jolt_dialect_find(const char *name);
+/* The dialect whose route is the longest suffix of url, or NULL. */
+const jolt_dialect *jolt_dialect_for_route(const char *url);
+
+/* Decode a request body for dialect d: the common fields, then
+ * d->serve_decode. On error *out is released. */
+int jolt_dialect_serve_decode(jolt_serve_call *out, const jolt_dialect *d,
+			      const char *body, size_t len);
+
+/* ---- error classification every dialect shares ------------------------ */
+
+#define JOLT_DIALECT_MSG_CAP 512 /* bytes of a server error message kept */
+
+/* The server's own words in an error body: error.message, error as a
+ * string, base_resp.status_msg or message; NULL when none. Borrowed. */
+const char *jolt_dialect_server_message(const json_t *root);
+/* MiniMax base_resp.status_code, which arrives with any HTTP status:
+ * 1000/1001/1002/1024 retry (JOLT_EINFRA), 1004 and 1008 stop the run
+ * (JOLT_EDENIED), 2013 and anything else is the request (JOLT_EINPUT).
+ * 0 when root carries no code. msg is the server's message for the
+ * error text. */
+int jolt_dialect_classify_base_resp(const json_t *root, const char *msg);
+/* An HTTP status: 2xx is 0; 401/403 JOLT_EDENIED; 400/404/422 and other
+ * 4xx JOLT_EINPUT; 408, 409, 429, 5xx and anything else JOLT_EINFRA. */
+int jolt_dialect_classify_status(int status, const char *msg);
+/* The classify hook for a body that has nothing dialect-specific to say:
+ * base_resp first, then the status (see the hook's contract above). */
+int jolt_dialect_classify(int http_status, const char *body, size_t len);
+
+/* M2 template tokens: begin of sequence, role marker, end of turn. */
+#define JOLT_M2_BOS "]~!b["
+#define JOLT_M2_ROLE "]~b]"
+#define JOLT_M2_EOS "[e~["
 
 /* M2's native chat template (M2-PROTOCOL.md section 1), shared by the m2
  * dialect and `jolt serve`. Renders system, tools, the conversation and

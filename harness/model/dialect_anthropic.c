@@ -9,7 +9,14 @@
  * fields the way MiniMax's own Mini-Agent does (thinking without a
  * signature). Tool results travel as tool_result blocks in a user
  * message, and the API insists on strict user/assistant alternation, so
- * neighbouring messages of one role are merged into one.
+ * neighbouring messages of one role are merged into one. Errors are
+ * classified by error.type first, then by the shared
+ * jolt_dialect_classify (status and MiniMax base_resp).
+ *
+ * The server half (`jolt serve`) reads a messages request back into the
+ * neutral history (thinking only from thinking blocks) and answers with
+ * thinking, text and tool_use blocks; the thinking signature is a
+ * deterministic stand-in, since only the server ever checks it.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -17,13 +24,12 @@
 #include "core/buf.h"
 #include "core/common.h"
 #include "model/dialect.h"
+#include "model/dialect_serve.h"
 
 #define ANT_MAX_BLOCKS 1024 /* content blocks accepted in one streamed reply   \
 			     */
 #define ANT_MSG_CAP 512	    /* bytes of a server error message kept */
 
-/* Status codes and MiniMax base_resp are read the OpenAI way. */
-extern const jolt_dialect jolt_dialect_openai;
 
 
 static const char *str(const json_t *o, const char *key)
@@ -557,7 +563,324 @@ static int ant_classify(int status, const char *body, size_t len)
 					  status, ANT_MSG_CAP, m ? m : "");
 	}
 	json_decref(root);
-	return rc != 1 ? rc : jolt_dialect_openai.classify(status, body, len);
+	return rc != 1 ? rc : jolt_dialect_classify(status, body, len);
+}
+
+/* ---- server half ------------------------------------------------------- */
+
+static int decode_anthropic_user(jolt_serve_call *c, const json_t *content,
+				 const char *where)
+{
+	if (!json_is_array(content)) {
+		jolt_buf text;
+		jolt_buf_init(&text, 0);
+		int rc = jolt_dsv_content_text(&text, content, where);
+		if (!rc)
+			json_array_append_new(c->messages,
+					      json_pack("{s:s, s:s}", "role", "user", "content",
+							jolt_buf_cstr(&text)));
+		jolt_buf_release(&text);
+		return rc;
+	}
+	/* Tool results answer the previous assistant turn, so they come
+	 * first; any text the client put alongside follows as a user turn. */
+	jolt_buf text;
+	jolt_buf_init(&text, 0);
+	int has_text = 0;
+	size_t i;
+	json_t *b;
+	json_array_foreach(content, i, b) {
+		const char *type = json_string_value(json_object_get(b, "type"));
+		if (!type)
+			continue;
+		if (!strcmp(type, "text")) {
+			const json_t *t = json_object_get(b, "text");
+			if (json_is_string(t))
+				jolt_buf_add(&text, json_string_value(t), json_string_length(t));
+			has_text = 1;
+		} else if (!strcmp(type, "tool_result")) {
+			const char *id = json_string_value(json_object_get(b, "tool_use_id"));
+			jolt_buf r;
+			jolt_buf_init(&r, 0);
+			int rc = jolt_dsv_content_text(&r, json_object_get(b, "content"), where);
+			if (rc) {
+				jolt_buf_release(&r);
+				jolt_buf_release(&text);
+				return rc;
+			}
+			json_t *tm = json_pack("{s:s, s:s, s:s, s:s}", "role", "tool",
+					       "tool_call_id", id ? id : "", "name",
+					       jolt_dsv_call_name(c->messages, id), "content",
+					       jolt_buf_cstr(&r));
+			if (json_is_true(json_object_get(b, "is_error")))
+				json_object_set_new(tm, "is_error", json_true());
+			json_array_append_new(c->messages, tm);
+			jolt_buf_release(&r);
+		}
+	}
+	if (has_text)
+		json_array_append_new(c->messages,
+				      json_pack("{s:s, s:s}", "role", "user", "content",
+						jolt_buf_cstr(&text)));
+	jolt_buf_release(&text);
+	return 0;
+}
+
+static int decode_anthropic_assistant(jolt_serve_call *c, const json_t *content,
+				      const char *where)
+{
+	jolt_buf text, think;
+	jolt_buf_init(&text, 0);
+	jolt_buf_init(&think, 0);
+	int has_think = 0;
+	json_t *calls = json_array();
+	int rc = 0;
+	if (!json_is_array(content)) {
+		rc = jolt_dsv_content_text(&text, content, where);
+	} else {
+		size_t i;
+		json_t *b;
+		json_array_foreach(content, i, b) {
+			const char *type = json_string_value(json_object_get(b, "type"));
+			if (!type)
+				continue;
+			if (!strcmp(type, "text")) {
+				const json_t *t = json_object_get(b, "text");
+				if (json_is_string(t))
+					jolt_buf_add(&text, json_string_value(t),
+						     json_string_length(t));
+			} else if (!strcmp(type, "thinking")) {
+				const json_t *t = json_object_get(b, "thinking");
+				if (json_is_string(t)) {
+					jolt_buf_add(&think, json_string_value(t),
+						     json_string_length(t));
+					has_think = 1;
+				}
+			} else if (!strcmp(type, "tool_use")) {
+				const char *id = json_string_value(json_object_get(b, "id"));
+				const char *name = json_string_value(json_object_get(b, "name"));
+				const json_t *in = json_object_get(b, "input");
+				if (!name) {
+					rc = jolt_err_set(JOLT_EINPUT,
+							  "%s: tool_use block without a name", where);
+					goto done;
+				}
+				json_array_append_new(
+					calls, json_pack("{s:s, s:s, s:o}", "id", id ? id : "",
+							 "name", name, "arguments",
+							 json_is_object(in) ? json_deep_copy(in)
+									    : json_object()));
+			}
+		}
+	}
+	if (rc)
+		goto done;
+	json_t *a = json_pack("{s:s, s:s}", "role", "assistant", "content",
+			      jolt_buf_cstr(&text));
+	if (has_think && think.len)
+		json_object_set_new(a, "thinking", json_string(jolt_buf_cstr(&think)));
+	if (json_array_size(calls))
+		json_object_set(a, "tool_calls", calls);
+	json_array_append_new(c->messages, a);
+done:
+	json_decref(calls);
+	jolt_buf_release(&text);
+	jolt_buf_release(&think);
+	return rc;
+}
+
+static int ant_serve_decode(jolt_serve_call *c, const json_t *root)
+{
+	const json_t *sys = json_object_get(root, "system");
+	if (sys && !json_is_null(sys)) {
+		jolt_buf text;
+		jolt_buf_init(&text, 0);
+		int rc = jolt_dsv_content_text(&text, sys, "system");
+		if (!rc)
+			json_array_append_new(c->messages,
+					      json_pack("{s:s, s:s}", "role", "system",
+							"content", jolt_buf_cstr(&text)));
+		jolt_buf_release(&text);
+		if (rc)
+			return rc;
+	}
+	const json_t *msgs = json_object_get(root, "messages");
+	if (!json_is_array(msgs))
+		return jolt_err_set(JOLT_EINPUT, "\"messages\" must be an array");
+	size_t i;
+	json_t *m;
+	json_array_foreach(msgs, i, m) {
+		const char *role = json_string_value(json_object_get(m, "role"));
+		char where[64];
+		snprintf(where, sizeof(where), "messages[%zu]", i);
+		const json_t *content = json_object_get(m, "content");
+		int rc;
+		if (role && !strcmp(role, "user"))
+			rc = decode_anthropic_user(c, content, where);
+		else if (role && !strcmp(role, "assistant"))
+			rc = decode_anthropic_assistant(c, content, where);
+		else
+			rc = jolt_err_set(JOLT_EINPUT,
+					  "%s: role must be \"user\" or \"assistant\"", where);
+		if (rc)
+			return rc;
+	}
+	const json_t *tools = json_object_get(root, "tools");
+	json_t *t;
+	json_array_foreach(tools, i, t) {
+		const json_t *name = json_object_get(t, "name");
+		if (!json_is_string(name))
+			return jolt_err_set(JOLT_EINPUT, "tools[%zu]: \"name\" is missing", i);
+		json_array_append_new(c->tools,
+				      jolt_dsv_neutral_tool(name, json_object_get(t, "description"),
+						   json_object_get(t, "input_schema")));
+	}
+	return 0;
+}
+
+/* A deterministic stand-in for Anthropic's thinking signature. */
+static char *fake_signature(const char *thinking)
+{
+	uint64_t a = jolt_hash_str(0x5167, thinking), b = jolt_hash_str(a, thinking);
+	return jolt_xasprintf("%016llx%016llx", (unsigned long long)a,
+			      (unsigned long long)b);
+}
+
+static int ant_serve_encode(char **out, const jolt_serve_call *c,
+			    const jolt_serve_reply *r)
+{
+	*out = NULL;
+	const json_t *m = r->message;
+	const json_t *tcs = json_object_get(m, "tool_calls");
+	const char *th = json_string_value(json_object_get(m, "thinking"));
+	size_t i;
+	json_t *tc;
+	json_t *content = json_array();
+	if (th) {
+		char *sig = fake_signature(th);
+		json_array_append_new(content,
+				      json_pack("{s:s, s:s, s:s}", "type", "thinking",
+						"thinking", th, "signature", sig));
+		free(sig);
+	}
+	if (jolt_dsv_str(m, "content")[0])
+		json_array_append_new(content,
+				      json_pack("{s:s, s:s}", "type", "text", "text",
+						jolt_dsv_str(m, "content")));
+	json_array_foreach(tcs, i, tc) {
+		json_t *in;
+		if (r->malformed) {
+			/* Anthropic's input is JSON on the wire; the
+			 * nearest to a broken call is a non-object. */
+			char *a = jolt_dsv_args_text(json_object_get(tc, "arguments"), 1);
+			in = json_string(a);
+			free(a);
+		} else {
+			in = json_deep_copy(json_object_get(tc, "arguments"));
+		}
+		json_array_append_new(content,
+				      json_pack("{s:s, s:s, s:s, s:o}", "type", "tool_use",
+						"id", jolt_dsv_str(tc, "id"), "name",
+						jolt_dsv_str(tc, "name"), "input",
+						in ? in : json_object()));
+	}
+	return jolt_dsv_dump(out,
+		       json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:n, s:{s:I, s:I}}",
+				 "id", r->id, "type", "message", "role", "assistant",
+				 "model", r->model, "content", content, "stop_reason",
+				 json_array_size(tcs) ? "tool_use" : "end_turn",
+				 "stop_sequence", "usage", "input_tokens",
+				 (json_int_t)r->tokens_in, "output_tokens",
+				 (json_int_t)r->tokens_out));
+}
+
+static void block_stop(jolt_serve_chunks *l, int index)
+{
+	jolt_dsv_push(l, "content_block_stop",
+	     json_pack("{s:s, s:i}", "type", "content_block_stop", "index", index));
+}
+
+static void block_delta(jolt_serve_chunks *l, int index, json_t *delta)
+{
+	jolt_dsv_push(l, "content_block_delta",
+	     json_pack("{s:s, s:i, s:o}", "type", "content_block_delta", "index", index,
+		       "delta", delta));
+}
+
+static int ant_serve_stream(jolt_serve_chunks *l, const jolt_serve_call *c,
+			    const jolt_serve_reply *r)
+{
+	const json_t *m = r->message;
+	const json_t *tcs = json_object_get(m, "tool_calls");
+	const char *th = json_string_value(json_object_get(m, "thinking"));
+	const char *ct = jolt_dsv_str(m, "content");
+	size_t pc[2 * (JOLT_DSV_PIECES + 2)], n;
+	int index = 0;
+	jolt_dsv_push(l, "message_start",
+	     json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:[], s:n, s:n, s:{s:I, s:i}}}",
+		       "type", "message_start", "message", "id", r->id, "type", "message",
+		       "role", "assistant", "model", r->model, "content", "stop_reason",
+		       "stop_sequence", "usage", "input_tokens", (json_int_t)r->tokens_in,
+		       "output_tokens", 1));
+	jolt_dsv_push(l, "ping", json_pack("{s:s}", "type", "ping"));
+	if (th) {
+		jolt_dsv_push(l, "content_block_start",
+		     json_pack("{s:s, s:i, s:{s:s, s:s, s:s}}", "type", "content_block_start",
+			       "index", index, "content_block", "type", "thinking",
+			       "thinking", "", "signature", ""));
+		n = jolt_dsv_split(pc, th, JOLT_DSV_PIECES);
+		for (size_t i = 0; i < n; i++)
+			block_delta(l, index, json_pack("{s:s, s:s%}", "type", "thinking_delta",
+							"thinking", th + pc[2 * i],
+							pc[2 * i + 1]));
+		char *sig = fake_signature(th);
+		block_delta(l, index, json_pack("{s:s, s:s}", "type", "signature_delta",
+						"signature", sig));
+		free(sig);
+		block_stop(l, index++);
+	}
+	if (ct[0]) {
+		jolt_dsv_push(l, "content_block_start",
+		     json_pack("{s:s, s:i, s:{s:s, s:s}}", "type", "content_block_start",
+			       "index", index, "content_block", "type", "text", "text", ""));
+		n = jolt_dsv_split(pc, ct, JOLT_DSV_PIECES);
+		for (size_t i = 0; i < n; i++)
+			block_delta(l, index, json_pack("{s:s, s:s%}", "type", "text_delta",
+							"text", ct + pc[2 * i], pc[2 * i + 1]));
+		block_stop(l, index++);
+	}
+	size_t i;
+	json_t *tc;
+	json_array_foreach(tcs, i, tc) {
+		jolt_dsv_push(l, "content_block_start",
+		     json_pack("{s:s, s:i, s:{s:s, s:s, s:s, s:{}}}", "type",
+			       "content_block_start", "index", index, "content_block",
+			       "type", "tool_use", "id", jolt_dsv_str(tc, "id"), "name",
+			       jolt_dsv_str(tc, "name"), "input"));
+		char *a = jolt_dsv_args_text(json_object_get(tc, "arguments"), r->malformed);
+		n = jolt_dsv_split(pc, a, JOLT_DSV_PIECES);
+		for (size_t k = 0; k < n; k++)
+			block_delta(l, index, json_pack("{s:s, s:s%}", "type", "input_json_delta",
+							"partial_json", a + pc[2 * k],
+							pc[2 * k + 1]));
+		free(a);
+		block_stop(l, index++);
+	}
+	jolt_dsv_push(l, "message_delta",
+	     json_pack("{s:s, s:{s:s, s:n}, s:{s:I}}", "type", "message_delta", "delta",
+		       "stop_reason", json_array_size(tcs) ? "tool_use" : "end_turn",
+		       "stop_sequence", "usage", "output_tokens", (json_int_t)r->tokens_out));
+	jolt_dsv_push(l, "message_stop", json_pack("{s:s}", "type", "message_stop"));
+	return 0;
+}
+
+static char *ant_serve_error(const char *type, const char *message)
+{
+	json_t *j = json_pack("{s:s, s:{s:s, s:s}}", "type", "error", "error", "type", type,
+			      "message", message);
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	return s ? s : jolt_xstrdup("{\"error\":{\"message\":\"error\"}}");
 }
 
 const jolt_dialect jolt_dialect_anthropic = {
@@ -570,4 +893,12 @@ const jolt_dialect jolt_dialect_anthropic = {
     .stream_finish = ant_stream_finish,
     .stream_free = ant_stream_free,
     .classify = ant_classify,
+    .route = "/messages",
+    .id_prefix = "msg_",
+    .rate_error = "rate_limit_error",
+    .server_error = "api_error",
+    .serve_decode = ant_serve_decode,
+    .serve_encode = ant_serve_encode,
+    .serve_stream = ant_serve_stream,
+    .serve_error = ant_serve_error,
 };

@@ -10,8 +10,13 @@
  * message object itself as `raw`, which encode sends back unchanged, so
  * whichever form the server uses is the form it gets back.
  *
- * The classifier also reads MiniMax's base_resp codes, which arrive with
- * any HTTP status (including 200); the anthropic and m2 dialects reuse it.
+ * Errors are classified by the shared jolt_dialect_classify (HTTP status
+ * and MiniMax base_resp, which arrives with any status, 200 included).
+ *
+ * The server half (`jolt serve`) reads a chat request back into the
+ * neutral history, thinking from any of the four places above, and
+ * answers the way MiniMax does: inline <think> in content, or
+ * reasoning_details when the request asked for reasoning_split.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -19,9 +24,9 @@
 #include "core/buf.h"
 #include "core/common.h"
 #include "model/dialect.h"
+#include "model/dialect_serve.h"
 
 #define OAI_MAX_CALLS 1024 /* tool calls accepted in one streamed reply */
-#define OAI_MSG_CAP 512	   /* bytes of a server error message kept */
 
 
 static const char *str(const json_t *o, const char *key)
@@ -336,24 +341,11 @@ static void reply_from_message(jolt_model_reply *out, const json_t *msg,
 }
 
 /* The server's own words for an error body, or NULL. */
-static const char *server_message(const json_t *root)
-{
-	const json_t *e = json_object_get(root, "error");
-	const char *m = str(e, "message");
-	if (!m)
-		m = json_string_value(e);
-	if (!m)
-		m = str(json_object_get(root, "base_resp"), "status_msg");
-	if (!m)
-		m = str(root, "message");
-	return m;
-}
-
 static int body_error(const json_t *root, const char *what)
 {
-	const char *m = server_message(root);
+	const char *m = jolt_dialect_server_message(root);
 	return jolt_err_set(JOLT_EINFRA, "openai: %s%s%.*s", what,
-			    m ? ": " : "", OAI_MSG_CAP, m ? m : "");
+			    m ? ": " : "", JOLT_DIALECT_MSG_CAP, m ? m : "");
 }
 
 static bool has_error(const json_t *root)
@@ -654,95 +646,313 @@ static void oai_stream_free(jolt_stream *sv)
 	free(st);
 }
 
-/* ---- classify ---------------------------------------------------------- */
+/* ---- server half ------------------------------------------------------- */
 
-static int oai_classify(int status, const char *body, size_t len)
+/* Split inline "<think>T</think>\n\nC" (or "T</think>C" when the client
+ * dropped the opening tag, as append-think servers return it) into
+ * thinking and content. *thinking is NULL when there is none. Both
+ * caller-freed. */
+static void split_inline_think(char **thinking, char **content, const char *s)
 {
-	json_t *root = body ? json_loadb(body, len, 0, NULL) : NULL;
-	const char *m = root ? server_message(root) : NULL;
-	char msg[OAI_MSG_CAP + 1];
-	if (m)
-		snprintf(msg, sizeof(msg), "%s", m);
-	else if (body && len && status != 200)
-		snprintf(msg, sizeof(msg), "%.*s",
-			 (int)(len < OAI_MSG_CAP ? len : OAI_MSG_CAP), body);
-	else
-		msg[0] = '\0';
-	int rc = 0;
-	const json_t *br =
-	    json_object_get(json_object_get(root, "base_resp"), "status_code");
-	json_int_t code = json_is_integer(br) ? json_integer_value(br) : 0;
-	if (code) {
-		switch (code) {
-		case 1000:
-		case 1001:
-		case 1002:
-		case 1024:
-			rc = jolt_err_set(JOLT_EINFRA,
-					  "MiniMax %s (%" JSON_INTEGER_FORMAT
-					  "): %s",
-					  code == 1002	 ? "rate limit"
-					  : code == 1001 ? "timeout"
-					  : code == 1024 ? "internal error"
-							 : "unknown error",
-					  code, msg);
-			break;
-		case 1004:
-			rc = jolt_err_set(
-			    JOLT_EDENIED,
-			    "the API key was refused (MiniMax 1004): "
-			    "check MINIMAX_API_KEY");
-			break;
-		case 1008:
-			rc =
-			    jolt_err_set(JOLT_EDENIED,
-					 "insufficient balance (MiniMax 1008)");
-			break;
-		default:
-			/* 2013 and codes not listed: the request itself. */
-			rc = jolt_err_set(
-			    JOLT_EINPUT,
-			    "MiniMax refused the request (%" JSON_INTEGER_FORMAT
-			    "): %s",
-			    code, msg);
+	*thinking = NULL;
+	const char *open = strstr(s, "<think>");
+	const char *close = strstr(open ? open : s, "</think>");
+	if (!close) {
+		*content = jolt_xstrdup(s);
+		return;
+	}
+	const char *t0 = open ? open + strlen("<think>") : s;
+	const char *t1 = close;
+	if (t0 < t1 && *t0 == '\n')
+		t0++;
+	if (t1 > t0 && t1[-1] == '\n')
+		t1--;
+	*thinking = jolt_xstrndup(t0, (size_t)(t1 - t0));
+	const char *after = close + strlen("</think>");
+	while (*after == '\n')
+		after++;
+	jolt_buf b;
+	jolt_buf_init(&b, 0);
+	if (open)
+		jolt_buf_add(&b, s, (size_t)(open - s));
+	jolt_buf_adds(&b, after);
+	*content = jolt_buf_detach(&b);
+}
+
+static json_t *parse_args_string(const char *s)
+{
+	json_t *a = s ? json_loads(s, JSON_DECODE_ANY, NULL) : NULL;
+	if (!json_is_object(a)) {
+		/* Not the client's to fix here: the policy never reads past
+		 * arguments, so an unreadable one stays an empty object. */
+		json_decref(a);
+		a = json_object();
+	}
+	return a;
+}
+
+static int decode_openai_assistant(json_t **out, const json_t *m, int idx)
+{
+	char where[64];
+	snprintf(where, sizeof(where), "messages[%d]", idx);
+	jolt_buf text;
+	jolt_buf_init(&text, 0);
+	int rc = jolt_dsv_content_text(&text, json_object_get(m, "content"), where);
+	if (rc) {
+		jolt_buf_release(&text);
+		return rc;
+	}
+	char *thinking, *content;
+	split_inline_think(&thinking, &content, jolt_buf_cstr(&text));
+	jolt_buf_release(&text);
+
+	/* A reasoning field wins over inline text: it is what the client
+	 * chose to send back (MiniMax reasoning_split, vLLM reasoning). */
+	const json_t *rd = json_object_get(m, "reasoning_details");
+	const json_t *rf = json_object_get(m, "reasoning_content");
+	if (!json_is_string(rf))
+		rf = json_object_get(m, "reasoning");
+	if (json_is_array(rd) && json_array_size(rd)) {
+		jolt_buf b;
+		jolt_buf_init(&b, 0);
+		size_t i;
+		json_t *d;
+		json_array_foreach(rd, i, d) {
+			const json_t *t = json_object_get(d, "text");
+			if (json_is_string(t))
+				jolt_buf_add(&b, json_string_value(t), json_string_length(t));
 		}
-		goto done;
+		free(thinking);
+		thinking = jolt_buf_detach(&b);
+	} else if (json_is_string(rf)) {
+		free(thinking);
+		thinking = jolt_xstrdup(json_string_value(rf));
 	}
-	if (status >= 200 && status < 300)
-		goto done;
-	switch (status) {
-	case 401:
-	case 403:
-		rc = jolt_err_set(
-		    JOLT_EDENIED,
-		    "the API key was refused (HTTP %d): check "
-		    "MINIMAX_API_KEY, OPENAI_API_KEY, ANTHROPIC_API_KEY "
-		    "or JOLT_API_KEY: %s",
-		    status, msg);
-		break;
-	case 400:
-	case 404:
-	case 422:
-		rc = jolt_err_set(
-		    JOLT_EINPUT, "the server refused the request (HTTP %d): %s",
-		    status, msg);
-		break;
-	default:
-		/* 408 409 429 5xx 529, and statuses nobody documents: retry. */
-		if (status >= 400 && status < 500 && status != 408 &&
-		    status != 409 && status != 429)
-			rc = jolt_err_set(
-			    JOLT_EINPUT,
-			    "the server refused the request (HTTP %d): %s",
-			    status, msg);
-		else
-			rc = jolt_err_set(JOLT_EINFRA,
-					  "the server failed (HTTP %d): %s",
-					  status, msg);
+
+	json_t *a = json_pack("{s:s, s:s}", "role", "assistant", "content", content);
+	if (thinking && thinking[0])
+		json_object_set_new(a, "thinking", json_string(thinking));
+	free(thinking);
+	free(content);
+	const json_t *tcs = json_object_get(m, "tool_calls");
+	if (json_is_array(tcs) && json_array_size(tcs)) {
+		json_t *calls = json_array();
+		size_t i;
+		json_t *tc;
+		json_array_foreach(tcs, i, tc) {
+			const json_t *fn = json_object_get(tc, "function");
+			const char *name = json_string_value(json_object_get(fn, "name"));
+			const char *id = json_string_value(json_object_get(tc, "id"));
+			if (!name) {
+				json_decref(calls);
+				json_decref(a);
+				return jolt_err_set(JOLT_EINPUT,
+						    "%s.tool_calls[%zu]: function.name is missing",
+						    where, i);
+			}
+			const json_t *args = json_object_get(fn, "arguments");
+			json_t *obj = json_is_object(args) ? json_deep_copy(args)
+					: parse_args_string(json_string_value(args));
+			json_array_append_new(calls,
+					      json_pack("{s:s, s:s, s:o}", "id", id ? id : "",
+							"name", name, "arguments", obj));
+		}
+		json_object_set_new(a, "tool_calls", calls);
 	}
-done:
-	json_decref(root);
-	return rc;
+	*out = a;
+	return 0;
+}
+
+static int oai_serve_decode(jolt_serve_call *c, const json_t *root)
+{
+	const json_t *msgs = json_object_get(root, "messages");
+	if (!json_is_array(msgs))
+		return jolt_err_set(JOLT_EINPUT, "\"messages\" must be an array");
+	size_t i;
+	json_t *m;
+	json_array_foreach(msgs, i, m) {
+		const char *role = json_string_value(json_object_get(m, "role"));
+		if (!role)
+			return jolt_err_set(JOLT_EINPUT, "messages[%zu]: \"role\" is missing", i);
+		char where[64];
+		snprintf(where, sizeof(where), "messages[%zu]", i);
+		if (!strcmp(role, "assistant")) {
+			json_t *a = NULL;
+			int rc = decode_openai_assistant(&a, m, (int)i);
+			if (rc)
+				return rc;
+			json_array_append_new(c->messages, a);
+			continue;
+		}
+		jolt_buf text;
+		jolt_buf_init(&text, 0);
+		int rc = jolt_dsv_content_text(&text, json_object_get(m, "content"), where);
+		if (rc) {
+			jolt_buf_release(&text);
+			return rc;
+		}
+		if (!strcmp(role, "system") || !strcmp(role, "developer") ||
+		    !strcmp(role, "user")) {
+			json_array_append_new(c->messages,
+					      json_pack("{s:s, s:s}", "role",
+							strcmp(role, "user") ? "system" : "user",
+							"content", jolt_buf_cstr(&text)));
+		} else if (!strcmp(role, "tool")) {
+			const char *id = json_string_value(json_object_get(m, "tool_call_id"));
+			const char *name = json_string_value(json_object_get(m, "name"));
+			json_array_append_new(
+				c->messages,
+				json_pack("{s:s, s:s, s:s, s:s}", "role", "tool",
+					  "tool_call_id", id ? id : "", "name",
+					  name ? name : jolt_dsv_call_name(c->messages, id),
+					  "content", jolt_buf_cstr(&text)));
+		} else {
+			jolt_buf_release(&text);
+			return jolt_err_set(JOLT_EINPUT, "%s: unknown role '%s'", where, role);
+		}
+		jolt_buf_release(&text);
+	}
+	const json_t *tools = json_object_get(root, "tools");
+	json_t *t;
+	json_array_foreach(tools, i, t) {
+		const json_t *fn = json_object_get(t, "function");
+		if (!fn)
+			fn = t;
+		const json_t *name = json_object_get(fn, "name");
+		if (!json_is_string(name))
+			return jolt_err_set(JOLT_EINPUT, "tools[%zu]: function.name is missing", i);
+		json_array_append_new(c->tools,
+				      jolt_dsv_neutral_tool(name, json_object_get(fn, "description"),
+						   json_object_get(fn, "parameters")));
+	}
+	c->include_usage = json_is_true(
+		json_object_get(json_object_get(root, "stream_options"), "include_usage"));
+	c->reasoning_split = json_is_true(json_object_get(root, "reasoning_split"));
+	return 0;
+}
+
+static char *inline_content(const json_t *m)
+{
+	const char *th = json_string_value(json_object_get(m, "thinking"));
+	if (!th)
+		return jolt_xstrdup(jolt_dsv_str(m, "content"));
+	return jolt_xasprintf("<think>\n%s\n</think>\n\n%s", th, jolt_dsv_str(m, "content"));
+}
+
+static int oai_serve_encode(char **out, const jolt_serve_call *c,
+			    const jolt_serve_reply *r)
+{
+	*out = NULL;
+	const json_t *m = r->message;
+	const json_t *tcs = json_object_get(m, "tool_calls");
+	const char *th = json_string_value(json_object_get(m, "thinking"));
+	size_t i;
+	json_t *tc;
+	json_t *msg = json_pack("{s:s}", "role", "assistant");
+	if (c->reasoning_split) {
+		json_object_set_new(msg, "content", json_string(jolt_dsv_str(m, "content")));
+		if (th)
+			json_object_set_new(msg, "reasoning_details",
+					    json_pack("[{s:s, s:s}]", "type",
+						      "reasoning.text", "text", th));
+	} else {
+		char *ct = inline_content(m);
+		json_object_set_new(msg, "content", json_string(ct));
+		free(ct);
+	}
+	if (json_array_size(tcs)) {
+		json_t *calls = json_array();
+		json_array_foreach(tcs, i, tc) {
+			char *a = jolt_dsv_args_text(json_object_get(tc, "arguments"), r->malformed);
+			json_array_append_new(
+				calls, json_pack("{s:s, s:s, s:{s:s, s:s}}", "id",
+						 jolt_dsv_str(tc, "id"), "type", "function",
+						 "function", "name", jolt_dsv_str(tc, "name"),
+						 "arguments", a));
+			free(a);
+		}
+		json_object_set_new(msg, "tool_calls", calls);
+	}
+	return jolt_dsv_dump(out, json_pack("{s:s, s:s, s:I, s:s, s:[{s:i, s:o, s:s}], s:o}",
+				      "id", r->id, "object", "chat.completion",
+				      "created", (json_int_t)r->created, "model",
+				      r->model, "choices", "index", 0, "message", msg,
+				      "finish_reason",
+				      json_array_size(tcs) ? "tool_calls" : "stop",
+				      "usage", jolt_dsv_usage_openai(r)));
+}
+
+static json_t *openai_chunk(const jolt_serve_reply *r, json_t *delta,
+			    const char *finish)
+{
+	return json_pack("{s:s, s:s, s:I, s:s, s:[{s:i, s:o, s:s?}]}", "id", r->id,
+			 "object", "chat.completion.chunk", "created",
+			 (json_int_t)r->created, "model", r->model, "choices", "index",
+			 0, "delta", delta, "finish_reason", finish);
+}
+
+static int oai_serve_stream(jolt_serve_chunks *l, const jolt_serve_call *c,
+			    const jolt_serve_reply *r)
+{
+	const json_t *m = r->message;
+	const json_t *tcs = json_object_get(m, "tool_calls");
+	const char *th = json_string_value(json_object_get(m, "thinking"));
+	size_t pc[2 * (JOLT_DSV_PIECES + 2)], n;
+	jolt_dsv_push(l, NULL, openai_chunk(r, json_pack("{s:s, s:s}", "role", "assistant",
+					       "content", ""), NULL));
+	if (c->reasoning_split) {
+		if (th) {
+			n = jolt_dsv_split(pc, th, JOLT_DSV_PIECES);
+			for (size_t i = 0; i < n; i++)
+				jolt_dsv_push(l, NULL, openai_chunk(r, json_pack("{s:[{s:s, s:s%}]}",
+									"reasoning_details", "type",
+									"reasoning.text", "text",
+									th + pc[2 * i], pc[2 * i + 1]),
+							   NULL));
+		}
+		const char *ct = jolt_dsv_str(m, "content");
+		n = jolt_dsv_split(pc, ct, JOLT_DSV_PIECES);
+		for (size_t i = 0; i < n; i++)
+			jolt_dsv_push(l, NULL, openai_chunk(r, json_pack("{s:s%}", "content",
+								ct + pc[2 * i], pc[2 * i + 1]),
+						   NULL));
+	} else {
+		char *ct = inline_content(m);
+		n = jolt_dsv_split(pc, ct, JOLT_DSV_PIECES + 1);
+		for (size_t i = 0; i < n; i++)
+			jolt_dsv_push(l, NULL, openai_chunk(r, json_pack("{s:s%}", "content",
+								ct + pc[2 * i], pc[2 * i + 1]),
+						   NULL));
+		free(ct);
+	}
+	size_t i;
+	json_t *tc;
+	json_array_foreach(tcs, i, tc) {
+		jolt_dsv_push(l, NULL, openai_chunk(r, json_pack("{s:[{s:i, s:s, s:s, s:{s:s, s:s}}]}",
+							"tool_calls", "index", (int)i, "id",
+							jolt_dsv_str(tc, "id"), "type", "function",
+							"function", "name", jolt_dsv_str(tc, "name"),
+							"arguments", ""),
+					   NULL));
+		char *a = jolt_dsv_args_text(json_object_get(tc, "arguments"), r->malformed);
+		n = jolt_dsv_split(pc, a, JOLT_DSV_PIECES);
+		for (size_t k = 0; k < n; k++)
+			jolt_dsv_push(l, NULL, openai_chunk(r, json_pack("{s:[{s:i, s:{s:s%}}]}",
+								"tool_calls", "index", (int)i,
+								"function", "arguments",
+								a + pc[2 * k], pc[2 * k + 1]),
+						   NULL));
+		free(a);
+	}
+	jolt_dsv_push(l, NULL, openai_chunk(r, json_object(),
+				   json_array_size(tcs) ? "tool_calls" : "stop"));
+	if (c->include_usage)
+		jolt_dsv_push(l, NULL, json_pack("{s:s, s:s, s:I, s:s, s:[], s:o}", "id", r->id, "object",
+					"chat.completion.chunk", "created",
+					(json_int_t)r->created, "model", r->model, "choices",
+					"usage", jolt_dsv_usage_openai(r)));
+	jolt_dsv_push_raw(l, jolt_xstrdup("data: [DONE]\n\n"));
+	return 0;
 }
 
 const jolt_dialect jolt_dialect_openai = {
@@ -754,5 +964,14 @@ const jolt_dialect jolt_dialect_openai = {
     .stream_event = oai_stream_event,
     .stream_finish = oai_stream_finish,
     .stream_free = oai_stream_free,
-    .classify = oai_classify,
+    .classify = jolt_dialect_classify,
+    .route = "/chat/completions",
+    .id_prefix = "chatcmpl-",
+    .rate_error = "rate_limit_exceeded",
+    .server_error = "server_error",
+    .base_resp_limits = true,
+    .serve_decode = oai_serve_decode,
+    .serve_encode = oai_serve_encode,
+    .serve_stream = oai_serve_stream,
+    .serve_error = jolt_dsv_error_openai,
 };

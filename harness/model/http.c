@@ -18,9 +18,14 @@
  * Secrets: request headers (Authorization, x-api-key) are handed to curl
  * and never formatted into a message; URLs are shown without userinfo or
  * query string, and curl is never put in verbose mode.
+ *
+ * What curl already parses is left to curl: Retry-After (both forms) is
+ * read back with CURLINFO_RETRY_AFTER, and URLs are joined, shown and
+ * judged local with its URL API, so jolt never slices a URL by hand.
  */
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <strings.h>
 #include <time.h>
 
@@ -220,22 +225,102 @@ static void curl_init(void)
 	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* scheme://host[:port]/path, without userinfo, query or fragment: what a
- * message may show of a URL (a query string can carry a key). */
-static char *shown_url(const char *url)
+/* ---------------------------------------------------------------- URLs */
+
+/* URLs are sliced by curl's own parser (CURLU), the one that will send
+ * the request, so that what jolt joins, shows and judges local is what
+ * curl understands: IPv6 literals, userinfo, ports, query strings. */
+
+static bool is_http_scheme(CURLU *u)
 {
-	const char *p = strstr(url, "://");
-	const char *host = p ? p + 3 : url;
-	const char *end = host + strcspn(host, "/?#");
-	const char *at = memchr(host, '@', (size_t)(end - host));
-	if (at)
-		host = at + 1;
-	size_t path = strcspn(end, "?#");
-	size_t scheme = p ? (size_t)(p + 3 - url) : 0;
-	size_t hostlen = (size_t)(end - host) + path;
-	if (scheme + hostlen > JOLT_URL_SHOWN_CAP)
-		hostlen = JOLT_URL_SHOWN_CAP - scheme;
-	return jolt_xasprintf("%.*s%.*s", (int)scheme, url, (int)hostlen, host);
+	char *scheme = NULL;
+	bool ok = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		  (!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https"));
+	curl_free(scheme);
+	return ok;
+}
+
+int jolt_http_url_join(char **out, const char *base, const char *path)
+{
+	*out = NULL;
+	CURLU *u = curl_url();
+	char *have = NULL, *url = NULL, *joined = NULL;
+	int rc = 0;
+	if (!u) {
+		rc = jolt_err_set(JOLT_ENOMEM, "http: out of memory");
+		goto done;
+	}
+	CURLUcode uc = curl_url_set(u, CURLUPART_URL, base, 0);
+	if (uc != CURLUE_OK || !is_http_scheme(u)) {
+		rc = jolt_err_set(JOLT_EUSAGE,
+				  "base URL '%s' must start with http:// or https://%s%s",
+				  base, uc != CURLUE_OK ? " and be a URL: " : "",
+				  uc != CURLUE_OK ? curl_url_strerror(uc) : "");
+		goto done;
+	}
+	if (curl_url_get(u, CURLUPART_PATH, &have, 0) != CURLUE_OK) {
+		rc = jolt_err_set(JOLT_EUSAGE, "base URL '%s' has no path", base);
+		goto done;
+	}
+	/* A trailing slash is not a path segment of its own: /v1/ is /v1. */
+	size_t hl = strlen(have), pl = strlen(path);
+	while (hl && have[hl - 1] == '/')
+		hl--;
+	/* A base that already ends with the endpoint's path is kept. */
+	if (hl >= pl && !memcmp(have + hl - pl, path, pl))
+		joined = jolt_xstrndup(have, hl);
+	else
+		joined = jolt_xasprintf("%.*s%s", (int)hl, have, path);
+	if (curl_url_set(u, CURLUPART_PATH, joined, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
+		rc = jolt_err_set(JOLT_EUSAGE, "base URL '%s': cannot append %s",
+				  base, path);
+		goto done;
+	}
+	*out = jolt_xstrdup(url);
+done:
+	free(joined);
+	curl_free(have);
+	curl_free(url);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+bool jolt_http_url_is_loopback(const char *url)
+{
+	static const char *const hosts[] = {"127.0.0.1", "localhost", "[::1]"};
+	CURLU *u = curl_url();
+	char *host = NULL;
+	bool local = false;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		for (size_t i = 0; i < JOLT_ARRAY_LEN(hosts); i++)
+			local = local || !strcasecmp(host, hosts[i]);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return local;
+}
+
+char *jolt_http_url_shown(const char *url)
+{
+	CURLU *u = curl_url();
+	char *s = NULL;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
+		/* Clearing a part that is absent is not an error. */
+		curl_url_set(u, CURLUPART_USER, NULL, 0);
+		curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+		curl_url_set(u, CURLUPART_OPTIONS, NULL, 0);
+		curl_url_set(u, CURLUPART_QUERY, NULL, 0);
+		curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
+		if (curl_url_get(u, CURLUPART_URL, &s, 0) != CURLUE_OK)
+			s = NULL;
+	}
+	curl_url_cleanup(u);
+	/* What curl cannot parse, jolt cannot tell the secret parts of. */
+	char *out = s ? jolt_xasprintf("%.*s", JOLT_URL_SHOWN_CAP, s)
+		      : jolt_xstrdup("(a URL curl cannot parse)");
+	curl_free(s);
+	return out;
 }
 
 static void xfer_free(xfer *x)
@@ -316,51 +401,22 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-static long parse_retry_after(const char *v, size_t n)
+/* The final response's Retry-After in ms, -1 when it sent none. curl
+ * reads both forms (delta-seconds and HTTP-date, 7.66+); a value it cannot
+ * read, or a date already past, it reports as 0: retry now. */
+static long retry_after_ms(CURL *e)
 {
-	char tmp[128];
-	while (n && (*v == ' ' || *v == '\t')) {
-		v++;
-		n--;
-	}
-	while (n && (v[n - 1] == '\r' || v[n - 1] == '\n' || v[n - 1] == ' ' ||
-		     v[n - 1] == '\t'))
-		n--;
-	if (n == 0 || n >= sizeof(tmp))
+	curl_off_t s = 0;
+	if (curl_easy_getinfo(e, CURLINFO_RETRY_AFTER, &s) != CURLE_OK || s < 0)
+		s = 0;
+	struct curl_header *hd = NULL;
+	/* request -1: the last response, not a 100 or a redirect before it */
+	CURLHcode hc = curl_easy_header(e, "Retry-After", 0, CURLH_HEADER, -1, &hd);
+	if (hc == CURLHE_NOT_BUILT_IN ? s == 0 : hc != CURLHE_OK)
 		return -1;
-	memcpy(tmp, v, n);
-	tmp[n] = '\0';
-	if (strspn(tmp, "0123456789") == n) {
-		if (n > 6)
-			return JOLT_RETRY_AFTER_MAX_S * 1000;
-		long s = strtol(tmp, NULL, 10);
-		return (s > JOLT_RETRY_AFTER_MAX_S ? JOLT_RETRY_AFTER_MAX_S
-						   : s) *
-		       1000;
-	}
-	time_t t = curl_getdate(tmp, NULL);
-	if (t == (time_t)-1)
-		return -1;
-	double d = difftime(t, time(NULL));
-	if (d <= 0)
-		return 0;
-	if (d > JOLT_RETRY_AFTER_MAX_S)
-		d = JOLT_RETRY_AFTER_MAX_S;
-	return (long)d * 1000;
-}
-
-static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	xfer *x = userdata;
-	size_t n = size * nmemb;
-	static const char name[] = "retry-after:";
-	if (n >= 5 && !memcmp(ptr, "HTTP/", 5))
-		x->retry_after_ms = -1; /* a new response (after 100, say) */
-	else if (n >= sizeof(name) - 1 &&
-		 !strncasecmp(ptr, name, sizeof(name) - 1))
-		x->retry_after_ms = parse_retry_after(ptr + sizeof(name) - 1,
-						      n - (sizeof(name) - 1));
-	return n;
+	if (s > JOLT_RETRY_AFTER_MAX_S)
+		s = JOLT_RETRY_AFTER_MAX_S;
+	return (long)s * 1000;
 }
 
 /* Loop thread: hand a due transfer to curl. */
@@ -396,8 +452,6 @@ static void xfer_start(jolt_http *h, xfer *x)
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	x->t0 = jolt_now_ms();
@@ -419,6 +473,7 @@ static void xfer_reap(jolt_http *h, CURL *e, CURLcode code)
 	h->active--;
 	long status = 0;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	x->retry_after_ms = retry_after_ms(e);
 	if (x->abort_err) {
 		char *msg = x->abort_msg;
 		x->abort_msg = NULL;
@@ -573,7 +628,7 @@ int jolt_http_submit(jolt_http *h, const jolt_http_req *req,
 	xfer *x = jolt_xcalloc(1, sizeof(*x));
 	x->h = h;
 	x->url = jolt_xstrdup(req->url);
-	x->shown_url = shown_url(req->url);
+	x->shown_url = jolt_http_url_shown(req->url);
 	x->body = jolt_xstrdup(req->body ? req->body : "");
 	x->body_len = strlen(x->body);
 	x->timeout_s = req->timeout_s > 0 ? req->timeout_s : 300;

@@ -10,6 +10,7 @@
 #ifndef JOLT_HTTP_H
 #define JOLT_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct jolt_http jolt_http;
@@ -39,7 +40,9 @@ typedef struct jolt_http_resp {
 	long status;        /* HTTP status; 0 when none was received */
 	char *body;         /* owned, NUL-terminated (non-stream) */
 	size_t len;
-	long retry_after_ms;/* from Retry-After (seconds or HTTP date); -1 none */
+	long retry_after_ms;/* from Retry-After (seconds or HTTP date, read
+	                     * by curl); -1 none; 0 for a past date or a
+	                     * value curl cannot read: "now" */
 	long latency_ms;
 } jolt_http_resp;
 
@@ -53,6 +56,19 @@ int jolt_http_submit(jolt_http *h, const jolt_http_req *req,
 		     void (*done)(void *payload, jolt_http_resp *resp),
 		     void *payload);
 void jolt_http_resp_release(jolt_http_resp *r);
+
+/* URLs, parsed by curl's URL API (what curl will send is what these see).
+ *
+ * Join a base URL and an endpoint path: a trailing slash on the base is
+ * dropped, a path prefix kept, a query string stays at the end, and a
+ * base already ending in the path is kept as it is. *out is the caller's.
+ * JOLT_EUSAGE with a message for a base that is not an http(s) URL. */
+int jolt_http_url_join(char **out, const char *base, const char *path);
+/* The host is 127.0.0.1, localhost or [::1]. */
+bool jolt_http_url_is_loopback(const char *url);
+/* What a message may show of a URL: no userinfo, query or fragment (a
+ * query string can carry a key), at most 200 bytes. Caller frees. */
+char *jolt_http_url_shown(const char *url);
 
 /* Parse an SSE byte stream incrementally (for the transport and tests):
  * feed arbitrary chunks; complete events are delivered to fn. */

@@ -169,7 +169,7 @@ int jolt_sim_decide(jolt_model_reply *out, const jolt_sim_profile *p,
 
 	if (step == 0 && draw(req, "noise") < p->noise) {
 		msg = assistant("I am not sure how to approach this.",
-				"I could not complete this task.");
+				JOLT_GIVE_UP);
 		goto done;
 	}
 	if (step > 0 && !thinking_intact(req->messages) &&

@@ -19,7 +19,6 @@
 #include "world/sandbox.h"
 #include "world/tools.h"
 
-#define DEFAULT_SYSTEM "You are a helpful assistant."
 
 struct jolt_traj {
 	const jolt_trial *trial;
@@ -112,7 +111,7 @@ int jolt_traj_new(jolt_traj **out, const jolt_trial *t,
 
 	json_array_append_new(tr->messages,
 			      json_pack("{s:s, s:s}", "role", "system", "content",
-					v->system ? v->system : DEFAULT_SYSTEM));
+					v->system ? v->system : JOLT_DEFAULT_SYSTEM));
 	size_t i;
 	json_t *u;
 	json_array_foreach(v->user, i, u)
@@ -200,17 +199,6 @@ static bool shown(const jolt_traj *tr, const char *name)
 	return false;
 }
 
-static const jolt_tool *visible_tool(const jolt_traj *tr, const char *name)
-{
-	const jolt_task *task = tr->trial->task;
-	for (size_t i = 0; i < task->ntools; i++) {
-		const jolt_tool *t = &tr->trial->suite->tools[task->tools[i]];
-		if (!strcmp(t->name, name))
-			return t;
-	}
-	return NULL;
-}
-
 static char *unknown_tool_msg(const jolt_traj *tr, const char *name)
 {
 	jolt_buf b;
@@ -222,6 +210,8 @@ static char *unknown_tool_msg(const jolt_traj *tr, const char *name)
 	json_array_foreach(tr->tools, i, d)
 		jolt_buf_addf(&b, "%s%s", i ? ", " : "",
 			      json_string_value(json_object_get(d, "name")));
+	if (json_array_size(tr->tools) == 0)
+		jolt_buf_adds(&b, "none (answer in text)");
 	return jolt_buf_detach(&b);
 }
 
@@ -236,7 +226,7 @@ static const jolt_tool *translate(const jolt_traj *tr, const char *name,
 	*args_out = json_deep_copy(args);
 	const json_t *m = json_object_get(tr->v->tool_map, name);
 	if (!m)
-		return visible_tool(tr, name);
+		return jolt_task_tool(tr->trial->suite, tr->trial->task, name);
 	if (json_is_true(json_object_get(m, "distractor"))) {
 		*distractor = true;
 		return NULL;
@@ -255,7 +245,8 @@ static const jolt_tool *translate(const jolt_traj *tr, const char *name,
 		json_decref(a);
 	}
 	const char *orig = json_string_value(json_object_get(m, "tool"));
-	const jolt_tool *tool = visible_tool(tr, orig ? orig : name);
+	const jolt_tool *tool = jolt_task_tool(tr->trial->suite, tr->trial->task,
+					       orig ? orig : name);
 	if (!tool)
 		return NULL;
 	/* Parameters the variant added to the shown schema (optional extras)
@@ -290,8 +281,9 @@ static void tool_result(jolt_traj *tr, const char *id, const char *name,
 	json_array_append_new(tr->messages, m);
 }
 
-/* Execute one call; returns non-zero only for harness faults. */
-static int run_call(jolt_traj *tr, const json_t *tc)
+/* Execute one call. A harness fault (the sandbox failed) is not the
+ * agent's doing: it ends the trajectory as infra (tr->infra). */
+static void run_call(jolt_traj *tr, const json_t *tc)
 {
 	const char *id = json_string_value(json_object_get(tc, "id"));
 	const char *name = json_string_value(json_object_get(tc, "name"));
@@ -310,7 +302,7 @@ static int run_call(jolt_traj *tr, const json_t *tc)
 			    "and an object of arguments",
 			    true);
 		event(tr, "malformed_call", NULL);
-		return 0;
+		return;
 	}
 	json_t *targs = NULL;
 	bool decoy = false;
@@ -329,7 +321,7 @@ static int run_call(jolt_traj *tr, const json_t *tc)
 					    "error", 1, "note", "distractor"));
 		free(msg);
 		json_decref(targs);
-		return 0;
+		return;
 	}
 	if (!tool) {
 		json_decref(targs);
@@ -339,7 +331,7 @@ static int run_call(jolt_traj *tr, const json_t *tc)
 					    "error", 1, "ms",
 					    (json_int_t)(jolt_now_ms() - t)));
 		free(out);
-		return 0;
+		return;
 	}
 	rc = jolt_tool_call(&out, &tr->tctx, tool, targs);
 	bool is_err = rc != 0;
@@ -351,7 +343,7 @@ static int run_call(jolt_traj *tr, const json_t *tc)
 		tr->infra_detail = jolt_xasprintf("tool %s: %s", name, jolt_err_msg());
 		finish_with(tr, JOLT_EC_INFRA_SANDBOX);
 		free(out);
-		return rc;
+		return;
 	}
 	char *note = NULL;
 	if (tr->v->response && !json_is_null(tr->v->response)) {
@@ -370,12 +362,10 @@ static int run_call(jolt_traj *tr, const json_t *tc)
 				    "perturbed", note));
 	free(note);
 	free(out);
-	return 0;
 }
 
-int jolt_traj_feed(jolt_traj *tr, jolt_model_reply *reply, int err)
+void jolt_traj_feed(jolt_traj *tr, jolt_model_reply *reply, int err)
 {
-	int rc = 0;
 	if (err) {
 		tr->infra = true;
 		free(tr->infra_detail);
@@ -383,7 +373,7 @@ int jolt_traj_feed(jolt_traj *tr, jolt_model_reply *reply, int err)
 		event(tr, "model_error", json_pack("{s:s}", "error", jolt_err_msg()));
 		finish_with(tr, JOLT_EC_INFRA_MODEL);
 		jolt_model_reply_release(reply);
-		return 0;
+		return;
 	}
 	tr->steps++;
 	tr->tokens_in += reply->tokens_in;
@@ -403,11 +393,10 @@ int jolt_traj_feed(jolt_traj *tr, jolt_model_reply *reply, int err)
 
 	const json_t *calls = json_object_get(msg, "tool_calls");
 	size_t ncalls = json_array_size(calls);
-	for (size_t i = 0; i < ncalls && !tr->infra; i++) {
-		rc = run_call(tr, json_array_get(calls, i));
-		if (rc)
-			break;
-	}
+	/* run_call marks a harness fault on the trajectory (tr->infra),
+	 * which stops the loop and, at finish, makes the trial infra_error. */
+	for (size_t i = 0; i < ncalls && !tr->infra; i++)
+		run_call(tr, json_array_get(calls, i));
 	if (reply->malformed > 0) {
 		/* The model's failure: it sees the error as real scaffolds
 		 * show it, and may try again. A malformed call that carries an
@@ -442,10 +431,9 @@ int jolt_traj_feed(jolt_traj *tr, jolt_model_reply *reply, int err)
 	}
 	json_decref(msg);
 	jolt_model_reply_release(reply);
-	return 0;
 }
 
-int jolt_traj_finish(jolt_traj *tr, jolt_trial_result *out)
+void jolt_traj_finish(jolt_traj *tr, jolt_trial_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	int rc = 0;
@@ -504,7 +492,6 @@ int jolt_traj_finish(jolt_traj *tr, jolt_trial_result *out)
 	if (tr->workdir && !tr->cfg.keep_workdirs) {
 		jolt_workdir_remove(tr->workdir);
 	}
-	return 0;
 }
 
 void jolt_traj_free(jolt_traj *tr)
@@ -544,11 +531,9 @@ int jolt_trial_run(jolt_trial_result *out, const jolt_trial *t,
 		int err = be->complete(&reply, be_state, &req);
 		if (!reply.latency_ms)
 			reply.latency_ms = (long)(jolt_now_ms() - t0);
-		rc = jolt_traj_feed(tr, &reply, err);
-		if (rc)
-			break;
+		jolt_traj_feed(tr, &reply, err);
 	}
-	rc = jolt_traj_finish(tr, out);
+	jolt_traj_finish(tr, out);
 	jolt_traj_free(tr);
-	return rc;
+	return 0;
 }

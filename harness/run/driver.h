@@ -38,14 +38,18 @@ int jolt_traj_new(jolt_traj **out, const jolt_trial *t,
 int jolt_traj_next(jolt_traj *tr, jolt_model_req *req);
 /* Hand over the model's reply (taken: the traj owns reply->message after
  * this) or the backend's error code `err` (non-zero: the trial ends as
- * infra_error). Executes the calls. Returns 0 or a harness fault. */
-int jolt_traj_feed(jolt_traj *tr, jolt_model_reply *reply, int err);
+ * infra_error). Executes the calls. Nothing here fails the caller: a
+ * harness fault while executing (a sandbox that cannot start) ends the
+ * trial, and finish reports it as infra_error with its detail. */
+void jolt_traj_feed(jolt_traj *tr, jolt_model_reply *reply, int err);
 /* Grade and fill *out (caller releases). Removes the working copy unless
- * keep_workdirs. */
-int jolt_traj_finish(jolt_traj *tr, jolt_trial_result *out);
+ * keep_workdirs. A grader that cannot run is, like every harness fault,
+ * an infra_error outcome in *out, not an error return. */
+void jolt_traj_finish(jolt_traj *tr, jolt_trial_result *out);
 void jolt_traj_free(jolt_traj *tr);
 
-/* Convenience: run a trial to the end against a blocking backend. */
+/* Convenience: run a trial to the end against a blocking backend. Returns
+ * 0, or the error of making the trajectory (then *out is untouched). */
 int jolt_trial_run(jolt_trial_result *out, const jolt_trial *t,
 		   const jolt_backend *be, void *be_state,
 		   const jolt_driver_cfg *cfg, int slot);

@@ -16,6 +16,7 @@
  * simulator) are called inline by the worker. SIGINT and SIGTERM stop the
  * admission of new trials; those in flight finish and are stored.
  */
+#include <fnmatch.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,6 +28,7 @@
 #include "model/backend.h"
 #include "core/common.h"
 #include "perturb/perturb.h"
+#include "run/replay.h"
 #include "run/run.h"
 #include "run/store.h"
 
@@ -168,9 +170,8 @@ int jolt_run_variants(jolt_variant ***out, size_t *n, const jolt_run_cfg *cfg,
 					continue;
 				}
 				if (rc) {
-					rc = jolt_err_set(rc, "operator %s on %s/%s level %d: %s",
-							  op->name, s->name, t->id, level,
-							  jolt_err_msg());
+					rc = jolt_err_wrap(rc, "operator %s on %s/%s level %d",
+							   op->name, s->name, t->id, level);
 					goto fail;
 				}
 				if (k == cap) {
@@ -191,36 +192,60 @@ fail:
 	return rc;
 }
 
-/* Replay each variant's oracle; a failure refuses the variant. */
-struct preflight {
-	jolt_variant **v;
-	const jolt_driver_cfg *d;
-	const jolt_backend *be;
-	void *oracle;
-	bool *ok;
-	char **why;
-};
+/* ---- task selection ------------------------------------------------------ */
 
-static void preflight_one(size_t i, int worker, void *payload)
+static bool task_selected(const jolt_run_cfg *cfg, const jolt_task *t,
+			  bool *matched)
 {
-	struct preflight *p = payload;
-	const jolt_variant *v = p->v[i];
-	jolt_trial t = {
-		.model = "sim:oracle", .scaffold = JOLT_SCAFFOLD_DEFAULT, .suite = v->suite,
-		.task = v->task, .variant = v->name, .axis = "check", .op = "",
-		.seed = 1, .v = v,
-	};
-	t.key = jolt_trial_key(&t);
-	jolt_trial_result r;
-	memset(&r, 0, sizeof(r));
-	int rc = jolt_trial_run(&r, &t, p->be, p->oracle, p->d, worker);
-	p->ok[i] = !rc && r.outcome == JOLT_OUTCOME_PASS;
-	if (!p->ok[i])
-		p->why[i] = jolt_xstrdup(rc ? jolt_err_msg()
-				 : r.detail && r.detail[0] ? r.detail
-				 : jolt_error_class_name(r.error_class));
-	jolt_trial_result_release(&r);
-	free(t.key);
+	bool keep = cfg->ntasks == 0;
+	for (size_t i = 0; i < cfg->ntasks; i++)
+		if (!fnmatch(cfg->tasks[i], t->id, 0)) {
+			matched[i] = true;
+			keep = true;
+		}
+	return keep;
+}
+
+int jolt_run_tasks(jolt_task_ref **out, size_t *n, const jolt_run_cfg *cfg)
+{
+	*out = NULL;
+	*n = 0;
+	size_t total = 0, k = 0;
+	int rc = 0;
+	for (size_t si = 0; si < cfg->nsuites; si++)
+		total += cfg->suites[si]->ntasks;
+	jolt_task_ref *v = jolt_xcalloc(total + 1, sizeof(*v));
+	bool *matched = jolt_xcalloc(cfg->ntasks + 1, sizeof(*matched));
+	/* Every pattern is matched against every task, past --limit too, so
+	 * that a typo is named whatever the limit. */
+	for (size_t si = 0; si < cfg->nsuites; si++) {
+		const jolt_suite *su = cfg->suites[si];
+		for (size_t ti = 0; ti < su->ntasks; ti++) {
+			if (!task_selected(cfg, &su->tasks[ti], matched))
+				continue;
+			if (cfg->limit > 0 && (long)k >= cfg->limit)
+				continue;
+			v[k].suite = su;
+			v[k].task = &su->tasks[ti];
+			k++;
+		}
+	}
+	for (size_t i = 0; i < cfg->ntasks; i++)
+		if (!matched[i]) {
+			rc = jolt_err_set(JOLT_EUSAGE,
+					  "--tasks '%s' matches no task in the suites given; "
+					  "task ids are the `id:` of tasks/*.yaml",
+					  cfg->tasks[i]);
+			break;
+		}
+	free(matched);
+	if (rc) {
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*n = k;
+	return 0;
 }
 
 /* ---- progress ------------------------------------------------------------ */
@@ -442,7 +467,7 @@ static json_t *config_json(const jolt_run_cfg *cfg, const jolt_run_stats *st,
 			   json_t *rejected)
 {
 	json_t *suites = json_array(), *models = json_array();
-	json_t *axes = json_array(), *ops = json_array();
+	json_t *axes = json_array(), *ops = json_array(), *tasks = json_array();
 	for (size_t i = 0; i < cfg->nsuites; i++)
 		json_array_append_new(suites, json_string(cfg->suites[i]->dir));
 	for (size_t i = 0; i < cfg->nmodels; i++)
@@ -451,9 +476,12 @@ static json_t *config_json(const jolt_run_cfg *cfg, const jolt_run_stats *st,
 		json_array_append_new(axes, json_string(cfg->axes[i]));
 	for (size_t i = 0; i < cfg->nops; i++)
 		json_array_append_new(ops, json_string(cfg->ops[i]));
-	return json_pack("{s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:I, s:i, s:i, s:s, s:i,"
+	for (size_t i = 0; i < cfg->ntasks; i++)
+		json_array_append_new(tasks, json_string(cfg->tasks[i]));
+	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s:s, s:i,"
 			 " s:I, s:f, s:s, s:i, s:i, s:I, s:o}",
 			 "suites", suites, "models", models, "axes", axes, "ops", ops,
+			 "tasks", tasks, "limit", (json_int_t)cfg->limit,
 			 "levels", (int)cfg->levels, "variants", cfg->variants,
 			 "repeats", cfg->repeats, "seed", (json_int_t)cfg->seed,
 			 "concurrency", cfg->concurrency, "workers", cfg->workers,
@@ -491,26 +519,20 @@ static void add_trials(sched *s, size_t *k, const jolt_suite *su,
 		}
 }
 
-/* Build every variant, refuse those whose oracle fails, expand trials. */
-static int expand(sched *s, jolt_run_stats *st, json_t *rejected)
+/* Build every variant of the selected tasks, refuse those whose oracle
+ * fails, expand trials. */
+static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
+		  const jolt_task_ref *tasks, size_t ntasks)
 {
 	const jolt_run_cfg *cfg = s->cfg;
-	size_t ntasks = 0;
-	for (size_t si = 0; si < cfg->nsuites; si++)
-		ntasks += cfg->suites[si]->ntasks;
-	const jolt_task **tasks = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*tasks));
-	const jolt_suite **tsuite = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*tsuite));
 	jolt_variant ***per = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*per));
 	size_t *nper = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*nper));
 	int *rcs = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*rcs));
 	char **msgs = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*msgs));
+	jolt_replay *checks = NULL;
+	size_t nchecks = 0;
 	size_t k = 0;
 	int rc = 0;
-	for (size_t si = 0; si < cfg->nsuites; si++)
-		for (size_t ti = 0; ti < cfg->suites[si]->ntasks; ti++) {
-			tsuite[k] = cfg->suites[si];
-			tasks[k++] = &cfg->suites[si]->tasks[ti];
-		}
 	/* Operators are pure functions: build the baselines and variants of
 	 * all tasks in parallel. */
 #pragma omp parallel for schedule(dynamic) if(JOLT_OMP_PARALLEL)
@@ -518,9 +540,11 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected)
 		jolt_variant *base = NULL;
 		jolt_variant **vs = NULL;
 		size_t nv = 0;
-		rcs[i] = jolt_variant_build(&base, tsuite[i], tasks[i], NULL, 0, 0);
+		rcs[i] = jolt_variant_build(&base, tasks[i].suite, tasks[i].task,
+					    NULL, 0, 0);
 		if (!rcs[i])
-			rcs[i] = jolt_run_variants(&vs, &nv, cfg, tsuite[i], tasks[i]);
+			rcs[i] = jolt_run_variants(&vs, &nv, cfg, tasks[i].suite,
+						   tasks[i].task);
 		if (rcs[i]) {
 			msgs[i] = jolt_xstrdup(jolt_err_msg());
 			jolt_variant_free(base);
@@ -539,7 +563,8 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected)
 	if (rc)
 		goto done;
 
-	/* Own every variant in one flat array; preflight the non-baselines. */
+	/* Own every variant in one flat array; replay the oracle of the
+	 * non-baselines. */
 	for (size_t i = 0; i < ntasks; i++)
 		s->nvariants += nper[i];
 	s->variants = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*s->variants));
@@ -552,38 +577,41 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected)
 	}
 	st->variants = (long)(s->nvariants - ntasks);
 
-	bool *ok = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*ok));
-	char **why = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*why));
-	if (st->variants > 0) {
-		const jolt_backend *sim = jolt_backend_find("sim");
-		jolt_model_spec spec = {.provider = "sim", .model = "oracle"};
-		void *oracle = NULL;
-		rc = sim->open(&oracle, &spec);
-		if (rc) {
-			free(ok);
-			free(why);
-			goto done;
+	/* checks[i] is the replay of s->variants[i]; baselines stay unset. */
+	checks = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*checks));
+	nchecks = s->nvariants;
+	jolt_replay *todo = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*todo));
+	size_t *where = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*where));
+	size_t ntodo = 0;
+	for (size_t i = 0; i < s->nvariants; i++)
+		if (s->variants[i]->op) {
+			todo[ntodo].v = s->variants[i];
+			where[ntodo++] = i;
 		}
+	if (ntodo > 0) {
 		if (!cfg->quiet)
 			fprintf(stderr, "jolt: checking the oracle on %ld variants\n",
 				st->variants);
-		struct preflight p = {s->variants, &cfg->driver, sim, oracle, ok, why};
-		long cores = sysconf(_SC_NPROCESSORS_ONLN);
-		jolt_parallel_for(s->nvariants, cores > 0 ? (int)cores : 1,
-				  preflight_one, &p);
-		sim->close(oracle);
+		rc = jolt_replay_run(todo, ntodo, &cfg->driver);
 	}
+	for (size_t j = 0; j < ntodo; j++)
+		checks[where[j]] = todo[j];
+	free(todo);
+	free(where);
+	if (rc)
+		goto done;
 	size_t ntr = 0;
 	for (size_t i = 0; i < s->nvariants; i++) {
 		const jolt_variant *v = s->variants[i];
-		if (v->op && !ok[i]) {
+		if (v->op && !jolt_replay_passed(&checks[i])) {
+			const char *why = jolt_replay_why(&checks[i]);
 			st->rejected++;
 			json_array_append_new(rejected,
 					      json_pack("{s:s, s:s}", "variant", v->name,
-							"why", why[i] ? why[i] : ""));
+							"why", why));
 			if (!cfg->quiet)
 				fprintf(stderr, "jolt: refusing variant %s: its oracle fails: %s\n",
-					v->name, why[i] ? why[i] : "");
+					v->name, why);
 			continue;
 		}
 		ntr++;
@@ -595,16 +623,14 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected)
 	k = 0;
 	for (size_t i = 0; i < s->nvariants; i++) {
 		const jolt_variant *v = s->variants[i];
-		if (v->op && !ok[i])
+		if (v->op && !jolt_replay_passed(&checks[i]))
 			continue;
 		add_trials(s, &k, v->suite, v->task, v);
 	}
 	s->ntrials = k;
-	for (size_t i = 0; i < s->nvariants; i++)
-		free(why[i]);
-	free(why);
-	free(ok);
 done:
+	jolt_replay_release(checks, nchecks);
+	free(checks);
 	for (size_t i = 0; i < ntasks; i++) {
 		for (size_t j = 0; per[i] && j < nper[i]; j++)
 			jolt_variant_free(per[i][j]);
@@ -615,8 +641,6 @@ done:
 	free(nper);
 	free(rcs);
 	free(msgs);
-	free(tasks);
-	free(tsuite);
 	return rc;
 }
 
@@ -632,9 +656,13 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 	pthread_t *th = NULL;
 	json_t *conf = NULL;
 	json_t *rejected = json_array();
+	jolt_task_ref *tasks = NULL;
+	size_t ntasks = 0;
 	memset(out, 0, sizeof(*out));
 
 	rc = validate_selection(cfg);
+	if (!rc)
+		rc = jolt_run_tasks(&tasks, &ntasks, cfg);
 	if (rc)
 		goto done;
 	/* Models first: a bad --model is a usage error before any work. */
@@ -673,7 +701,7 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 				  cfg->out, (long long)stored);
 		goto done;
 	}
-	rc = expand(&s, out, rejected);
+	rc = expand(&s, out, rejected, tasks, ntasks);
 	if (rc)
 		goto done;
 	s.queue = jolt_xcalloc(s.ntrials ? s.ntrials : 1, sizeof(*s.queue));
@@ -764,6 +792,7 @@ done:
 	free(s.slot_used);
 	free(th);
 	free(s.fatal_msg);
+	free(tasks);
 	json_decref(conf);
 	json_decref(rejected);
 	jolt_store_close(s.store);

@@ -35,6 +35,12 @@ typedef struct jolt_run_cfg {
 	size_t nops;
 	unsigned levels;
 	int variants;
+	/* Task selection (--tasks, --limit): ids or fnmatch(3) globs, a task
+	 * is kept when any matches (NULL/0 = every task); then the first
+	 * `limit` kept tasks in suite order (0 = all). */
+	const char *const *tasks;
+	size_t ntasks;
+	long limit;
 	jolt_driver_cfg driver;
 	const struct jolt_backend_opts *backend; /* may be NULL */
 	int quiet;            /* no progress output */
@@ -48,6 +54,17 @@ typedef struct jolt_run_cfg {
 int jolt_run_variants(struct jolt_variant ***out, size_t *n,
 		      const jolt_run_cfg *cfg, const jolt_suite *s,
 		      const jolt_task *t);
+
+/* A task and the suite that declares it. */
+typedef struct jolt_task_ref {
+	const jolt_suite *suite;
+	const jolt_task *task;
+} jolt_task_ref;
+
+/* The tasks cfg selects from cfg->suites, in suite order (suites as given,
+ * tasks by id). *out is an owned array of *n refs (free it). A pattern
+ * that matches no task is JOLT_EUSAGE naming it. */
+int jolt_run_tasks(jolt_task_ref **out, size_t *n, const jolt_run_cfg *cfg);
 
 typedef struct jolt_run_stats {
 	long total;     /* trials in this run (after sharding) */

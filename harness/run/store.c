@@ -19,7 +19,8 @@
 #include "core/common.h"
 #include "run/store.h"
 
-/* Bump when the tables change; an older jolt refuses a newer database. */
+/* Bump when the tables change (core/columns.h says how to add a trial
+ * column); an older jolt refuses a newer database. */
 #define STORE_SCHEMA_VERSION 1
 #define STORE_BUSY_TIMEOUT_MS 5000
 
@@ -40,22 +41,42 @@ struct jolt_store {
 	sqlite3_stmt *s_run;
 };
 
+/* Column positions in the list (core/columns.h), from 0. */
+enum {
+#define COL_ENUM(field, column, kind, sql, out) COL_##field,
+	JOLT_TRIAL_COLUMNS(COL_ENUM)
+#undef COL_ENUM
+	COL_COUNT
+};
+
+/* Pieces of SQL spelled from the column list. */
+#define COL_DECL(field, column, kind, sql, out) " " #column " " sql ","
+#define COL_NAME(field, column, kind, sql, out) ", " #column
+#define COL_PARAM(field, column, kind, sql, out) ", ?"
+
+/* clang-format off */
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
     "CREATE TABLE IF NOT EXISTS runs("
     " id INTEGER PRIMARY KEY, started TEXT, config TEXT,"
     " jolt_version TEXT);"
     "CREATE TABLE IF NOT EXISTS trials("
-    " id INTEGER PRIMARY KEY, run_id INTEGER, key TEXT UNIQUE NOT NULL,"
-    " model TEXT, scaffold TEXT, suite TEXT, task TEXT, variant TEXT,"
-    " axis TEXT, operator TEXT, level INTEGER, seed INTEGER,"
-    " repeat INTEGER, outcome TEXT, reward REAL, steps INTEGER,"
-    " tokens_in INTEGER, tokens_out INTEGER, latency_ms INTEGER,"
-    " error_class TEXT, malformed_calls INTEGER, answer TEXT,"
-    " detail TEXT, finished TEXT);"
+    " id INTEGER PRIMARY KEY, run_id INTEGER,"
+    JOLT_TRIAL_COLUMNS(COL_DECL)
+    " finished TEXT);"
     "CREATE TABLE IF NOT EXISTS traces("
     " trial_id INTEGER PRIMARY KEY"
     " REFERENCES trials(id) ON DELETE CASCADE, trace TEXT);";
+
+/* Parameters: run_id, the columns in list order, finished. */
+static const char insert_trial_sql[] =
+    "INSERT INTO trials(run_id" JOLT_TRIAL_COLUMNS(COL_NAME) ", finished)"
+    " VALUES(?" JOLT_TRIAL_COLUMNS(COL_PARAM) ", ?)";
+
+/* Column 0 is the row id, then the list. */
+static const char select_trials_sql[] =
+    "SELECT id" JOLT_TRIAL_COLUMNS(COL_NAME) " FROM trials ORDER BY id";
+/* clang-format on */
 
 static int store_fail(jolt_store *st, const char *what)
 {
@@ -363,15 +384,7 @@ static int prep_put(jolt_store *st)
 			"(SELECT id FROM trials WHERE key = ?)")) ||
 	    (err = prep(st, &st->s_del_trial,
 			"DELETE FROM trials WHERE key = ?")) ||
-	    (err = prep(st, &st->s_ins_trial,
-			"INSERT INTO trials(run_id, key, model, scaffold, "
-			"suite, task, variant, axis, operator, level, seed, "
-			"repeat, outcome, reward, steps, tokens_in, "
-			"tokens_out, latency_ms, error_class, "
-			"malformed_calls, answer, detail, finished) VALUES "
-			"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-			"?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
-			"?23)")) ||
+	    (err = prep(st, &st->s_ins_trial, insert_trial_sql)) ||
 	    (err = prep(st, &st->s_ins_trace,
 			"INSERT INTO traces(trial_id, trace) VALUES(?, ?)")))
 		return err;
@@ -386,35 +399,57 @@ static void bind_str(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-static void bind_trial(sqlite3_stmt *s, int64_t run_id, const char *key,
-		       const jolt_trial *t, const jolt_trial_result *r,
-		       const char *when)
+/* One binder per column kind (core/columns.h). */
+#define bind_STR bind_str
+#define bind_STRN bind_str
+#define bind_INT sqlite3_bind_int
+#define bind_LONG sqlite3_bind_int64
+#define bind_SEED sqlite3_bind_int64
+#define bind_REAL sqlite3_bind_double
+
+static void bind_OUTCOME(sqlite3_stmt *s, int i, enum jolt_outcome o)
+{
+	bind_str(s, i, jolt_outcome_name(o));
+}
+
+void jolt_store_row_from(jolt_trial_row *out, const char *key,
+			 const jolt_trial *t, const jolt_trial_result *r)
+{
+	*out = (jolt_trial_row){
+	    .key = key,
+	    .model = t->model ? t->model : "",
+	    .scaffold = t->scaffold ? t->scaffold : "",
+	    .suite = t->suite && t->suite->name ? t->suite->name : "",
+	    .task = t->task && t->task->id ? t->task->id : "",
+	    .variant = t->variant ? t->variant : "",
+	    .axis = t->axis ? t->axis : "",
+	    .op = t->op ? t->op : "",
+	    .level = t->level,
+	    /* Same bits: SQLite integers are signed. */
+	    .seed = (int64_t)t->vseed,
+	    .repeat = t->repeat,
+	    .outcome = r->outcome,
+	    .reward = r->reward,
+	    .steps = r->steps,
+	    .tokens_in = r->tokens_in,
+	    .tokens_out = r->tokens_out,
+	    .latency_ms = r->latency_ms,
+	    .error_class = jolt_error_class_name(r->error_class),
+	    .malformed_calls = r->malformed_calls,
+	    .answer = r->answer,
+	    .detail = r->detail,
+	};
+}
+
+static void bind_row(sqlite3_stmt *s, int64_t run_id, const jolt_trial_row *row,
+		     const char *when)
 {
 	sqlite3_bind_int64(s, 1, run_id);
-	bind_str(s, 2, key);
-	bind_str(s, 3, t->model ? t->model : "");
-	bind_str(s, 4, t->scaffold ? t->scaffold : "");
-	bind_str(s, 5, t->suite && t->suite->name ? t->suite->name : "");
-	bind_str(s, 6, t->task && t->task->id ? t->task->id : "");
-	bind_str(s, 7, t->variant ? t->variant : "");
-	bind_str(s, 8, t->axis ? t->axis : "");
-	bind_str(s, 9, t->op ? t->op : "");
-	sqlite3_bind_int(s, 10, t->level);
-	/* The variant seed is a full 64-bit value; SQLite integers are
-	 * signed, so store the same bits and read them back the same way. */
-	sqlite3_bind_int64(s, 11, (int64_t)t->vseed);
-	sqlite3_bind_int(s, 12, t->repeat);
-	bind_str(s, 13, jolt_outcome_name(r->outcome));
-	sqlite3_bind_double(s, 14, r->reward);
-	sqlite3_bind_int(s, 15, r->steps);
-	sqlite3_bind_int64(s, 16, r->tokens_in);
-	sqlite3_bind_int64(s, 17, r->tokens_out);
-	sqlite3_bind_int64(s, 18, r->latency_ms);
-	bind_str(s, 19, jolt_error_class_name(r->error_class));
-	sqlite3_bind_int(s, 20, r->malformed_calls);
-	bind_str(s, 21, r->answer);
-	bind_str(s, 22, r->detail);
-	bind_str(s, 23, when);
+#define COL_BIND(field, column, kind, sql, out)                                \
+	bind_##kind(s, 2 + COL_##field, row->field);
+	JOLT_TRIAL_COLUMNS(COL_BIND)
+#undef COL_BIND
+	bind_str(s, 2 + COL_COUNT, when);
 }
 
 int jolt_store_put_trial(jolt_store *st, int64_t run_id, const jolt_trial *t,
@@ -423,6 +458,7 @@ int jolt_store_put_trial(jolt_store *st, int64_t run_id, const jolt_trial *t,
 	char when[32];
 	char *own_key = NULL, *trace = NULL;
 	const char *key = t->key;
+	jolt_trial_row row;
 	bool in_tx = false;
 	int err;
 
@@ -452,7 +488,8 @@ int jolt_store_put_trial(jolt_store *st, int64_t run_id, const jolt_trial *t,
 	sqlite3_bind_text(st->s_del_trial, 1, key, -1, SQLITE_TRANSIENT);
 	if ((err = step_done(st, st->s_del_trial, "replacing a trial")))
 		goto done;
-	bind_trial(st->s_ins_trial, run_id, key, t, r, when);
+	jolt_store_row_from(&row, key, t, r);
+	bind_row(st->s_ins_trial, run_id, &row, when);
 	if ((err = step_done(st, st->s_ins_trial, "writing a trial")))
 		goto done;
 	sqlite3_bind_int64(st->s_ins_trace, 1,
@@ -478,9 +515,57 @@ static const char *col_str(sqlite3_stmt *s, int i)
 	return v ? v : "";
 }
 
-static const char *col_str_null(sqlite3_stmt *s, int i)
+/* One reader per column kind (core/columns.h); only an outcome can fail. */
+static int read_STR(jolt_store *st, sqlite3_stmt *s, int i, const char **out)
 {
-	return (const char *)sqlite3_column_text(s, i);
+	*out = col_str(s, i);
+	return 0;
+}
+
+static int read_STRN(jolt_store *st, sqlite3_stmt *s, int i, const char **out)
+{
+	*out = (const char *)sqlite3_column_text(s, i);
+	return 0;
+}
+
+static int read_INT(jolt_store *st, sqlite3_stmt *s, int i, int *out)
+{
+	*out = sqlite3_column_int(s, i);
+	return 0;
+}
+
+static int read_LONG(jolt_store *st, sqlite3_stmt *s, int i, long *out)
+{
+	*out = (long)sqlite3_column_int64(s, i);
+	return 0;
+}
+
+static int read_SEED(jolt_store *st, sqlite3_stmt *s, int i, int64_t *out)
+{
+	*out = sqlite3_column_int64(s, i);
+	return 0;
+}
+
+static int read_REAL(jolt_store *st, sqlite3_stmt *s, int i, double *out)
+{
+	*out = sqlite3_column_double(s, i);
+	return 0;
+}
+
+/* Column 0 of the SELECT is the row id, so the list starts at 1. */
+#define COL_AT(field) (1 + COL_##field)
+
+static int read_OUTCOME(jolt_store *st, sqlite3_stmt *s, int i,
+			enum jolt_outcome *out)
+{
+	const char *name = col_str(s, i);
+	int o = jolt_outcome_parse(name);
+	if (o < 0)
+		return jolt_err_set(JOLT_EINPUT,
+				    "%s: trial %s has unknown outcome '%s'",
+				    st->path, col_str(s, COL_AT(key)), name);
+	*out = (enum jolt_outcome)o;
+	return 0;
 }
 
 int jolt_store_foreach(jolt_store *st,
@@ -490,41 +575,20 @@ int jolt_store_foreach(jolt_store *st,
 	/* Not cached: the callback may call back into the store. */
 	sqlite3_stmt *s = NULL;
 	int err = 0, rc;
-	if (sqlite3_prepare_v2(
-		st->db,
-		"SELECT id, key, model, scaffold, suite, task, variant, "
-		"axis, operator, level, seed, repeat, outcome, reward, "
-		"steps, tokens_in, tokens_out, latency_ms, error_class, "
-		"malformed_calls, answer, detail FROM trials ORDER BY id",
-		-1, &s, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(st->db, select_trials_sql, -1, &s, NULL) !=
+	    SQLITE_OK) {
 		err = store_fail(st, "reading trials");
 		goto done;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		jolt_trial_row row = {
-		    .id = sqlite3_column_int64(s, 0),
-		    .key = col_str(s, 1),
-		    .model = col_str(s, 2),
-		    .scaffold = col_str(s, 3),
-		    .suite = col_str(s, 4),
-		    .task = col_str(s, 5),
-		    .variant = col_str(s, 6),
-		    .axis = col_str(s, 7),
-		    .op = col_str(s, 8),
-		    .level = sqlite3_column_int(s, 9),
-		    .seed = sqlite3_column_int64(s, 10),
-		    .repeat = sqlite3_column_int(s, 11),
-		    .outcome = col_str(s, 12),
-		    .reward = sqlite3_column_double(s, 13),
-		    .steps = sqlite3_column_int(s, 14),
-		    .tokens_in = (long)sqlite3_column_int64(s, 15),
-		    .tokens_out = (long)sqlite3_column_int64(s, 16),
-		    .latency_ms = (long)sqlite3_column_int64(s, 17),
-		    .error_class = col_str(s, 18),
-		    .malformed_calls = sqlite3_column_int(s, 19),
-		    .answer = col_str_null(s, 20),
-		    .detail = col_str_null(s, 21),
-		};
+		jolt_trial_row row = {.id = sqlite3_column_int64(s, 0)};
+#define COL_READ(field, column, kind, sql, out)                                \
+	if (!err)                                                              \
+		err = read_##kind(st, s, COL_AT(field), &row.field);
+		JOLT_TRIAL_COLUMNS(COL_READ)
+#undef COL_READ
+		if (err)
+			goto done;
 		if ((err = fn(&row, payload)) != 0)
 			goto done;
 	}

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/columns.h"
 #include "core/trial.h"
 
 typedef struct jolt_store jolt_store;
@@ -38,35 +39,14 @@ int jolt_store_has_trial(jolt_store *st, const char *key, bool *out);
 int jolt_store_put_trial(jolt_store *st, int64_t run_id,
 			 const jolt_trial *t, const jolt_trial_result *r);
 
-/* One stored trial, flat, as reports and exports read it. Strings are
- * borrowed for the duration of the callback. */
-typedef struct jolt_trial_row {
-	int64_t id;
-	const char *key;
-	const char *model;
-	const char *scaffold;
-	const char *suite;
-	const char *task;
-	const char *variant;
-	const char *axis;
-	const char *op;
-	int level;
-	int64_t seed;
-	int repeat;
-	const char *outcome;
-	double reward;
-	int steps;
-	long tokens_in;
-	long tokens_out;
-	long latency_ms;
-	const char *error_class;
-	int malformed_calls;
-	const char *answer;
-	const char *detail;
-} jolt_trial_row;
+/* The row a finished trial is stored as (core/columns.h): strings are
+ * borrowed from key, t and r; a missing name reads "". */
+void jolt_store_row_from(jolt_trial_row *out, const char *key,
+			 const jolt_trial *t, const jolt_trial_result *r);
 
-/* Call fn for every trial in id order; stops and returns fn's value when
- * it returns non-zero. */
+/* Call fn for every trial in id order, with strings borrowed for the
+ * duration of the call; stops and returns fn's value when it returns
+ * non-zero. A stored outcome this jolt does not know is JOLT_EINPUT. */
 int jolt_store_foreach(jolt_store *st,
 		       int (*fn)(const jolt_trial_row *row, void *payload),
 		       void *payload);

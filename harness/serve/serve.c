@@ -6,10 +6,13 @@
  * (Anthropic), .../completions (M2 raw), GET /health.
  *
  * Each request: read the body (capped), read the trial from X-Jolt-Trial,
- * rebuild the variant (cached), decode the history (serve_codec.c), count
- * the attempt for (trial, step), pick a fault and a latency from hashes,
- * ask jolt_sim_decide(), encode, and answer -- or fail the way the picked
- * fault says. Faults are the transport's (429, 500, reset, stall,
+ * rebuild the variant (cached), decode the history (the server half of
+ * the route's dialect descriptor, model/dialect.h), count the attempt for
+ * (trial, step), pick a fault and a latency from hashes, ask
+ * jolt_sim_decide(), encode through the descriptor, and answer -- or fail
+ * the way the picked fault says. Nothing here depends on which dialect it
+ * is: what differs (error shapes and names, id prefixes, MiniMax's
+ * base_resp rate limits) is descriptor data. Faults are the transport's (429, 500, reset, stall,
  * truncate) except `malformed`, which is the model's.
  */
 #include <arpa/inet.h>
@@ -26,9 +29,10 @@
 
 #include "core/buf.h"
 #include "core/common.h"
+#include "model/dialect.h"
+#include "model/sim.h"
 #include "perturb/perturb.h"
 #include "serve/serve.h"
-#include "model/sim.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_STALL_MS 60000
@@ -406,10 +410,10 @@ static enum MHD_Result send_body(struct MHD_Connection *mc, int status, char *bo
 	return ok;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *mc, enum jolt_serve_dialect d,
+static enum MHD_Result send_error(struct MHD_Connection *mc, const jolt_dialect *d,
 				  int status, const char *type, const char *msg)
 {
-	char *b = jolt_serve_error_body(d, type, msg);
+	char *b = d->serve_error(type, msg);
 	return send_body(mc, status, b, strlen(b), "application/json", status == 429);
 }
 
@@ -446,7 +450,7 @@ static const jolt_suite *find_suite(jolt_server *s, const char *name)
 }
 
 static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
-				    enum jolt_serve_dialect d, conn *c, req_log *lg)
+				    const jolt_dialect *d, conn *c, req_log *lg)
 {
 	enum MHD_Result ret;
 	json_t *hdr = NULL;
@@ -498,7 +502,7 @@ static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 		ret = send_error(mc, d, 400, "invalid_request_error", msg);
 		goto done;
 	}
-	if (jolt_serve_decode(&call, d, jolt_buf_cstr(&c->body), c->body.len)) {
+	if (jolt_dialect_serve_decode(&call, d, jolt_buf_cstr(&c->body), c->body.len)) {
 		lg->status = 400;
 		ret = send_error(mc, d, 400, "invalid_request_error", jolt_err_msg());
 		goto done;
@@ -547,7 +551,7 @@ static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 
 	switch (lg->fault) {
 	case JOLT_FAULT_RATE:
-		if (d == JOLT_SERVE_OPENAI && jolt_hash_unit(fh) < 0.5) {
+		if (d->base_resp_limits && jolt_hash_unit(fh) < 0.5) {
 			/* MiniMax reports limits in base_resp with HTTP 200. */
 			lg->status = 200;
 			char *b = jolt_xstrdup("{\"base_resp\":{\"status_code\":1002,"
@@ -555,16 +559,13 @@ static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 			ret = send_body(mc, 200, b, strlen(b), "application/json", 1);
 		} else {
 			lg->status = 429;
-			ret = send_error(mc, d, 429,
-					 d == JOLT_SERVE_ANTHROPIC ? "rate_limit_error"
-								   : "rate_limit_exceeded",
+			ret = send_error(mc, d, 429, d->rate_error,
 					 "rate limit (injected by jolt serve --faults)");
 		}
 		goto done;
 	case JOLT_FAULT_SERVER:
 		lg->status = 500;
-		ret = send_error(mc, d, 500,
-				 d == JOLT_SERVE_ANTHROPIC ? "api_error" : "server_error",
+		ret = send_error(mc, d, 500, d->server_error,
 				 "internal error (injected by jolt serve --faults)");
 		goto done;
 	case JOLT_FAULT_RESET: {
@@ -588,9 +589,7 @@ static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 		ret = send_error(mc, d, 500, "server_error", jolt_err_msg());
 		goto done;
 	}
-	id = jolt_xasprintf("%s%016llx",
-			    d == JOLT_SERVE_ANTHROPIC ? "msg_" : d == JOLT_SERVE_M2 ? "cmpl-"
-											  : "chatcmpl-",
+	id = jolt_xasprintf("%s%016llx", d->id_prefix,
 			    (unsigned long long)jolt_hash_u64(jolt_hash_str(fseed, key),
 							      (uint64_t)call.step));
 	jolt_serve_reply out = {
@@ -606,7 +605,7 @@ static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 	if (call.stream) {
 		stream_state *st = jolt_xcalloc(1, sizeof(*st));
 		st->srv = s;
-		jolt_serve_encode_stream(&st->ch, d, &call, &out);
+		d->serve_stream(&st->ch, &call, &out);
 		st->n = st->ch.n;
 		if (lg->fault == JOLT_FAULT_TRUNCATE)
 			st->n = st->ch.n / 2;
@@ -615,7 +614,7 @@ static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 		goto done;
 	}
 	char *body = NULL;
-	rc = jolt_serve_encode(&body, d, &call, &out);
+	rc = d->serve_encode(&body, &call, &out);
 	if (rc) {
 		lg->status = 500;
 		ret = send_error(mc, d, 500, "server_error", jolt_err_msg());
@@ -660,22 +659,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc,
 	int64_t t0 = jolt_now_ms();
 	req_log lg = {.fault = JOLT_FAULT_NONE};
 	enum MHD_Result ret;
-	enum jolt_serve_dialect d = JOLT_SERVE_OPENAI;
+	/* Errors before a route is known are answered the OpenAI way. */
+	const jolt_dialect *d = jolt_dialect_find("openai");
 	if (!strcmp(url, "/health") || ends_with(url, "/health")) {
 		lg.status = 200;
 		ret = send_body(mc, 200, jolt_xstrdup("ok"), 2, "text/plain", 0);
 		goto done;
 	}
-	int known = 1;
-	if (ends_with(url, "/chat/completions"))
-		d = JOLT_SERVE_OPENAI;
-	else if (ends_with(url, "/v1/messages") || ends_with(url, "/messages"))
-		d = JOLT_SERVE_ANTHROPIC;
-	else if (ends_with(url, "/completions"))
-		d = JOLT_SERVE_M2;
-	else
-		known = 0;
-	if (!known) {
+	const jolt_dialect *routed = jolt_dialect_for_route(url);
+	if (routed) {
+		d = routed;
+	} else {
 		lg.status = 404;
 		ret = send_error(mc, d, 404, "not_found",
 				 "no such route: POST .../chat/completions, .../v1/messages "
@@ -691,7 +685,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc,
 	ret = handle_model(s, mc, d, c, &lg);
 done:
 	vlog(s, "%s %s %s key=%s step=%d attempt=%d fault=%s status=%d %lldms", method,
-	     url, jolt_serve_dialect_name(d), lg.key, lg.step, lg.attempt,
+	     url, d->name, lg.key, lg.step, lg.attempt,
 	     jolt_fault_name(lg.fault), lg.status, (long long)(jolt_now_ms() - t0));
 	return ret;
 }
@@ -740,7 +734,7 @@ int jolt_serve_start(jolt_server **out, const jolt_serve_opts *o)
 	struct sockaddr_in addr;
 	int rc = jolt_sim_profile_parse(&s->policy, o->policy ? o->policy : "oracle");
 	if (rc) {
-		rc = jolt_err_set(JOLT_EUSAGE, "--policy: %s", jolt_err_msg());
+		rc = jolt_err_wrap(JOLT_EUSAGE, "--policy");
 		goto fail;
 	}
 	if ((rc = jolt_latency_parse(&s->lat, o->latency)) ||

@@ -13,8 +13,9 @@
  * is a hash of the trial, the step and the attempt, so a run over HTTP is
  * as reproducible as one in process.
  *
- * serve.c holds the server, serve_codec.c the request decoding and the
- * response encoding (declared below for the server and the tests).
+ * serve.c holds the server; each dialect's request decoding and response
+ * encoding is the server half of its descriptor (model/dialect.h), so the
+ * server knows dialects only as the descriptor the route picked.
  */
 #ifndef JOLT_SERVE_H
 #define JOLT_SERVE_H
@@ -111,70 +112,5 @@ int jolt_faults_parse(jolt_faults *out, const char *spec);
 /* The fault for one request: a hash of (seed, key, step, attempt). */
 enum jolt_fault jolt_faults_pick(const jolt_faults *f, uint64_t seed,
 				 const char *key, int step, int attempt);
-
-/* --- codec (serve_codec.c) --------------------------------------------- */
-
-/* X(enum, name) -- the dialects the server speaks, by route. */
-#define JOLT_SERVE_DIALECTS(X)                                               \
-	X(OPENAI, "openai")       /* POST .../chat/completions */            \
-	X(ANTHROPIC, "anthropic") /* POST .../v1/messages */                 \
-	X(M2, "m2")               /* POST .../completions, raw prompt */
-
-enum jolt_serve_dialect {
-#define JOLT_X_ENUM(n, s) JOLT_SERVE_##n,
-	JOLT_SERVE_DIALECTS(JOLT_X_ENUM)
-#undef JOLT_X_ENUM
-};
-const char *jolt_serve_dialect_name(enum jolt_serve_dialect d);
-
-/* A decoded request. Owns everything. */
-typedef struct jolt_serve_call {
-	json_t *messages;    /* neutral history */
-	json_t *tools;       /* [{name, description, parameters}] */
-	char *model;         /* the request's "model", or NULL */
-	int stream;
-	int include_usage;   /* OpenAI stream_options.include_usage */
-	int reasoning_split; /* MiniMax: thinking in reasoning_details */
-	int step;            /* assistant turns in the history */
-} jolt_serve_call;
-
-/* Decode a request body of dialect d. JOLT_EINPUT with a message for a
- * body that is not a request of that dialect. */
-int jolt_serve_decode(jolt_serve_call *out, enum jolt_serve_dialect d,
-		      const char *body, size_t len);
-void jolt_serve_call_release(jolt_serve_call *c);
-
-/* What to encode: the sim's turn and the response's identity. */
-typedef struct jolt_serve_reply {
-	const json_t *message; /* neutral assistant message */
-	long tokens_in, tokens_out;
-	const char *model;     /* echoed back */
-	const char *id;        /* response id */
-	long created;          /* unix seconds */
-	/* The malformed fault: break the tool call's form (the model's
-	 * failure, not the transport's). */
-	int malformed;
-} jolt_serve_reply;
-
-/* Non-streamed response body (caller frees *out). */
-int jolt_serve_encode(char **out, enum jolt_serve_dialect d,
-		      const jolt_serve_call *c, const jolt_serve_reply *r);
-
-/* A streamed response as its SSE events, each a complete
- * "[event: E\n]data: ...\n\n" string. The last one closes the stream
- * ("data: [DONE]" or message_stop). */
-typedef struct jolt_serve_chunks {
-	char **v; /* owned strings */
-	size_t n;
-} jolt_serve_chunks;
-
-int jolt_serve_encode_stream(jolt_serve_chunks *out, enum jolt_serve_dialect d,
-			     const jolt_serve_call *c,
-			     const jolt_serve_reply *r);
-void jolt_serve_chunks_release(jolt_serve_chunks *c);
-
-/* An error body in dialect d's shape (caller frees). */
-char *jolt_serve_error_body(enum jolt_serve_dialect d, const char *type,
-			    const char *message);
 
 #endif

@@ -17,7 +17,6 @@
 #include <math.h>
 #include <pcre2.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,26 +272,29 @@ static pcre2_code *regex_compile(const char *re, size_t len, char *err,
 	return c;
 }
 
-/* Search anywhere in subject. 1 match, 0 no match, -1 error (in err). */
-static int regex_search(const pcre2_code *c, const char *subj, size_t len,
-			char *err, size_t errn)
+/* Search anywhere in subject: *out says whether it matched. A search that
+ * cannot finish (out of memory, match limits) is JOLT_EINPUT with the
+ * reason in err. */
+static int regex_search(bool *out, const pcre2_code *c, const char *subj,
+			size_t len, char *err, size_t errn)
 {
+	*out = false;
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(c, NULL);
 	if (!md) {
 		snprintf(err, errn, "out of memory");
-		return -1;
+		return JOLT_ENOMEM;
 	}
 	int rc = pcre2_match(c, (PCRE2_SPTR)subj, len, 0, 0, md, NULL);
 	pcre2_match_data_free(md);
-	if (rc >= 0)
-		return 1;
-	if (rc == PCRE2_ERROR_NOMATCH)
+	if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) {
+		*out = rc >= 0;
 		return 0;
+	}
 	PCRE2_UCHAR msg[256];
 	if (pcre2_get_error_message(rc, msg, sizeof(msg)) < 0)
 		snprintf((char *)msg, sizeof(msg), "error %d", rc);
 	snprintf(err, errn, "%s", (char *)msg);
-	return -1;
+	return JOLT_EINPUT;
 }
 
 /* ---- numbers in free text --------------------------------------------- */
@@ -549,60 +551,6 @@ size_t jolt_grade_numbers(double *out, size_t max, const char *text)
 
 /* ---- validation ------------------------------------------------------- */
 
-/* Where in the suite file a node was written; 0/0 when unknown (trees
- * built in code). true/false/null have no mark of their own, so values
- * are located through their container. */
-typedef struct grade_mark {
-	int line, col;
-} grade_mark;
-
-static grade_mark at_node(const json_t *node)
-{
-	grade_mark m = {0, 0};
-	if (node)
-		jolt_yaml_mark(node, &m.line, &m.col);
-	return m;
-}
-
-static grade_mark at_value(const json_t *obj, const char *key)
-{
-	grade_mark m = {0, 0};
-	jolt_yaml_mark_value(obj, key, &m.line, &m.col);
-	return m.line ? m : at_node(obj);
-}
-
-static grade_mark at_key(const json_t *obj, const char *key)
-{
-	grade_mark m = {0, 0};
-	jolt_yaml_mark_key(obj, key, &m.line, &m.col);
-	return m.line ? m : at_value(obj, key);
-}
-
-static grade_mark at_elem(const json_t *arr, size_t i)
-{
-	grade_mark m = {0, 0};
-	jolt_yaml_mark_elem(arr, i, &m.line, &m.col);
-	return m.line ? m : at_node(arr);
-}
-
-/* JOLT_EINPUT with "FILE:LINE:COL: msg", or "FILE: msg" when the position
- * is unknown. */
-static int bad(const char *file, grade_mark at, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int bad(const char *file, grade_mark at, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	const char *f = file && *file ? file : "grade";
-	if (at.line > 0)
-		return jolt_err_set(JOLT_EINPUT, "%s:%d:%d: %s", f, at.line,
-				    at.col, msg);
-	return jolt_err_set(JOLT_EINPUT, "%s: %s", f, msg);
-}
-
 static void join_keys(char *out, size_t n, const char *const *keys,
 		      size_t nkeys)
 {
@@ -631,10 +579,11 @@ static int check_keys(const char *file, const char *ctx, const json_t *obj,
 		if (!known) {
 			char list[256];
 			join_keys(list, sizeof(list), keys, nkeys);
-			return bad(file, at_key(obj, key),
-				   "%s: unknown option '%s' (expected one "
-				   "of: %s)",
-				   ctx, key, list);
+			return jolt_input_err(
+			    file, jolt_mark_key(obj, key),
+			    "%s: unknown option '%s' (expected one "
+			    "of: %s)",
+			    ctx, key, list);
 		}
 	}
 	return 0;
@@ -646,15 +595,15 @@ static int check_regex(const char *file, const char *ctx, const json_t *obj,
 {
 	const json_t *re = json_object_get(obj, key);
 	if (!json_is_string(re))
-		return bad(file, at_value(obj, key), "%s: %s must be a string",
-			   ctx, key);
+		return jolt_input_err(file, jolt_mark_value(obj, key),
+				      "%s: %s must be a string", ctx, key);
 	char err[384];
 	pcre2_code *c = regex_compile(json_string_value(re),
 				      json_string_length(re), err, sizeof(err));
 	if (!c)
-		return bad(file, at_value(obj, key),
-			   "%s: %s /%s/ does not compile: %s", ctx, key,
-			   json_string_value(re), err);
+		return jolt_input_err(file, jolt_mark_value(obj, key),
+				      "%s: %s /%s/ does not compile: %s", ctx,
+				      key, json_string_value(re), err);
 	pcre2_code_free(c);
 	return 0;
 }
@@ -680,16 +629,17 @@ static int count_present(const char **first, const char **second,
 
 /* Each check_<kind> takes `at`, where the grader's options are written. */
 
-static int check_answer(const char *file, const char *ctx, grade_mark at,
+static int check_answer(const char *file, const char *ctx, jolt_mark at,
 			const json_t *o)
 {
 	static const char *const kinds[] = {"regex", "exact", "contains",
 					    "number"};
 	if (!json_is_object(o))
-		return bad(file, at,
-			   "%s: expected a mapping: {regex: RE}, {exact: STR}, "
-			   "{contains: STR} or {number: X, tolerance: T}",
-			   ctx);
+		return jolt_input_err(
+		    file, at,
+		    "%s: expected a mapping: {regex: RE}, {exact: STR}, "
+		    "{contains: STR} or {number: X, tolerance: T}",
+		    ctx);
 	int rc =
 	    check_keys(file, ctx, o, answer_keys, JOLT_ARRAY_LEN(answer_keys));
 	if (rc)
@@ -697,14 +647,15 @@ static int check_answer(const char *file, const char *ctx, grade_mark at,
 	const char *k1, *k2;
 	int n = count_present(&k1, &k2, o, kinds, JOLT_ARRAY_LEN(kinds));
 	if (n == 0)
-		return bad(file, at,
-			   "%s: expected one of regex, exact, contains, number",
-			   ctx);
+		return jolt_input_err(
+		    file, at,
+		    "%s: expected one of regex, exact, contains, number", ctx);
 	if (n > 1)
-		return bad(file, at_key(o, k2),
-			   "%s: give only one of regex, exact, contains, "
-			   "number (found %s and %s)",
-			   ctx, k1, k2);
+		return jolt_input_err(
+		    file, jolt_mark_key(o, k2),
+		    "%s: give only one of regex, exact, contains, "
+		    "number (found %s and %s)",
+		    ctx, k1, k2);
 	const json_t *v = json_object_get(o, k1);
 	if (strcmp(k1, "regex") == 0) {
 		rc = check_regex(file, ctx, o, "regex");
@@ -712,56 +663,81 @@ static int check_answer(const char *file, const char *ctx, grade_mark at,
 			return rc;
 	} else if (strcmp(k1, "number") == 0) {
 		if (!json_is_number(v))
-			return bad(file, at_value(o, k1),
-				   "%s: number must be a number", ctx);
+			return jolt_input_err(file, jolt_mark_value(o, k1),
+					      "%s: number must be a number",
+					      ctx);
 	} else if (!json_is_string(v) || json_string_length(v) == 0) {
-		return bad(file, at_value(o, k1),
-			   "%s: %s must be a non-empty string", ctx, k1);
+		return jolt_input_err(file, jolt_mark_value(o, k1),
+				      "%s: %s must be a non-empty string", ctx,
+				      k1);
 	}
 	const json_t *tol = json_object_get(o, "tolerance");
 	if (tol) {
 		if (strcmp(k1, "number") != 0)
-			return bad(file, at_key(o, "tolerance"),
-				   "%s: tolerance applies only to number", ctx);
+			return jolt_input_err(
+			    file, jolt_mark_key(o, "tolerance"),
+			    "%s: tolerance applies only to number", ctx);
 		if (!json_is_number(tol) || !(json_number_value(tol) >= 0) ||
 		    !isfinite(json_number_value(tol)))
-			return bad(file, at_value(o, "tolerance"),
-				   "%s: tolerance must be a number >= 0", ctx);
+			return jolt_input_err(
+			    file, jolt_mark_value(o, "tolerance"),
+			    "%s: tolerance must be a number >= 0", ctx);
 	}
 	return 0;
 }
 
-static int check_command(const char *file, const char *ctx, grade_mark at,
+/* A command: the line to run, or that line as the value of `command:`
+ * itself (`command: "sh test.sh"` is short for {run: "sh test.sh",
+ * exit: 0}). */
+static bool command_ok(const json_t *run)
+{
+	return json_is_string(run) && json_string_length(run) > 0 &&
+	       strlen(json_string_value(run)) == json_string_length(run);
+}
+
+static int check_command(const char *file, const char *ctx, jolt_mark at,
 			 const json_t *o)
 {
+	if (json_is_string(o)) {
+		if (!command_ok(o))
+			return jolt_input_err(
+			    file, at,
+			    "%s: expected a non-empty command "
+			    "line",
+			    ctx);
+		return 0;
+	}
 	if (!json_is_object(o))
-		return bad(file, at,
-			   "%s: expected a mapping {run: CMD, exit: 0, "
-			   "timeout: SEC}",
-			   ctx);
+		return jolt_input_err(
+		    file, at,
+		    "%s: expected a command line, or a "
+		    "mapping {run: CMD, exit: 0, timeout: SEC}",
+		    ctx);
 	int rc = check_keys(file, ctx, o, command_keys,
 			    JOLT_ARRAY_LEN(command_keys));
 	if (rc)
 		return rc;
 	const json_t *run = json_object_get(o, "run");
 	if (!run)
-		return bad(file, at, "%s: run is required", ctx);
-	if (!json_is_string(run) || json_string_length(run) == 0 ||
-	    strlen(json_string_value(run)) != json_string_length(run))
-		return bad(file, at_value(o, "run"),
-			   "%s: run must be a non-empty string", ctx);
+		return jolt_input_err(file, at, "%s: run is required", ctx);
+	if (!command_ok(run))
+		return jolt_input_err(file, jolt_mark_value(o, "run"),
+				      "%s: run must be a non-empty string",
+				      ctx);
 	const json_t *ex = json_object_get(o, "exit");
 	if (ex && (!json_is_integer(ex) || json_integer_value(ex) < 0 ||
 		   json_integer_value(ex) > 255))
-		return bad(file, at_value(o, "exit"),
-			   "%s: exit must be an integer from 0 to 255", ctx);
+		return jolt_input_err(
+		    file, jolt_mark_value(o, "exit"),
+		    "%s: exit must be an integer from 0 to 255", ctx);
 	const json_t *to = json_object_get(o, "timeout");
 	if (to && (!json_is_number(to) || !(json_number_value(to) > 0) ||
 		   json_number_value(to) > GRADE_MAX_TIMEOUT))
-		return bad(file, at_value(o, "timeout"),
-			   "%s: timeout must be a number of seconds, more "
-			   "than 0 and at most %g",
-			   ctx, GRADE_MAX_TIMEOUT);
+		return jolt_input_err(
+		    file, jolt_mark_value(o, "timeout"),
+		    "%s: timeout must be a number of seconds, more "
+		    "than 0 and at most %g",
+		    ctx, GRADE_MAX_TIMEOUT);
 	return 0;
 }
 
@@ -798,51 +774,55 @@ static bool path_ok(const char *p, size_t len)
 	return true;
 }
 
-static int check_file(const char *file, const char *ctx, grade_mark at,
+static int check_file(const char *file, const char *ctx, jolt_mark at,
 		      const json_t *o)
 {
 	static const char *const kinds[] = {"exists", "equals", "regex",
 					    "sha256"};
 	if (!json_is_object(o))
-		return bad(file, at,
-			   "%s: expected a mapping {path: P, exists: BOOL | "
-			   "equals: STR | regex: RE | sha256: HEX}",
-			   ctx);
+		return jolt_input_err(
+		    file, at,
+		    "%s: expected a mapping {path: P, exists: BOOL | "
+		    "equals: STR | regex: RE | sha256: HEX}",
+		    ctx);
 	int rc = check_keys(file, ctx, o, file_keys, JOLT_ARRAY_LEN(file_keys));
 	if (rc)
 		return rc;
 	const json_t *path = json_object_get(o, "path");
 	if (!path)
-		return bad(file, at, "%s: path is required", ctx);
+		return jolt_input_err(file, at, "%s: path is required", ctx);
 	if (!json_is_string(path) ||
 	    !path_ok(json_string_value(path), json_string_length(path)))
-		return bad(file, at_value(o, "path"),
-			   "%s: path must be a relative path inside the "
-			   "working copy (no leading '/', no '..')",
-			   ctx);
+		return jolt_input_err(
+		    file, jolt_mark_value(o, "path"),
+		    "%s: path must be a relative path inside the "
+		    "working copy (no leading '/', no '..')",
+		    ctx);
 	const char *k1, *k2;
 	int n = count_present(&k1, &k2, o, kinds, JOLT_ARRAY_LEN(kinds));
 	if (n == 0)
-		return bad(file, at,
-			   "%s: expected one of exists, equals, regex, sha256",
-			   ctx);
+		return jolt_input_err(
+		    file, at,
+		    "%s: expected one of exists, equals, regex, sha256", ctx);
 	if (n > 1)
-		return bad(file, at_key(o, k2),
-			   "%s: give only one of exists, equals, regex, "
-			   "sha256 (found %s and %s)",
-			   ctx, k1, k2);
+		return jolt_input_err(
+		    file, jolt_mark_key(o, k2),
+		    "%s: give only one of exists, equals, regex, "
+		    "sha256 (found %s and %s)",
+		    ctx, k1, k2);
 	const json_t *v = json_object_get(o, k1);
 	if (strcmp(k1, "exists") == 0 && !json_is_boolean(v))
-		return bad(file, at_value(o, k1),
-			   "%s: exists must be true or false", ctx);
+		return jolt_input_err(file, jolt_mark_value(o, k1),
+				      "%s: exists must be true or false", ctx);
 	if (strcmp(k1, "equals") == 0 && !json_is_string(v))
-		return bad(file, at_value(o, k1), "%s: equals must be a string",
-			   ctx);
+		return jolt_input_err(file, jolt_mark_value(o, k1),
+				      "%s: equals must be a string", ctx);
 	if (strcmp(k1, "regex") == 0)
 		return check_regex(file, ctx, o, "regex");
 	if (strcmp(k1, "sha256") == 0 && !is_hex64(v))
-		return bad(file, at_value(o, k1),
-			   "%s: sha256 must be 64 hexadecimal digits", ctx);
+		return jolt_input_err(
+		    file, jolt_mark_value(o, k1),
+		    "%s: sha256 must be 64 hexadecimal digits", ctx);
 	return 0;
 }
 
@@ -851,45 +831,51 @@ static int check_call_list(const char *file, const char *ctx, const json_t *o,
 {
 	const json_t *list = json_object_get(o, which);
 	if (!json_is_array(list))
-		return bad(file, at_value(o, which),
-			   "%s: %s must be a list of {name: TOOL, args: {...}}",
-			   ctx, which);
+		return jolt_input_err(
+		    file, jolt_mark_value(o, which),
+		    "%s: %s must be a list of {name: TOOL, args: {...}}", ctx,
+		    which);
 	size_t i;
 	const json_t *c;
 	json_array_foreach(list, i, c)
 	{
 		if (!json_is_object(c))
-			return bad(file, at_elem(list, i),
-				   "%s: %s[%zu] must be a mapping {name: TOOL, "
-				   "args: {...}}",
-				   ctx, which, i);
+			return jolt_input_err(
+			    file, jolt_mark_elem(list, i),
+			    "%s: %s[%zu] must be a mapping {name: TOOL, "
+			    "args: {...}}",
+			    ctx, which, i);
 		int rc = check_keys(file, ctx, c, call_keys,
 				    JOLT_ARRAY_LEN(call_keys));
 		if (rc)
 			return rc;
 		const json_t *name = json_object_get(c, "name");
 		if (!json_is_string(name) || json_string_length(name) == 0)
-			return bad(
-			    file, name ? at_value(c, "name") : at_elem(list, i),
+			return jolt_input_err(
+			    file,
+			    name ? jolt_mark_value(c, "name")
+				 : jolt_mark_elem(list, i),
 			    "%s: %s[%zu].name must be a non-empty string", ctx,
 			    which, i);
 		const json_t *args = json_object_get(c, "args");
 		if (args && !json_is_object(args))
-			return bad(file, at_value(c, "args"),
-				   "%s: %s[%zu].args must be a mapping", ctx,
-				   which, i);
+			return jolt_input_err(
+			    file, jolt_mark_value(c, "args"),
+			    "%s: %s[%zu].args must be a mapping", ctx, which,
+			    i);
 	}
 	return 0;
 }
 
-static int check_calls(const char *file, const char *ctx, grade_mark at,
+static int check_calls(const char *file, const char *ctx, jolt_mark at,
 		       const json_t *o)
 {
 	if (!json_is_object(o))
-		return bad(file, at,
-			   "%s: expected a mapping {must: [CALL...], "
-			   "must_not: [CALL...]}",
-			   ctx);
+		return jolt_input_err(
+		    file, at,
+		    "%s: expected a mapping {must: [CALL...], "
+		    "must_not: [CALL...]}",
+		    ctx);
 	int rc =
 	    check_keys(file, ctx, o, calls_keys, JOLT_ARRAY_LEN(calls_keys));
 	if (rc)
@@ -897,8 +883,8 @@ static int check_calls(const char *file, const char *ctx, grade_mark at,
 	bool must = json_object_get(o, "must") != NULL;
 	bool must_not = json_object_get(o, "must_not") != NULL;
 	if (!must && !must_not)
-		return bad(file, at, "%s: expected must, must_not or both",
-			   ctx);
+		return jolt_input_err(
+		    file, at, "%s: expected must, must_not or both", ctx);
 	if (must && (rc = check_call_list(file, ctx, o, "must")))
 		return rc;
 	if (must_not && (rc = check_call_list(file, ctx, o, "must_not")))
@@ -908,24 +894,28 @@ static int check_calls(const char *file, const char *ctx, grade_mark at,
 
 int jolt_grade_check(const json_t *graders, const char *file)
 {
+	if (!file || !*file)
+		file = "grade"; /* trees built in code name no file */
 	if (!json_is_array(graders) || json_array_size(graders) == 0)
-		return bad(file, at_node(graders),
-			   "grade: expected a non-empty list of graders "
-			   "(answer, command, file, calls, no_calls)");
+		return jolt_input_err(
+		    file, jolt_mark_node(graders),
+		    "grade: expected a non-empty list of graders "
+		    "(answer, command, file, calls, no_calls)");
 	size_t i;
 	const json_t *g;
 	json_array_foreach(graders, i, g)
 	{
 		if (!json_is_object(g) || json_object_size(g) != 1)
-			return bad(file, at_elem(graders, i),
-				   "grade[%zu]: expected a mapping with one "
-				   "key, one of: answer, command, file, calls, "
-				   "no_calls",
-				   i);
+			return jolt_input_err(
+			    file, jolt_mark_elem(graders, i),
+			    "grade[%zu]: expected a mapping with one "
+			    "key, one of: answer, command, file, calls, "
+			    "no_calls",
+			    i);
 		void *it = json_object_iter((json_t *)g);
 		const char *key = json_object_iter_key(it);
 		const json_t *opts = json_object_iter_value(it);
-		grade_mark at = at_value(g, key);
+		jolt_mark at = jolt_mark_value(g, key);
 		char ctx[64];
 		snprintf(ctx, sizeof(ctx), "grade[%zu].%s", i, key);
 		int rc = 0;
@@ -944,15 +934,17 @@ int jolt_grade_check(const json_t *graders, const char *file)
 			break;
 		case GRADE_NO_CALLS:
 			if (!json_is_true(opts))
-				rc = bad(file, at,
-					 "%s: expected `no_calls: true`", ctx);
+				rc = jolt_input_err(
+				    file, at, "%s: expected `no_calls: true`",
+				    ctx);
 			break;
 		default:
-			rc = bad(file, at_key(g, key),
-				 "grade[%zu]: unknown grader '%s' (expected "
-				 "one of: answer, command, file, calls, "
-				 "no_calls)",
-				 i, key);
+			rc = jolt_input_err(
+			    file, jolt_mark_key(g, key),
+			    "grade[%zu]: unknown grader '%s' (expected "
+			    "one of: answer, command, file, calls, "
+			    "no_calls)",
+			    i, key);
 			break;
 		}
 		if (rc)
@@ -976,16 +968,18 @@ static int run_answer(bool *ok, jolt_buf *why, const json_t *o,
 		pcre2_code *c =
 		    regex_compile(json_string_value(v), json_string_length(v),
 				  err, sizeof(err));
-		int m =
-		    c ? regex_search(c, answer, alen, err, sizeof(err)) : -1;
+		bool matched = false;
+		int m = c ? regex_search(&matched, c, answer, alen, err,
+					 sizeof(err))
+			  : JOLT_EINPUT;
 		pcre2_code_free(c);
-		*ok = m == 1;
+		*ok = !m && matched;
 		jolt_buf_adds(why, "answer ");
 		add_quoted(why, answer, alen);
-		if (m < 0)
+		if (m)
 			jolt_buf_addf(why, ": regex /%s/ failed: %s",
 				      json_string_value(v), err);
-		else if (m == 0)
+		else if (!matched)
 			jolt_buf_addf(why, " does not match /%s/",
 				      json_string_value(v));
 	} else if ((v = json_object_get(o, "exact"))) {
@@ -1050,7 +1044,7 @@ static int run_answer(bool *ok, jolt_buf *why, const json_t *o,
 static int run_command(bool *ok, jolt_buf *why, const json_t *o,
 		       const jolt_grade_input *in)
 {
-	const json_t *run = json_object_get(o, "run");
+	const json_t *run = json_is_string(o) ? o : json_object_get(o, "run");
 	const json_t *ex = json_object_get(o, "exit");
 	const json_t *to = json_object_get(o, "timeout");
 	int want = ex ? (int)json_integer_value(ex) : 0;
@@ -1094,8 +1088,8 @@ static int run_command(bool *ok, jolt_buf *why, const json_t *o,
 static int run_file(bool *ok, jolt_buf *why, const json_t *o,
 		    const jolt_grade_input *in)
 {
-	char *rel = jolt_path_mapped(in->path_map,
-				     json_string_value(json_object_get(o, "path")));
+	char *rel = jolt_path_mapped(
+	    in->path_map, json_string_value(json_object_get(o, "path")));
 	const json_t *exists = json_object_get(o, "exists");
 	const json_t *v;
 	char *abs = NULL;
@@ -1165,11 +1159,13 @@ static int run_file(bool *ok, jolt_buf *why, const json_t *o,
 		pcre2_code *c =
 		    regex_compile(json_string_value(v), json_string_length(v),
 				  err, sizeof(err));
-		int m = c ? regex_search(c, data.s, data.len, err, sizeof(err))
-			  : -1;
+		bool matched = false;
+		int m = c ? regex_search(&matched, c, data.s, data.len, err,
+					 sizeof(err))
+			  : JOLT_EINPUT;
 		pcre2_code_free(c);
-		*ok = m == 1;
-		if (m < 0)
+		*ok = !m && matched;
+		if (m)
 			jolt_buf_addf(why, "'%s': regex /%s/ failed: %s", rel,
 				      json_string_value(v), err);
 		else

@@ -172,6 +172,9 @@ static int check_reachable(const char *dir)
 	return rc;
 }
 
+/* Reap pid, waiting until `deadline` (0 = for ever): 0 when reaped,
+ * JOLT_ETIMEOUT when the deadline passed first, JOLT_EIO when waitpid
+ * failed. */
 static int wait_exit(pid_t pid, int *status, int64_t deadline)
 {
 	for (;;) {
@@ -179,10 +182,10 @@ static int wait_exit(pid_t pid, int *status, int64_t deadline)
 		if (r == pid)
 			return 0;
 		if (r < 0 && errno != EINTR)
-			return -1;
+			return JOLT_EIO;
 		if (r == 0) {
 			if (jolt_now_ms() >= deadline)
-				return 1;
+				return JOLT_ETIMEOUT;
 			struct timespec ts = {0, 5 * 1000 * 1000};
 			nanosleep(&ts, NULL);
 		}
@@ -335,9 +338,9 @@ int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
 		/* Output closed, but the command may still run (it can close
 		 * its stdout): keep waiting until the deadline. */
 		int w = wait_exit(pid, &status, deadline);
-		if (w == 1)
+		if (w == JOLT_ETIMEOUT)
 			timed_out = 1;
-		else if (w < 0)
+		else if (w)
 			status = 0;
 	}
 	if (timed_out) {

@@ -15,6 +15,7 @@
 #include "perturb/perturb.h"
 #include "run/run.h"
 #include "core/suite.h"
+#include "world/load.h"
 
 static long generate(const jolt_suite *s, const jolt_run_cfg *sel, int threads,
 		     double *secs)

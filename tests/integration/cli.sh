@@ -22,3 +22,59 @@ expect_exit 0 "mini run" $JOLT run tests/fixtures/mini --axes none --out "$JOLT_
 expect_exit 2 "unknown report format" $JOLT report "$JOLT_TEST_TMP/m.db" --format pdf
 expect_exit 2 "refuses to mix into an existing database without --resume" \
 	$JOLT run tests/fixtures/mini --axes none --out "$JOLT_TEST_TMP/m.db" -q
+
+# --tasks and --limit (run, check, perturb)
+for c in run check perturb; do
+	$JOLT $c --help > "$JOLT_TEST_TMP/h.out"
+	grep -q -- '--tasks ID,GLOB' "$JOLT_TEST_TMP/h.out" && grep -q -- '--limit N' "$JOLT_TEST_TMP/h.out" \
+		&& ok "$c help lists --tasks and --limit" || notok "$c help lists --tasks and --limit"
+done
+expect_exit 0 "run --tasks with a glob" $JOLT run tests/fixtures/mini --axes none --tasks 'wr*' --out "$JOLT_TEST_TMP/t1.db" -q
+grep -q '^1 trials run' "$JOLT_TEST_TMP/last.out" && ok "the glob selects one task" || notok "the glob selects one task"
+expect_exit 0 "run --limit 1" $JOLT run tests/fixtures/mini --axes none --limit 1 --out "$JOLT_TEST_TMP/t2.db" -q
+grep -q '^1 trials run' "$JOLT_TEST_TMP/last.out" && ok "--limit 1 runs one task" || notok "--limit 1 runs one task"
+expect_exit 0 "perturb --tasks a,b --limit 1" $JOLT perturb tests/fixtures/mini --tasks write,read --limit 1 --axes user
+grep -q '^read/' "$JOLT_TEST_TMP/last.out" && ! grep -q '^write/' "$JOLT_TEST_TMP/last.out" \
+	&& ok "--limit keeps the first task in suite order" || notok "--limit keeps the first task in suite order"
+out="--out $JOLT_TEST_TMP/t3.db"
+for c in run check perturb; do
+	expect_exit 2 "$c --tasks matching nothing" $JOLT $c tests/fixtures/mini --tasks 'read,nosuch*' $out
+	out=
+	grep -q "'nosuch\*' matches no task" "$JOLT_TEST_TMP/last.err" && ok "$c names the pattern" || notok "$c names the pattern"
+done
+[ ! -e "$JOLT_TEST_TMP/t3.db" ] && ok "no database for a usage error" || notok "no database for a usage error"
+expect_exit 2 "--limit 0" $JOLT check tests/fixtures/mini --limit 0
+
+# a task without tools, a `command:` shorthand grader, a failing oracle
+mkdir -p "$JOLT_TEST_TMP/plain" && cp -r tests/fixtures/mini/. "$JOLT_TEST_TMP/plain/"
+cat > "$JOLT_TEST_TMP/plain/tasks/ask.yaml" <<'YAML'
+id: ask
+user: What is 6 times 7? Answer with the number.
+tools: []
+grade:
+  - answer: {number: 42}
+oracle:
+  - answer: "42"
+YAML
+cat > "$JOLT_TEST_TMP/plain/tasks/hello.yaml" <<'YAML'
+id: hello
+user: Create hello.txt containing hello.
+tools: [write_file]
+grade:
+  - command: "grep -qx hello hello.txt"
+oracle:
+  - call: {name: write_file, args: {path: hello.txt, content: "hello\n"}}
+  - answer: done
+YAML
+expect_exit 0 "check a task without tools and a command shorthand" \
+	$JOLT check "$JOLT_TEST_TMP/plain" --tasks ask,hello --axes user,system --levels 1 --failures-only
+grep -q '^2 tasks and' "$JOLT_TEST_TMP/last.out" && ok "both tasks checked" || notok "both tasks checked"
+expect_exit 0 "perturb: no tool-axis variant of a task without tools" $JOLT perturb "$JOLT_TEST_TMP/plain" --tasks ask --axes tool
+[ ! -s "$JOLT_TEST_TMP/last.out" ] && ok "tool operators do not apply" || notok "tool operators do not apply"
+expect_exit 0 "run a task without tools" $JOLT run "$JOLT_TEST_TMP/plain" --tasks ask --axes none --out "$JOLT_TEST_TMP/p.db" -q
+grep -q 'pass 1, fail 0' "$JOLT_TEST_TMP/last.out" && ok "the plain question passes" || notok "the plain question passes"
+expect_exit 0 "run a command-shorthand grader" $JOLT run "$JOLT_TEST_TMP/plain" --tasks hello --axes none --out "$JOLT_TEST_TMP/h.db" -q
+grep -q 'pass 1, fail 0' "$JOLT_TEST_TMP/last.out" && ok "the shorthand grader passes" || notok "the shorthand grader passes"
+sed -i 's/answer: "42"/answer: "41"/' "$JOLT_TEST_TMP/plain/tasks/ask.yaml"
+expect_exit 1 "check exits 1 when an oracle fails" $JOLT check "$JOLT_TEST_TMP/plain" --tasks ask --axes none
+grep -q '^FAIL  mini/ask/baseline' "$JOLT_TEST_TMP/last.out" && ok "the failure is listed" || notok "the failure is listed"

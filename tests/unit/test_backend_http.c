@@ -475,6 +475,45 @@ static void test_backend_stream(void **state)
 	ts_stop(s);
 }
 
+/* Odd base URLs reach the endpoint: a trailing slash, a path prefix, a
+ * query string (kept after the path, not glued into it). */
+static void test_backend_odd_base_urls(void **state)
+{
+	static const struct {
+		const char *suffix, *path;
+	} cases[] = {
+	    {"/v1/", "/v1/fake"},
+	    {"/gw/minimax/v1//", "/gw/minimax/v1/fake"},
+	    {"/v1?api-version=2", "/v1/fake"},
+	    {"", "/fake"},
+	    {"/v1/fake/", "/v1/fake"},
+	};
+	for (size_t i = 0; i < JOLT_ARRAY_LEN(cases); i++) {
+		static const ts_step steps[] = {
+		    {.mode = TS_NORMAL, .status = 200, .body = OK_BODY}};
+		ts_server *s = ts_start(steps, 1);
+		char *url = jolt_xasprintf("http://127.0.0.1:%d%s", s->port,
+					   cases[i].suffix);
+		jolt_backend_opts o = test_opts(0);
+		void *b = NULL;
+		assert_int_equal(open_at(&b, "openai", url, &o), 0);
+		jolt_model_reply r;
+		assert_int_equal(turn(&r, b), 0);
+		jolt_model_reply_release(&r);
+		jolt_backend_openai.close(b);
+		assert_int_equal(ts_count(s), 1);
+		assert_string_equal(s->req[0].path, cases[i].path);
+		free(url);
+		ts_stop(s);
+	}
+	void *b = NULL;
+	jolt_backend_opts o = test_opts(0);
+	assert_int_equal(open_at(&b, "openai", "ftp://127.0.0.1/v1", &o),
+			 JOLT_EUSAGE);
+	assert_non_null(strstr(jolt_err_msg(), "--model openai:m1: base URL"));
+	assert_non_null(strstr(jolt_err_msg(), "must start with http://"));
+}
+
 static void test_backend_replicas_round_robin(void **state)
 {
 	static const ts_step steps[] = {
@@ -739,6 +778,7 @@ int main(void)
 	    cmocka_unit_test(test_backend_garbage_exhausts),
 	    cmocka_unit_test(test_backend_stream),
 	    cmocka_unit_test(test_backend_replicas_round_robin),
+	    cmocka_unit_test(test_backend_odd_base_urls),
 	    cmocka_unit_test(test_backend_async_many_with_trial_header),
 	    cmocka_unit_test(test_backend_real_openai_dialect),
 	    cmocka_unit_test(test_backend_open_errors),

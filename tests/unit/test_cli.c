@@ -26,10 +26,12 @@ static const jolt_opt opts[] = {
 	{NULL, 0, 0, 0, NULL, NULL},
 };
 
-static const jolt_cmd cmd = {
-	.name = "x", .usage = "ARG...", .summary = "test", .opts = opts,
-	.opts_size = sizeof(struct o), .min_args = 1, .max_args = 2,
+static const jolt_cmd_syntax syntax = {
+	.usage = "ARG...", .opts = opts, .opts_size = sizeof(struct o),
+	.min_args = 1, .max_args = 2,
 };
+
+static const jolt_cmd cmd = {.name = "x", .summary = "test", .syntax = &syntax};
 
 static void test_parse(void **st)
 {
@@ -38,12 +40,12 @@ static void test_parse(void **st)
 			"--axes", "user", "-n", "5", "--t=0.5", "--flag", "-o", "f.db", "b"};
 	struct o v;
 	memset(&v, 0, sizeof(v));
-	char **pos;
-	int npos;
-	assert_int_equal(jolt_cli_parse(&cmd, &v, 15, argv, &pos, &npos), 0);
-	assert_int_equal(npos, 2);
-	assert_string_equal(pos[0], "a");
-	assert_string_equal(pos[1], "b");
+	jolt_cli_args a;
+	assert_int_equal(jolt_cli_parse(&a, &cmd, &v, 15, argv), 0);
+	assert_false(a.help);
+	assert_int_equal(a.npos, 2);
+	assert_string_equal(a.pos[0], "a");
+	assert_string_equal(a.pos[1], "b");
 	assert_int_equal(v.model.n, 2);
 	assert_string_equal(v.model.v[0], "sim:x,y");
 	assert_int_equal(v.axes.n, 3);
@@ -52,7 +54,28 @@ static void test_parse(void **st)
 	assert_true(v.t == 0.5);
 	assert_int_equal(v.flag, 1);
 	assert_string_equal(v.out, "f.db");
-	free(pos);
+	jolt_cli_args_release(&a);
+	jolt_cli_release(&cmd, &v);
+}
+
+/* --help is not an error: it is reported apart, and nothing is left to
+ * free or run. */
+static void test_help(void **st)
+{
+	(void)st;
+	struct o v;
+	memset(&v, 0, sizeof(v));
+	jolt_cli_args a;
+	char *argv[] = {"a", "--help", "--nope"};
+	FILE *saved = stdout;
+	stdout = fopen("/dev/null", "w");
+	int rc = jolt_cli_parse(&a, &cmd, &v, 3, argv);
+	fclose(stdout);
+	stdout = saved;
+	assert_int_equal(rc, 0);
+	assert_true(a.help);
+	assert_null(a.pos);
+	assert_int_equal(a.npos, 0);
 	jolt_cli_release(&cmd, &v);
 }
 
@@ -60,21 +83,20 @@ static void test_errors(void **st)
 {
 	(void)st;
 	struct o v;
-	char **pos;
-	int npos;
+	jolt_cli_args a;
 	char *a1[] = {"a", "--nope"};
 	memset(&v, 0, sizeof(v));
-	assert_int_equal(jolt_cli_parse(&cmd, &v, 2, a1, &pos, &npos), JOLT_EUSAGE);
+	assert_int_equal(jolt_cli_parse(&a, &cmd, &v, 2, a1), JOLT_EUSAGE);
 	char *a2[] = {"a", "-n", "five"};
-	assert_int_equal(jolt_cli_parse(&cmd, &v, 3, a2, &pos, &npos), JOLT_EUSAGE);
+	assert_int_equal(jolt_cli_parse(&a, &cmd, &v, 3, a2), JOLT_EUSAGE);
 	char *a3[] = {"a", "--out"};
-	assert_int_equal(jolt_cli_parse(&cmd, &v, 2, a3, &pos, &npos), JOLT_EUSAGE);
+	assert_int_equal(jolt_cli_parse(&a, &cmd, &v, 2, a3), JOLT_EUSAGE);
 	char *a4[] = {"--flag"};
-	assert_int_equal(jolt_cli_parse(&cmd, &v, 1, a4, &pos, &npos), JOLT_EUSAGE);
+	assert_int_equal(jolt_cli_parse(&a, &cmd, &v, 1, a4), JOLT_EUSAGE);
 	char *a5[] = {"a", "b", "c"};
-	assert_int_equal(jolt_cli_parse(&cmd, &v, 3, a5, &pos, &npos), JOLT_EUSAGE);
+	assert_int_equal(jolt_cli_parse(&a, &cmd, &v, 3, a5), JOLT_EUSAGE);
 	char *a6[] = {"a", "--flag=1"};
-	assert_int_equal(jolt_cli_parse(&cmd, &v, 2, a6, &pos, &npos), JOLT_EUSAGE);
+	assert_int_equal(jolt_cli_parse(&a, &cmd, &v, 2, a6), JOLT_EUSAGE);
 	jolt_cli_release(&cmd, &v);
 }
 
@@ -103,6 +125,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_model_spec),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

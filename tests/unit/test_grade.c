@@ -15,7 +15,6 @@
 #include "world/sandbox.h"
 #include "core/suite.h"
 
-
 static json_t *J(const char *text)
 {
 	json_error_t err;
@@ -254,6 +253,8 @@ static void test_check_other_errors(void **state)
 	    {"[{\"answer\": {\"number\": \"1\"}}]", "number must be a number"},
 	    {"[{\"answer\": \"42\"}]", "expected a mapping"},
 	    {"[{\"command\": {\"exit\": 1}}]", "run is required"},
+	    {"[{\"command\": \"\"}]", "expected a non-empty command line"},
+	    {"[{\"command\": 7}]", "expected a command line, or a mapping"},
 	    {"[{\"command\": {\"run\": \"x\", \"exit\": 1.5}}]",
 	     "exit must be an integer"},
 	    {"[{\"command\": {\"run\": \"x\", \"timeout\": 0}}]",
@@ -424,6 +425,15 @@ static void test_command(void **state)
 			      "[{\"command\": {\"run\": \"grep -q "
 			      "broken src.txt\"}}]",
 			      "", dir, NULL));
+	free(d);
+
+	/* `command: CMD` is short for {run: CMD, exit: 0}. */
+	assert_true(grade_ok(&d, "[{\"command\": \"grep -q fixed src.txt\"}]",
+			     "", dir, NULL));
+	free(d);
+	assert_false(
+	    grade_ok(&d, "[{\"command\": \"exit 3\"}]", "", dir, NULL));
+	assert_non_null(strstr(d, "'exit 3' exited 3, expected 0"));
 	free(d);
 	rmtree(dir);
 	free(dir);

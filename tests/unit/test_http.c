@@ -534,6 +534,143 @@ static void test_http_bad_url(void **state)
 	jolt_http_free(h);
 }
 
+
+/* Retry-After forms curl reads as "now", and one it cannot read. */
+static void test_http_retry_after_now(void **state)
+{
+	char past[64];
+	time_t t = time(NULL) - 3600;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(past, sizeof(past), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	const char *values[] = {"0", past, "soon", "99999999"};
+	const long want[] = {0, 0, 0, 86400L * 1000};
+	for (size_t i = 0; i < JOLT_ARRAY_LEN(values); i++) {
+		ts_step steps[] = {{.mode = TS_NORMAL,
+				    .status = 429,
+				    .body = "{}",
+				    .hname = "Retry-After",
+				    .hvalue = values[i]}};
+		ts_server *s = ts_start(steps, 1);
+		char *url = url_of(s, "/x");
+		jolt_http_req req = {.url = url, .body = "{}"};
+		waitbox b;
+		roundtrip(&b, NULL, &req);
+		assert_int_equal(b.resp.status, 429);
+		if (b.resp.retry_after_ms != want[i])
+			fail_msg("Retry-After '%s': got %ld, want %ld", values[i],
+				 b.resp.retry_after_ms, want[i]);
+		box_release(&b);
+		free(url);
+		ts_stop(s);
+	}
+}
+
+static void test_url_join(void **state)
+{
+	static const struct {
+		const char *base, *path, *want;
+	} cases[] = {
+	    {"http://127.0.0.1:8000/v1", "/chat/completions",
+	     "http://127.0.0.1:8000/v1/chat/completions"},
+	    /* trailing slash, several */
+	    {"http://127.0.0.1:8000/v1/", "/chat/completions",
+	     "http://127.0.0.1:8000/v1/chat/completions"},
+	    {"https://api.minimax.io/v1//", "/chat/completions",
+	     "https://api.minimax.io/v1/chat/completions"},
+	    /* no path at all */
+	    {"http://localhost:8080", "/completions",
+	     "http://localhost:8080/completions"},
+	    {"http://localhost:8080/", "/completions",
+	     "http://localhost:8080/completions"},
+	    /* a path prefix */
+	    {"https://gw.example.com/proxy/minimax/anthropic", "/v1/messages",
+	     "https://gw.example.com/proxy/minimax/anthropic/v1/messages"},
+	    /* the path already there */
+	    {"http://h/v1/chat/completions", "/chat/completions",
+	     "http://h/v1/chat/completions"},
+	    {"http://h/v1/chat/completions/", "/chat/completions",
+	     "http://h/v1/chat/completions"},
+	    /* a query string stays at the end */
+	    {"https://h.example/openai?api-version=2024-06-01", "/chat/completions",
+	     "https://h.example/openai/chat/completions?api-version=2024-06-01"},
+	    {"https://h.example/v1/?k=v&x=1", "/completions",
+	     "https://h.example/v1/completions?k=v&x=1"},
+	    /* IPv6 literals */
+	    {"http://[::1]:8000/v1", "/chat/completions",
+	     "http://[::1]:8000/v1/chat/completions"},
+	    {"http://[2001:db8::7]/", "/v1/messages",
+	     "http://[2001:db8::7]/v1/messages"},
+	    /* a /messages that is not the endpoint's whole path is extended */
+	    {"http://h/messages", "/v1/messages", "http://h/messages/v1/messages"},
+	};
+	for (size_t i = 0; i < JOLT_ARRAY_LEN(cases); i++) {
+		char *got = NULL;
+		int rc = jolt_http_url_join(&got, cases[i].base, cases[i].path);
+		if (rc)
+			fail_msg("%s: %s", cases[i].base, jolt_err_msg());
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+	static const char *const bad[] = {"ftp://h/v1", "127.0.0.1:8000/v1",
+					  "file:///etc", "http://", "", "http://[::1/v1"};
+	for (size_t i = 0; i < JOLT_ARRAY_LEN(bad); i++) {
+		char *got = (char *)"unset";
+		if (jolt_http_url_join(&got, bad[i], "/x") != JOLT_EUSAGE)
+			fail_msg("'%s' was accepted", bad[i]);
+		assert_null(got);
+		assert_non_null(strstr(jolt_err_msg(), "http://"));
+	}
+}
+
+static void test_url_loopback(void **state)
+{
+	static const struct {
+		const char *url;
+		bool want;
+	} cases[] = {
+	    {"http://127.0.0.1:8000/v1", true},
+	    {"http://localhost/v1", true},
+	    {"http://LOCALHOST:1/", true},
+	    {"http://[::1]:8000/v1/chat/completions", true},
+	    {"http://user:pw@127.0.0.1/v1", true},
+	    {"http://127.0.0.1.example.com/v1", false},
+	    {"http://localhost.evil.example/", false},
+	    {"https://api.minimax.io/v1", false},
+	    {"http://[2001:db8::1]/", false},
+	    {"http://example.com/?h=127.0.0.1", false},
+	    {"not a url", false},
+	};
+	for (size_t i = 0; i < JOLT_ARRAY_LEN(cases); i++)
+		if (jolt_http_url_is_loopback(cases[i].url) != cases[i].want)
+			fail_msg("%s: want %d", cases[i].url, cases[i].want);
+}
+
+static void test_url_shown(void **state)
+{
+	static const struct {
+		const char *url, *want;
+	} cases[] = {
+	    {"http://127.0.0.1:8000/v1/chat/completions",
+	     "http://127.0.0.1:8000/v1/chat/completions"},
+	    {"https://user:" PLANTED "@h.example/v1?key=" PLANTED "#frag",
+	     "https://h.example/v1"},
+	    {"http://[::1]:9/v1/messages?x=1", "http://[::1]:9/v1/messages"},
+	    {"http://h.example", "http://h.example/"},
+	    {"no scheme " PLANTED, "(a URL curl cannot parse)"},
+	};
+	for (size_t i = 0; i < JOLT_ARRAY_LEN(cases); i++) {
+		char *got = jolt_http_url_shown(cases[i].url);
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+	char long_url[600];
+	snprintf(long_url, sizeof(long_url), "http://h/%0500d", 7);
+	char *got = jolt_http_url_shown(long_url);
+	assert_int_equal(strlen(got), 200);
+	free(got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -556,6 +693,10 @@ int main(void)
 	    cmocka_unit_test(test_http_delay),
 	    cmocka_unit_test(test_http_free_aborts_delayed),
 	    cmocka_unit_test(test_http_bad_url),
+	    cmocka_unit_test(test_http_retry_after_now),
+	    cmocka_unit_test(test_url_join),
+	    cmocka_unit_test(test_url_loopback),
+	    cmocka_unit_test(test_url_shown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,9 +15,11 @@
 
 #include "core/common.h"
 #include "reports/report.h"
+#include "run/report_load.h"
 #include "reports/robust.h"
 #include "run/run.h"
 #include "core/suite.h"
+#include "world/load.h"
 #include "perturb/perturb.h"
 
 static jolt_suite *starter;
@@ -118,7 +120,7 @@ static void test_planted_drops(void **st)
 		double planted;
 	} want[] = {{"tool", 0.6}, {"env", 0.3}, {"response", 0.0}};
 	int covered[3] = {0};
-	jolt_report_trial *rows = jolt_xcalloc(r->ntrials, sizeof(*rows));
+	jolt_trial_row *rows = jolt_xcalloc(r->ntrials, sizeof(*rows));
 	for (int rep = 0; rep < REPS; rep++) {
 		size_t n = 0;
 		for (size_t i = 0; i < r->ntrials; i++)

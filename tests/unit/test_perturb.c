@@ -19,6 +19,7 @@
 #include "world/grade.h"
 #include "perturb/perturb.h"
 #include "core/suite.h"
+#include "world/load.h"
 
 #define STARTER "suites/starter"
 #define GOLDEN_DIR "tests/golden/perturb"

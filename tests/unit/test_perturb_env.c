@@ -9,6 +9,7 @@
 #include "world/env.h"
 #include "perturb/perturb.h"
 #include "core/suite.h"
+#include "world/load.h"
 
 #define GIT_ENV                                                                \
 	"GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com "                    \

@@ -9,6 +9,7 @@
 #include "core/common.h"
 #include "perturb/perturb.h"
 #include "core/suite.h"
+#include "world/load.h"
 #include "world/tools.h"
 
 /* A variant carrying only a response perturbation: all the hook reads. */

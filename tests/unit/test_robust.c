@@ -17,7 +17,7 @@
 
 /* Rows under construction; variant names are owned by `names`. */
 typedef struct {
-	jolt_report_trial rows[MAX_ROWS];
+	jolt_trial_row rows[MAX_ROWS];
 	size_t n;
 	char *names[MAX_ROWS];
 	size_t nnames;
@@ -48,7 +48,7 @@ static void add(rowset *rs, const char *model, const char *task,
 		rs->names[rs->nnames++] = name;
 		variant = name;
 	}
-	rs->rows[rs->n] = (jolt_report_trial){
+	rs->rows[rs->n] = (jolt_trial_row){
 	    .id = (int64_t)rs->n + 1,
 	    .key = "k",
 	    .model = model,

@@ -17,6 +17,7 @@
 #include "perturb/perturb.h"
 #include "serve/serve.h"
 #include "core/suite.h"
+#include "world/load.h"
 
 #define TASK "doc-bridge-year" /* oracle: search, open, answer */
 

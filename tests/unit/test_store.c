@@ -59,8 +59,53 @@ typedef struct {
 	int n;
 	jolt_trial_row rows[8];
 	char *keys[8];
-	char *outcomes[8];
 } collected;
+
+/* Per column kind (core/columns.h): strings compare by content (NULL only
+ * equal to NULL), numbers by value. */
+static void same_str(const char *name, const char *got, const char *want)
+{
+	if (!got || !want) {
+		if (got != want)
+			fail_msg("column %s: got %s, want %s", name,
+				 got ? got : "NULL", want ? want : "NULL");
+		return;
+	}
+	if (strcmp(got, want) != 0)
+		fail_msg("column %s: got '%s', want '%s'", name, got, want);
+}
+
+#define same_STR same_str
+#define same_STRN same_str
+
+static void same_num(const char *name, double got, double want)
+{
+	if (got != want)
+		fail_msg("column %s: got %.17g, want %.17g", name, got, want);
+}
+
+#define same_INT same_num
+#define same_LONG same_num
+#define same_REAL same_num
+#define same_OUTCOME same_num
+
+static void same_SEED(const char *name, int64_t got, int64_t want)
+{
+	if (got != want)
+		fail_msg("column %s: got %lld, want %lld", name, (long long)got,
+			 (long long)want);
+}
+
+/* Every column of the list, so a new column is checked without an edit
+ * here. */
+static void assert_row_equal(const jolt_trial_row *got,
+			     const jolt_trial_row *want)
+{
+#define COL_SAME(field, column, kind, sql, out)                                \
+	same_##kind(#column, got->field, want->field);
+	JOLT_TRIAL_COLUMNS(COL_SAME)
+#undef COL_SAME
+}
 
 static int collect(const jolt_trial_row *row, void *payload)
 {
@@ -84,7 +129,7 @@ static int collect(const jolt_trial_row *row, void *payload)
 	assert_int_equal(row->level, t0.level);
 	assert_true((uint64_t)row->seed == t0.vseed);
 	assert_int_equal(row->repeat, i);
-	assert_string_equal(row->outcome, jolt_outcome_name(r0.outcome));
+	assert_int_equal(row->outcome, r0.outcome);
 	assert_true(row->reward == r0.reward);
 	assert_int_equal(row->steps, r0.steps);
 	assert_int_equal(row->tokens_in, r0.tokens_in);
@@ -101,10 +146,12 @@ static int collect(const jolt_trial_row *row, void *payload)
 		assert_string_equal(row->detail, r0.detail);
 	else
 		assert_null(row->detail);
+	/* And column by column against the row it was stored as. */
+	jolt_trial_row want;
+	jolt_store_row_from(&want, t0.key, &t0, &r0);
+	assert_row_equal(row, &want);
 	c->keys[i] = strdup(row->key);
-	c->outcomes[i] = strdup(row->outcome);
 	t.key = c->keys[i];
-	t.outcome = c->outcomes[i];
 	c->rows[i] = t;
 	free(t0.key);
 	jolt_trial_result_release(&r0);
@@ -113,10 +160,8 @@ static int collect(const jolt_trial_row *row, void *payload)
 
 static void collected_free(collected *c)
 {
-	for (int i = 0; i < c->n; i++) {
+	for (int i = 0; i < c->n; i++)
 		free(c->keys[i]);
-		free(c->outcomes[i]);
-	}
 }
 
 /* Writes trials 0..n-1 into a new store at `path`. */
@@ -370,6 +415,118 @@ static void test_not_ours(void **state)
 	free(dir);
 }
 
+/* The tables exactly as schema version 1 first wrote them, before the
+ * column list was generated: a database from then must still load. */
+static const char v1_schema[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+    "INSERT INTO meta VALUES('schema_version', '1');"
+    "CREATE TABLE runs(id INTEGER PRIMARY KEY, started TEXT, config TEXT,"
+    " jolt_version TEXT);"
+    "CREATE TABLE trials(id INTEGER PRIMARY KEY, run_id INTEGER,"
+    " key TEXT UNIQUE NOT NULL, model TEXT, scaffold TEXT, suite TEXT,"
+    " task TEXT, variant TEXT, axis TEXT, operator TEXT, level INTEGER,"
+    " seed INTEGER, repeat INTEGER, outcome TEXT, reward REAL,"
+    " steps INTEGER, tokens_in INTEGER, tokens_out INTEGER,"
+    " latency_ms INTEGER, error_class TEXT, malformed_calls INTEGER,"
+    " answer TEXT, detail TEXT, finished TEXT);"
+    "CREATE TABLE traces(trial_id INTEGER PRIMARY KEY"
+    " REFERENCES trials(id) ON DELETE CASCADE, trace TEXT);"
+    "INSERT INTO trials VALUES(1, 1, 'm|native|s|t9|baseline|0', 'm',"
+    " 'native', 's', 't9', 't9/env.noise@3#5', 'env', 'noise', 3,"
+    " -1, 0, 'fail', 0.25, 9, 123456, 789, 4321, 'max_steps', 2,"
+    " NULL, 'ran out', '2025-01-01T00:00:00Z');"
+    "INSERT INTO traces VALUES(1, '{}');";
+
+static int collect_one(const jolt_trial_row *row, void *payload)
+{
+	jolt_trial_row want = {
+	    .key = "m|native|s|t9|baseline|0",
+	    .model = "m",
+	    .scaffold = "native",
+	    .suite = "s",
+	    .task = "t9",
+	    .variant = "t9/env.noise@3#5",
+	    .axis = "env",
+	    .op = "noise",
+	    .level = 3,
+	    .seed = -1, /* UINT64_MAX's bits */
+	    .repeat = 0,
+	    .outcome = JOLT_OUTCOME_FAIL,
+	    .reward = 0.25,
+	    .steps = 9,
+	    .tokens_in = 123456,
+	    .tokens_out = 789,
+	    .latency_ms = 4321,
+	    .error_class = "max_steps",
+	    .malformed_calls = 2,
+	    .answer = NULL,
+	    .detail = "ran out",
+	};
+	assert_int_equal(row->id, 1);
+	assert_row_equal(row, &want);
+	(*(int *)payload)++;
+	return 0;
+}
+
+static void test_v1_database_loads(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = db_path(dir, "v1.db");
+	sqlite3 *db;
+	jolt_store *st;
+	int n = 0;
+	int64_t count = -1;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, v1_schema, NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(jolt_store_open_ro(&st, path), 0);
+	assert_int_equal(jolt_store_foreach(st, collect_one, &n), 0);
+	assert_int_equal(n, 1);
+	jolt_store_close(st);
+
+	/* Opening it to write adopts it and appends after the old row. */
+	assert_int_equal(jolt_store_open(&st, path), 0);
+	fill(st, 2, 1);
+	assert_int_equal(jolt_store_count(st, &count), 0);
+	assert_int_equal(count, 2);
+	jolt_store_close(st);
+	free(path);
+	free(dir);
+}
+
+static int never(const jolt_trial_row *row, void *payload)
+{
+	fail_msg("row %s read despite its outcome", row->key);
+	return 0;
+}
+
+static void test_unknown_outcome(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = db_path(dir, "r.db");
+	jolt_store *st;
+	sqlite3 *db;
+	assert_int_equal(jolt_store_open(&st, path), 0);
+	fill(st, 1, 1);
+	jolt_store_close(st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE trials SET outcome='won'",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+
+	assert_int_equal(jolt_store_open_ro(&st, path), 0);
+	assert_int_equal(jolt_store_foreach(st, never, NULL), JOLT_EINPUT);
+	assert_non_null(strstr(jolt_err_msg(), "unknown outcome 'won'"));
+	assert_non_null(
+	    strstr(jolt_err_msg(), "sim:brittle|native|starter|t1"));
+	jolt_store_close(st);
+	free(path);
+	free(dir);
+}
+
 static void test_names_and_keys(void **state)
 {
 	assert_string_equal(jolt_outcome_name(JOLT_OUTCOME_PASS), "pass");
@@ -402,6 +559,8 @@ static void test_names_and_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_v1_database_loads),
+	    cmocka_unit_test(test_unknown_outcome),
 	    cmocka_unit_test(test_names_and_keys),
 	    cmocka_unit_test(test_put_and_read),
 	    cmocka_unit_test(test_replace_same_key),

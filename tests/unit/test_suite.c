@@ -13,6 +13,7 @@
 
 #include "core/common.h"
 #include "core/suite.h"
+#include "world/load.h"
 #include "world/tools.h"
 
 static const char SUITE_OK[] =
@@ -587,6 +588,64 @@ static void test_task_rules(void **state)
 	free(dir);
 }
 
+/* `command: CMD` is accepted as {run: CMD, exit: 0}; `tools: []` is a
+ * plain question: the task sees no tool, and its oracle may call none. */
+static void test_command_shorthand_and_no_tools(void **state)
+{
+	char *dir = make_suite();
+	test_write(dir, "tasks/t1.yaml",
+		   "id: t1\n"
+		   "user: What is 6 times 7?\n"
+		   "tools: []\n"
+		   "grade:\n"
+		   "  - answer: {number: 42}\n"
+		   "  - command: \"sh test.sh\"\n"
+		   "oracle: [{answer: \"42\"}]\n");
+	jolt_suite *s = NULL;
+	assert_int_equal(jolt_suite_load(&s, dir), 0);
+	const jolt_task *t = jolt_suite_task(s, "t1");
+	assert_non_null(t);
+	assert_int_equal(t->ntools, 0);
+	assert_null(jolt_task_tool(s, t, "read_file"));
+	assert_false(jolt_task_sees(t, 0));
+	const json_t *cmd =
+	    json_object_get(json_array_get(t->grade, 1), "command");
+	assert_true(json_is_string(cmd));
+	assert_string_equal(json_string_value(cmd), "sh test.sh");
+	/* The other tasks still see every suite tool. */
+	const jolt_task *z = jolt_suite_task(s, "zeta");
+	assert_non_null(jolt_task_tool(s, z, "count_lines"));
+	assert_true(jolt_task_sees(z, 2));
+	jolt_suite_free(s);
+
+	test_write(dir, "tasks/t1.yaml",
+		   "id: t1\n"
+		   "user: hi\n"
+		   "tools: []\n"
+		   "grade: [{answer: {exact: x}}]\n"
+		   "oracle:\n"
+		   "  - call: {name: read_file, args: {path: a}}\n");
+	char *want = path_of(dir, "tasks/t1.yaml:6:18: oracle step 1 calls "
+				  "undeclared tool 'read_file' (the task's "
+				  "tools: none)");
+	const char *subs[] = {want, NULL};
+	expect_error(dir, JOLT_EINPUT, subs);
+	free(want);
+
+	test_write(dir, "tasks/t1.yaml",
+		   "id: t1\n"
+		   "user: hi\n"
+		   "grade: [{command: \"\"}]\n"
+		   "oracle: [{answer: x}]\n");
+	want = path_of(dir, "tasks/t1.yaml:3:19: grade[0].command: expected a "
+			    "non-empty command line");
+	const char *subs2[] = {want, NULL};
+	expect_error(dir, JOLT_EINPUT, subs2);
+	free(want);
+	rm_rf(dir);
+	free(dir);
+}
+
 static void test_missing_and_too_big(void **state)
 {
 	char *dir = test_tmpdir();
@@ -824,6 +883,7 @@ int main(void)
 	    cmocka_unit_test(test_duplicate_yaml_keys),
 	    cmocka_unit_test(test_suite_rules),
 	    cmocka_unit_test(test_task_rules),
+	    cmocka_unit_test(test_command_shorthand_and_no_tools),
 	    cmocka_unit_test(test_missing_and_too_big),
 	    cmocka_unit_test(test_yaml_scalar_typing),
 	    cmocka_unit_test(test_yaml_marks_nested),

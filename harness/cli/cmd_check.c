@@ -1,0 +1,221 @@
+/*
+ * cmd_check.c - `jolt check`: replay the oracle on every selected task's
+ * baseline and variants (it must pass) and each variant's planted mistake
+ * (it must fail), through run/replay.c, and list what does not hold.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "core/common.h"
+#include "perturb/perturb.h"
+#include "run/replay.h"
+
+struct check_opts {
+	jolt_strlist axes;
+	jolt_strlist ops;
+	jolt_strlist levels;
+	const char *seeds;
+	jolt_strlist tasks;
+	long limit;
+	int baseline_only;
+	int keep_workdirs;
+	int quiet_ok;
+	const char *workdir_root;
+};
+
+static const jolt_opt check_options[] = {
+	{"axes", 0, JOLT_OPT_LIST, offsetof(struct check_opts, axes), "A,B",
+	 "axes whose variants to check (default all; none = baselines only)"},
+	{"ops", 0, JOLT_OPT_LIST, offsetof(struct check_opts, ops), "NAME,...",
+	 "only these operators"},
+	{"levels", 0, JOLT_OPT_LIST, offsetof(struct check_opts, levels), "1,2,3",
+	 "levels to check (default all)"},
+	{"seeds", 0, JOLT_OPT_STR, offsetof(struct check_opts, seeds), "A..B",
+	 "variant seeds to check (default 1)"},
+	{"tasks", 0, JOLT_OPT_LIST, offsetof(struct check_opts, tasks), "ID,GLOB,...",
+	 JOLT_TASKS_HELP},
+	{"limit", 0, JOLT_OPT_INT, offsetof(struct check_opts, limit), "N",
+	 JOLT_LIMIT_HELP},
+	{"failures-only", 0, JOLT_OPT_FLAG, offsetof(struct check_opts, quiet_ok), NULL,
+	 "print only what fails"},
+	{"workdir-root", 0, JOLT_OPT_STR, offsetof(struct check_opts, workdir_root), "DIR",
+	 "where working copies go (default $TMPDIR or /tmp)"},
+	{"keep-workdirs", 0, JOLT_OPT_FLAG, offsetof(struct check_opts, keep_workdirs), NULL,
+	 "keep each working copy, for debugging an oracle"},
+	{NULL, 0, 0, 0, NULL, NULL},
+};
+
+static void check_init(void *vo)
+{
+	struct check_opts *o = vo;
+	o->limit = -1; /* not given */
+}
+
+static void print_diff(const jolt_replay *r, const jolt_variant *base)
+{
+	char *diff = NULL;
+	if (!base || jolt_variant_diff(&diff, base, r->v))
+		return;
+	for (char *line = diff, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		printf("      | %.*s\n", (int)(nl ? nl - line : (long)strlen(line)), line);
+	}
+	free(diff);
+}
+
+/* One line per replay, or more for a failure; counts what does not hold.
+ * base is what the variant is shown against, NULL for a baseline. */
+static void report_item(const jolt_replay *r, const jolt_variant *base,
+			bool quiet_ok, long *fails, long *errors)
+{
+	const jolt_variant *v = r->v;
+	const char *what = !base ? "baseline oracle"
+			   : r->mistake ? "planted mistake" : "variant oracle";
+	bool passed = jolt_replay_passed(r);
+	bool infra = jolt_replay_infra(r);
+	/* The oracle must pass; the planted mistake must fail, or a
+	 * simulated model's sensitivity would not be what it measures. */
+	bool good = !infra && (r->mistake ? !passed : passed);
+	if (infra) {
+		(*errors)++;
+		printf("ERROR %s/%s (%s): %s\n", v->suite->name, v->name, what,
+		       r->err ? r->err : r->res.detail ? r->res.detail : "");
+	} else if (!good) {
+		(*fails)++;
+		printf("FAIL  %s/%s: the %s %s\n", v->suite->name, v->name, what,
+		       r->mistake ? "passes its graders (it must fail them)"
+				  : "does not pass its graders");
+		const char *why = r->res.detail ? r->res.detail : "";
+		if (!r->mistake)
+			printf("      %s\n", why[0] ? why
+				      : jolt_error_class_name(r->res.error_class));
+		if (v->op)
+			printf("      operator %s, level %d, seed %llu: %s\n",
+			       v->op->name, v->level, (unsigned long long)v->seed,
+			       v->summary ? v->summary : "");
+		print_diff(r, base);
+	} else if (!quiet_ok) {
+		printf("ok    %s/%s%s\n", v->suite->name, v->name,
+		       r->mistake ? " (mistake fails)" : "");
+	}
+}
+
+int jolt_cmd_check(void *vo, int argc, char **argv)
+{
+	struct check_opts *o = vo;
+	jolt_suite **suites = NULL;
+	jolt_run_cfg sel;
+	memset(&sel, 0, sizeof(sel));
+	long seed = 1, nseeds = 1;
+	int rc = jolt_cli_parse_levels(&sel.levels, &o->levels);
+	if (!rc && o->seeds)
+		rc = jolt_cli_parse_seeds(&seed, &nseeds, o->seeds);
+	if (!rc)
+		rc = jolt_cli_select_tasks(&sel, &o->tasks, o->limit);
+	if (rc) {
+		jolt_cli_fail("check", rc);
+		return rc;
+	}
+	sel.axes = (const char *const *)o->axes.v;
+	sel.naxes = o->axes.n;
+	sel.ops = (const char *const *)o->ops.v;
+	sel.nops = o->ops.n;
+	sel.seed = (uint64_t)seed;
+	sel.variants = (int)nseeds;
+	rc = jolt_cli_load_suites(&suites, "check", argc, argv);
+	if (rc)
+		return rc;
+	sel.suites = suites;
+	sel.nsuites = (size_t)argc;
+	jolt_driver_cfg d;
+	jolt_cli_driver_cfg(&d, 0, 0, 600, "full", o->workdir_root, o->keep_workdirs);
+	jolt_replay *items = NULL;
+	const jolt_variant **bases = NULL; /* per item */
+	jolt_variant **all = NULL;
+	jolt_task_ref *tasks = NULL;
+	size_t ntasks = 0, nall = 0, nitems = 0;
+	long fails = 0, errors = 0, variants = 0;
+
+	rc = jolt_run_tasks(&tasks, &ntasks, &sel);
+	if (rc)
+		goto done;
+	/* Every task's baseline, then its variants: the oracle, then the
+	 * planted mistake. */
+	for (size_t ti = 0; ti < ntasks; ti++) {
+		const jolt_suite *su = tasks[ti].suite;
+		const jolt_task *t = tasks[ti].task;
+		jolt_variant *base = NULL;
+		jolt_variant **vs = NULL;
+		size_t nv = 0;
+		rc = jolt_variant_build(&base, su, t, NULL, 0, 0);
+		if (!rc)
+			rc = jolt_run_variants(&vs, &nv, &sel, su, t);
+		if (rc) {
+			jolt_variant_free(base);
+			goto done;
+		}
+		all = jolt_xrealloc(all, (nall + nv + 1) * sizeof(*all));
+		items = jolt_xrealloc(items, (nitems + 2 * nv + 1) * sizeof(*items));
+		bases = jolt_xrealloc(bases, (nitems + 2 * nv + 1) * sizeof(*bases));
+		all[nall++] = base;
+		memset(&items[nitems], 0, sizeof(*items));
+		items[nitems].v = base;
+		bases[nitems] = NULL;
+		nitems++;
+		for (size_t k = 0; k < nv; k++) {
+			all[nall++] = vs[k];
+			for (int m = 0; m < 2; m++) {
+				memset(&items[nitems], 0, sizeof(*items));
+				items[nitems].v = vs[k];
+				items[nitems].mistake = m == 1;
+				bases[nitems] = base;
+				nitems++;
+			}
+		}
+		variants += (long)nv;
+		free(vs);
+	}
+	rc = jolt_replay_run(items, nitems, &d);
+	if (rc)
+		goto done;
+	for (size_t i = 0; i < nitems; i++)
+		report_item(&items[i], bases[i], o->quiet_ok, &fails, &errors);
+	printf("%ld tasks and %ld variants checked: %ld failures, %ld errors\n",
+	       (long)(nall - (size_t)variants), variants, fails, errors);
+done:
+	if (rc)
+		jolt_cli_fail("check", rc);
+	jolt_replay_release(items, nitems);
+	free(items);
+	free(bases);
+	for (size_t i = 0; i < nall; i++)
+		jolt_variant_free(all[i]);
+	free(all);
+	free(tasks);
+	jolt_cli_free_suites(suites, argc);
+	if (rc)
+		return rc;
+	if (errors)
+		return JOLT_EINFRA;
+	return fails ? JOLT_EFAILED : 0;
+}
+
+const jolt_cmd_syntax jolt_check_syntax = {
+	.usage = "SUITE... [--tasks ID,GLOB,...] [--axes ...] [--ops ...] [--levels ...] [--seeds A..B]",
+	.help =
+	 "Also replays each variant's planted mistake (what a model thrown by it\n"
+	 "does), which must fail: that is what makes a simulated sensitivity\n"
+	 "measure exactly. Failures are listed with operator, level, seed and a\n"
+	 "diff of the variant. --tasks and --limit check a part of the suites; a\n"
+	 "--tasks pattern that matches no task is a usage error. Exits 0 when all\n"
+	 "hold, 1 when any fails, 2 when a suite file is invalid or an option is\n"
+	 "wrong, 3 when a sandbox or working copy cannot be made.",
+	.opts = check_options,
+	.opts_size = sizeof(struct check_opts),
+	.min_args = 1,
+	.max_args = -1,
+	.init = check_init,
+};

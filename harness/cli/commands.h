@@ -1,0 +1,61 @@
+/*
+ * commands.h - the commands of the jolt command line, one file each
+ * (cmd_NAME.c exports its syntax and its function; main.c's table names
+ * them), and the few helpers several commands share (cmd_util.c).
+ */
+#ifndef JOLT_COMMANDS_H
+#define JOLT_COMMANDS_H
+
+#include "cli/cli.h"
+#include "core/suite.h"
+#include "run/driver.h"
+#include "run/run.h"
+
+extern const jolt_cmd_syntax jolt_run_syntax;
+extern const jolt_cmd_syntax jolt_check_syntax;
+extern const jolt_cmd_syntax jolt_ops_syntax;
+extern const jolt_cmd_syntax jolt_perturb_syntax;
+extern const jolt_cmd_syntax jolt_serve_syntax;
+extern const jolt_cmd_syntax jolt_report_syntax;
+
+int jolt_cmd_run(void *opts, int argc, char **argv);
+int jolt_cmd_check(void *opts, int argc, char **argv);
+int jolt_cmd_ops(void *opts, int argc, char **argv);
+int jolt_cmd_perturb(void *opts, int argc, char **argv);
+int jolt_cmd_serve(void *opts, int argc, char **argv);
+int jolt_cmd_report(void *opts, int argc, char **argv);
+
+/* ---- shared by several commands (cmd_util.c) -------------------------- */
+
+/* The help lines of --tasks and --limit, the same on every command that
+ * selects tasks. */
+#define JOLT_TASKS_HELP "only these tasks: ids or globs, e.g. fin-*,doc-bridge-year"
+#define JOLT_LIMIT_HELP "only the first N tasks after --tasks, in suite order"
+
+/* Online cores, at least 1. */
+int jolt_cli_ncores(void);
+/* Print "jolt CMD: message" for a failed command: the thread's last
+ * detail, or the code's name when there is none. */
+void jolt_cli_fail(const char *cmd, int rc);
+
+/* Load every suite named (an array of n, caller frees with
+ * jolt_cli_free_suites); on failure the error is printed and returned. */
+int jolt_cli_load_suites(jolt_suite ***out, const char *cmd, int n,
+			 char **dirs);
+void jolt_cli_free_suites(jolt_suite **v, int n);
+
+/* --levels 1,3 -> bit mask (bit L = level L). */
+int jolt_cli_parse_levels(unsigned *out, const jolt_strlist *l);
+/* --seeds S or A..B -> first seed and count. */
+int jolt_cli_parse_seeds(long *out, long *count, const char *spec);
+/* --tasks and --limit into a run configuration's task selection (the
+ * patterns are borrowed from `tasks`). limit is -1 when not given. The
+ * patterns are checked against the suites later, by jolt_run_tasks. */
+int jolt_cli_select_tasks(jolt_run_cfg *out, const jolt_strlist *tasks,
+			  long limit);
+/* The trajectory limits every command that drives trials takes. */
+int jolt_cli_driver_cfg(jolt_driver_cfg *out, long max_steps, long max_tokens,
+			double timeout, const char *history, const char *root,
+			int keep);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * replay.h - replay variants' reference solutions on the in-process
+ * simulator. `jolt run` does it before any trial, to refuse a variant
+ * whose oracle fails; `jolt check` does it for every baseline and variant,
+ * together with each variant's planted mistake, which must fail.
+ */
+#ifndef JOLT_REPLAY_H
+#define JOLT_REPLAY_H
+
+#include <stdbool.h>
+
+#include "core/trial.h"
+#include "run/driver.h"
+
+typedef struct jolt_replay {
+	const struct jolt_variant *v; /* in: borrowed, outlives the replay */
+	bool mistake;         /* in: replay the planted mistake (a model
+			       * thrown by every axis) instead of the oracle */
+	int rc;               /* out: harness fault of this replay, or 0 */
+	char *err;            /* out: rc's message, owned */
+	jolt_trial_result res; /* out: meaningful when rc is 0 */
+} jolt_replay;
+
+/* Replay every item, in parallel over the cores (replays mostly wait on
+ * sandboxes). Returns 0, or the error of opening the simulator (then no
+ * item ran); each item's own fault is in the item. */
+int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d);
+
+/* The replay ran and its graders passed. */
+bool jolt_replay_passed(const jolt_replay *it);
+/* The replay could not be judged: a harness fault or an infra outcome. */
+bool jolt_replay_infra(const jolt_replay *it);
+/* One line on why an item did not pass: the fault, else the graders'
+ * detail, else the error class. Borrowed from the item. */
+const char *jolt_replay_why(const jolt_replay *it);
+
+/* Free what the replays produced (not the array). */
+void jolt_replay_release(jolt_replay *items, size_t n);
+
+#endif
