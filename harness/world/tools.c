@@ -29,24 +29,14 @@
 #include "world/env.h"
 #include "world/sandbox.h"
 #include "world/tools.h"
+#include "world/tools_int.h"
 
-#define FILE_READ_CAP (16 * 1024 * 1024) /* a file a builtin reads */
-#define GREP_MAX_MATCHES 200
-#define GREP_MAX_FILES 20000
-#define GREP_LINE_MAX 400 /* characters of a matching line shown */
-#define GREP_MATCH_LIMIT 1000000
-#define SEARCH_MAX_DOCS 20000
-#define SEARCH_DOC_CAP (1024 * 1024)
-#define SEARCH_SNIPPET 160
 #define EXEC_ARG_MAX (100 * 1024) /* one ARG_ variable (kernel: 128 KiB) */
 #define DUMP_FLAGS (JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15))
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static int tool_err(char **out, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int tool_err(char **out, const char *fmt, ...)
+int tools_err(char **out, const char *fmt, ...)
 {
 	jolt_buf b;
 	jolt_buf_init(&b, JOLT_TOOL_OUTPUT_CAP);
@@ -61,7 +51,7 @@ static int tool_err(char **out, const char *fmt, ...)
 }
 
 /* Hand a capped buffer to the agent, noting a cut. */
-static int finish(char **out, jolt_buf *b)
+int tools_finish(char **out, jolt_buf *b)
 {
 	int cut = b->truncated;
 	size_t cap = b->cap;
@@ -96,18 +86,18 @@ static char *value_text(const json_t *v)
 }
 
 /* A required string argument; on failure *out holds the tool error. */
-static const char *arg_string(char **out, const json_t *args, const char *name,
-			      bool required, int *rc)
+const char *tools_arg_string(char **out, const json_t *args, const char *name,
+			     bool required, int *rc)
 {
 	const json_t *v = json_object_get(args, name);
 	if (!v || json_is_null(v)) {
 		if (required)
-			*rc = tool_err(out, "missing required argument '%s'",
+			*rc = tools_err(out, "missing required argument '%s'",
 				       name);
 		return NULL;
 	}
 	if (!json_is_string(v)) {
-		*rc = tool_err(out, "argument '%s' must be a string", name);
+		*rc = tools_err(out, "argument '%s' must be a string", name);
 		return NULL;
 	}
 	return json_string_value(v);
@@ -134,18 +124,18 @@ static bool opt_int(json_int_t *out, const json_t *v)
 
 /* Resolve an agent path inside the working copy; refusals become tool
  * errors the agent reads. */
-static int resolve(char **out, char **path, const char *root, const char *rel)
+int tools_resolve(char **out, char **path, const char *root, const char *rel)
 {
 	int rc = jolt_path_resolve(path, root, rel);
 	if (rc == JOLT_EDENIED)
-		return tool_err(out, "%s", jolt_err_msg());
+		return tools_err(out, "%s", jolt_err_msg());
 	if (rc)
-		return tool_err(out, "cannot use path '%s': %s", rel,
+		return tools_err(out, "cannot use path '%s': %s", rel,
 				jolt_err_msg());
 	return 0;
 }
 
-static const char *run_string(const jolt_tool *t, const char *key)
+const char *tools_run_string(const jolt_tool *t, const char *key)
 {
 	const json_t *v = json_object_get(t->run, key);
 	return json_is_string(v) ? json_string_value(v) : NULL;
@@ -153,28 +143,28 @@ static const char *run_string(const jolt_tool *t, const char *key)
 
 /* Read a text file for the agent: not found, directory and binary are
  * tool errors. *text is NUL-terminated, caller frees. */
-static int read_text(char **out, char **text, size_t *len, const char *path,
+int tools_read_text(char **out, char **text, size_t *len, const char *path,
 		     const char *rel, size_t cap)
 {
 	*text = NULL;
 	struct stat st;
 	if (stat(path, &st) < 0)
-		return tool_err(out, "file '%s' not found", rel);
+		return tools_err(out, "file '%s' not found", rel);
 	if (S_ISDIR(st.st_mode))
-		return tool_err(out, "'%s' is a directory, not a file", rel);
+		return tools_err(out, "'%s' is a directory, not a file", rel);
 	if (!S_ISREG(st.st_mode))
-		return tool_err(out, "'%s' is not a regular file", rel);
+		return tools_err(out, "'%s' is not a regular file", rel);
 	jolt_buf b;
 	jolt_buf_init(&b, cap);
 	int rc = jolt_buf_read_file(&b, path);
 	if (rc && rc != JOLT_ETOOBIG) {
 		jolt_buf_release(&b);
-		return tool_err(out, "cannot read '%s': %s", rel,
+		return tools_err(out, "cannot read '%s': %s", rel,
 				jolt_err_msg());
 	}
 	if (memchr(b.s, '\0', b.len)) {
 		jolt_buf_release(&b);
-		return tool_err(out, "'%s' is a binary file", rel);
+		return tools_err(out, "'%s' is a binary file", rel);
 	}
 	*len = b.len;
 	*text = jolt_buf_detach(&b);
@@ -281,22 +271,22 @@ static int read_file_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 	int rc = 0;
 	char *path = NULL, *text = NULL;
 	size_t len = 0;
-	const char *rel = arg_string(out, args, "path", true, &rc);
+	const char *rel = tools_arg_string(out, args, "path", true, &rc);
 	if (!rel)
 		return rc;
 	json_int_t offset = 0, limit = 0;
 	if (!opt_int(&offset, json_object_get(args, "offset")) ||
 	    !opt_int(&limit, json_object_get(args, "limit")))
-		return tool_err(out, "'offset' and 'limit' must be integers "
+		return tools_err(out, "'offset' and 'limit' must be integers "
 				     "(line numbers)");
 	if (offset < 0 || limit < 0)
-		return tool_err(out, "'offset' and 'limit' must not be "
+		return tools_err(out, "'offset' and 'limit' must not be "
 				     "negative");
 
-	rc = resolve(out, &path, ctx->workdir, rel);
+	rc = tools_resolve(out, &path, ctx->workdir, rel);
 	if (rc)
 		goto done;
-	rc = read_text(out, &text, &len, path, rel, FILE_READ_CAP);
+	rc = tools_read_text(out, &text, &len, path, rel, FILE_READ_CAP);
 	if (rc)
 		goto done;
 	jolt_buf b;
@@ -318,7 +308,7 @@ static int read_file_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 			p = e;
 		}
 	}
-	rc = finish(out, &b);
+	rc = tools_finish(out, &b);
 done:
 	free(text);
 	free(path);
@@ -354,31 +344,31 @@ static int write_file_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 	int rc = 0;
 	char *path = NULL;
 	int fd = -1;
-	const char *rel = arg_string(out, args, "path", true, &rc);
+	const char *rel = tools_arg_string(out, args, "path", true, &rc);
 	if (!rel)
 		return rc;
-	const char *content = arg_string(out, args, "content", true, &rc);
+	const char *content = tools_arg_string(out, args, "content", true, &rc);
 	if (!content)
 		return rc;
 	size_t n = json_string_length(json_object_get(args, "content"));
 
-	rc = resolve(out, &path, ctx->workdir, rel);
+	rc = tools_resolve(out, &path, ctx->workdir, rel);
 	if (rc)
 		goto done;
 	struct stat st;
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		rc = tool_err(out, "'%s' is a directory", rel);
+		rc = tools_err(out, "'%s' is a directory", rel);
 		goto done;
 	}
 	if (mkdirs_inside(ctx->workdir, path) < 0) {
-		rc = tool_err(out, "cannot create the directories for '%s': %s",
+		rc = tools_err(out, "cannot create the directories for '%s': %s",
 			      rel, strerror(errno));
 		goto done;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		  0644);
 	if (fd < 0) {
-		rc = tool_err(out, "cannot write '%s': %s", rel,
+		rc = tools_err(out, "cannot write '%s': %s", rel,
 			      strerror(errno));
 		goto done;
 	}
@@ -388,7 +378,7 @@ static int write_file_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			rc = tool_err(out, "cannot write '%s': %s", rel,
+			rc = tools_err(out, "cannot write '%s': %s", rel,
 				      strerror(errno));
 			goto done;
 		}
@@ -402,7 +392,7 @@ done:
 	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
+int tools_cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -415,19 +405,19 @@ static int list_dir_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 	char **names = NULL;
 	size_t n = 0, alloc = 0;
 	DIR *d = NULL;
-	const char *rel = arg_string(out, args, "path", false, &rc);
+	const char *rel = tools_arg_string(out, args, "path", false, &rc);
 	if (rc)
 		return rc;
 	if (!rel || !*rel)
 		rel = ".";
-	rc = resolve(out, &path, ctx->workdir, rel);
+	rc = tools_resolve(out, &path, ctx->workdir, rel);
 	if (rc)
 		goto done;
 	d = opendir(path);
 	if (!d) {
 		rc = errno == ENOTDIR
-			 ? tool_err(out, "'%s' is not a directory", rel)
-			 : tool_err(out, "directory '%s' not found", rel);
+			 ? tools_err(out, "'%s' is not a directory", rel)
+			 : tools_err(out, "directory '%s' not found", rel);
 		goto done;
 	}
 	struct dirent *e;
@@ -445,14 +435,14 @@ static int list_dir_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 		names[n++] =
 		    jolt_xasprintf("%s%s", e->d_name, isdir ? "/" : "");
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	qsort(names, n, sizeof(*names), tools_cmp_str);
 	jolt_buf b;
 	jolt_buf_init(&b, JOLT_TOOL_OUTPUT_CAP);
 	for (size_t i = 0; i < n; i++)
 		jolt_buf_addf(&b, "%s\n", names[i]);
 	if (n == 0)
 		jolt_buf_adds(&b, "(empty directory)\n");
-	rc = finish(out, &b);
+	rc = tools_finish(out, &b);
 done:
 	if (d)
 		closedir(d);
@@ -460,496 +450,6 @@ done:
 		free(names[i]);
 	free(names);
 	free(path);
-	return rc;
-}
-
-/* ---- file walking (grep, search) ---------------------------------------- */
-
-typedef struct file_list {
-	char **rel; /* paths relative to the walk's base, sorted */
-	size_t n, alloc;
-	bool capped;
-} file_list;
-
-static void file_list_free(file_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->rel[i]);
-	free(l->rel);
-	memset(l, 0, sizeof(*l));
-}
-
-/* Regular files under base/sub, recursively; no symlinks followed, .git
- * skipped, hidden files skipped when skip_hidden. */
-static void walk(file_list *l, const char *base, const char *sub,
-		 bool skip_hidden, size_t max, int depth)
-{
-	if (depth > 64)
-		return;
-	char *dir =
-	    *sub ? jolt_xasprintf("%s/%s", base, sub) : jolt_xstrdup(base);
-	DIR *d = opendir(dir);
-	free(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		const char *nm = e->d_name;
-		if (!strcmp(nm, ".") || !strcmp(nm, "..") ||
-		    !strcmp(nm, ".git") || (skip_hidden && nm[0] == '.'))
-			continue;
-		if (l->n >= max) {
-			l->capped = true;
-			break;
-		}
-		char *rel =
-		    *sub ? jolt_xasprintf("%s/%s", sub, nm) : jolt_xstrdup(nm);
-		char *full = jolt_xasprintf("%s/%s", base, rel);
-		struct stat st;
-		if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
-			walk(l, base, rel, skip_hidden, max, depth + 1);
-			free(rel);
-		} else if (S_ISREG(st.st_mode)) {
-			if (l->n == l->alloc) {
-				l->alloc = l->alloc ? l->alloc * 2 : 64;
-				l->rel = jolt_xrealloc(
-				    l->rel, l->alloc * sizeof(*l->rel));
-			}
-			l->rel[l->n++] = rel;
-		} else {
-			free(rel);
-		}
-		free(full);
-	}
-	closedir(d);
-}
-
-static void walk_sorted(file_list *l, const char *base, bool skip_hidden,
-			size_t max)
-{
-	walk(l, base, "", skip_hidden, max, 0);
-	qsort(l->rel, l->n, sizeof(*l->rel), cmp_str);
-}
-
-/* ---- grep --------------------------------------------------------------- */
-
-static int grep_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
-		     const json_t *args)
-{
-	int rc = 0;
-	char *path = NULL, *rroot = NULL;
-	pcre2_code *re = NULL;
-	pcre2_match_data *md = NULL;
-	pcre2_match_context *mc = NULL;
-	file_list files = {0};
-	jolt_buf b;
-	jolt_buf_init(&b, JOLT_TOOL_OUTPUT_CAP);
-
-	const char *pat = arg_string(out, args, "pattern", true, &rc);
-	if (!pat)
-		goto done;
-	const char *rel = arg_string(out, args, "path", false, &rc);
-	if (rc)
-		goto done;
-	if (!rel || !*rel)
-		rel = ".";
-
-	int err;
-	PCRE2_SIZE eoff;
-	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-			   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &eoff,
-			   NULL);
-	if (!re) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(err, msg, sizeof(msg));
-		rc = tool_err(out, "bad pattern: %s at offset %zu", (char *)msg,
-			      (size_t)eoff);
-		goto done;
-	}
-	md = pcre2_match_data_create_from_pattern(re, NULL);
-	mc = pcre2_match_context_create(NULL);
-	pcre2_set_match_limit(mc, GREP_MATCH_LIMIT);
-
-	rc = resolve(out, &path, ctx->workdir, rel);
-	if (rc)
-		goto done;
-	rroot = realpath(ctx->workdir, NULL);
-	struct stat st;
-	if (!rroot || stat(path, &st) < 0) {
-		rc = tool_err(out, "path '%s' not found", rel);
-		goto done;
-	}
-	/* Names shown relative to the working copy. */
-	const char *shown = path + strlen(rroot);
-	while (*shown == '/')
-		shown++;
-	if (S_ISDIR(st.st_mode)) {
-		walk_sorted(&files, path, false, GREP_MAX_FILES);
-	} else {
-		files.rel = jolt_xcalloc(1, sizeof(*files.rel));
-		files.rel[files.n++] = jolt_xstrdup("");
-	}
-
-	size_t matches = 0;
-	bool more = false;
-	for (size_t i = 0; i < files.n && !more; i++) {
-		char *full = *files.rel[i]
-				 ? jolt_xasprintf("%s/%s", path, files.rel[i])
-				 : jolt_xstrdup(path);
-		char *name = !*files.rel[i] ? jolt_xstrdup(shown)
-			     : *shown
-				 ? jolt_xasprintf("%s/%s", shown, files.rel[i])
-				 : jolt_xstrdup(files.rel[i]);
-		jolt_buf fb;
-		jolt_buf_init(&fb, FILE_READ_CAP);
-		int frc = jolt_buf_read_file(&fb, full);
-		if ((!frc || frc == JOLT_ETOOBIG) &&
-		    !memchr(fb.s, '\0', fb.len)) {
-			const char *p = fb.s, *end = fb.s + fb.len;
-			size_t lineno = 0;
-			while (p < end) {
-				const char *nl =
-				    memchr(p, '\n', (size_t)(end - p));
-				const char *e = nl ? nl : end;
-				lineno++;
-				int m =
-				    pcre2_match(re, (PCRE2_SPTR)p,
-						(size_t)(e - p), 0, 0, md, mc);
-				if (m == PCRE2_ERROR_MATCHLIMIT) {
-					free(full);
-					free(name);
-					jolt_buf_release(&fb);
-					rc =
-					    tool_err(out, "pattern too complex "
-							  "(backtracking limit "
-							  "hit); simplify it");
-					goto done;
-				}
-				if (m >= 0) {
-					if (matches == GREP_MAX_MATCHES) {
-						more = true;
-						break;
-					}
-					size_t ll = (size_t)(e - p);
-					if (ll > GREP_LINE_MAX)
-						ll = GREP_LINE_MAX;
-					if (ll && p[ll - 1] == '\r')
-						ll--;
-					jolt_buf_addf(&b, "%s:%zu:%.*s\n", name,
-						      lineno, (int)ll, p);
-					matches++;
-				}
-				p = e + 1;
-			}
-		}
-		jolt_buf_release(&fb);
-		free(full);
-		free(name);
-	}
-	if (matches == 0)
-		jolt_buf_adds(&b, "no matches\n");
-	if (more)
-		jolt_buf_addf(&b,
-			      "[more than %d matches; showing the first %d, "
-			      "narrow the pattern or the path]\n",
-			      GREP_MAX_MATCHES, GREP_MAX_MATCHES);
-	if (files.capped)
-		jolt_buf_addf(&b, "[searched the first %d files only]\n",
-			      GREP_MAX_FILES);
-	rc = finish(out, &b);
-done:
-	jolt_buf_release(&b);
-	file_list_free(&files);
-	pcre2_match_context_free(mc);
-	pcre2_match_data_free(md);
-	pcre2_code_free(re);
-	free(rroot);
-	free(path);
-	return rc;
-}
-
-/* ---- search, open ------------------------------------------------------- */
-
-static bool tok_char(unsigned char c)
-{
-	return isalnum(c) || c >= 0x80;
-}
-
-/* Lowercased alphanumeric tokens of `s`, appended to a NUL-separated list. */
-typedef struct tokens {
-	char **t;
-	size_t n, alloc;
-} tokens;
-
-static void tokenize(tokens *out, const char *s, size_t len)
-{
-	size_t i = 0;
-	while (i < len) {
-		while (i < len && !tok_char((unsigned char)s[i]))
-			i++;
-		size_t st = i;
-		while (i < len && tok_char((unsigned char)s[i]))
-			i++;
-		if (i > st) {
-			if (out->n == out->alloc) {
-				out->alloc = out->alloc ? out->alloc * 2 : 64;
-				out->t = jolt_xrealloc(
-				    out->t, out->alloc * sizeof(*out->t));
-			}
-			char *w = jolt_xstrndup(s + st, i - st);
-			for (char *c = w; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-			out->t[out->n++] = w;
-		}
-	}
-}
-
-static void tokens_free(tokens *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->t[i]);
-	free(t->t);
-	memset(t, 0, sizeof(*t));
-}
-
-typedef struct doc {
-	char *id;
-	char *text;
-	size_t len;
-	size_t dl;  /* tokens */
-	size_t *tf; /* per query term */
-	double score;
-} doc;
-
-static int doc_cmp(const void *a, const void *b)
-{
-	const doc *x = a, *y = b;
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return strcmp(x->id, y->id);
-}
-
-/* The corpus directory of a search/open tool, resolved in the copy. */
-static int corpus_dir(char **out, char **dir, jolt_tool_ctx *ctx,
-		      const jolt_tool *t)
-{
-	char *rel = jolt_path_mapped(ctx->path_map, run_string(t, "dir"));
-	if (!rel)
-		return tool_err(out, "tool '%s' has no corpus 'dir' configured",
-				t->name);
-	int rc = resolve(out, dir, ctx->workdir, rel);
-	struct stat st;
-	if (!rc && (stat(*dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
-		free(*dir);
-		*dir = NULL;
-		rc = tool_err(out, "the document corpus '%s' is missing", rel);
-	}
-	free(rel);
-	return rc;
-}
-
-static void add_flat(jolt_buf *b, const char *s, size_t n)
-{
-	bool space = false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-			space = b->len > 0;
-			continue;
-		}
-		if (space)
-			jolt_buf_addc(b, ' ');
-		space = false;
-		jolt_buf_addc(b, c);
-	}
-}
-
-static int search_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
-		       const json_t *args)
-{
-	int rc = 0;
-	char *dir = NULL;
-	file_list files = {0};
-	tokens q = {0};
-	doc *docs = NULL;
-	size_t nd = 0;
-	const char *query = arg_string(out, args, "query", true, &rc);
-	if (!query)
-		return rc;
-	const json_t *jt = json_object_get(t->run, "top");
-	size_t top = json_is_integer(jt) && json_integer_value(jt) > 0
-			 ? (size_t)json_integer_value(jt)
-			 : 5;
-	rc = corpus_dir(out, &dir, ctx, t);
-	if (rc)
-		goto done;
-
-	/* Query terms, de-duplicated. */
-	tokens raw = {0};
-	tokenize(&raw, query, strlen(query));
-	for (size_t i = 0; i < raw.n; i++) {
-		bool dup = false;
-		for (size_t j = 0; j < q.n && !dup; j++)
-			dup = !strcmp(q.t[j], raw.t[i]);
-		if (dup)
-			continue;
-		if (q.n == q.alloc) {
-			q.alloc = q.alloc ? q.alloc * 2 : 16;
-			q.t = jolt_xrealloc(q.t, q.alloc * sizeof(*q.t));
-		}
-		q.t[q.n++] = jolt_xstrdup(raw.t[i]);
-	}
-	tokens_free(&raw);
-	if (q.n == 0) {
-		*out = jolt_xstrdup("no results");
-		goto done;
-	}
-
-	walk_sorted(&files, dir, true, SEARCH_MAX_DOCS);
-	docs = jolt_xcalloc(files.n ? files.n : 1, sizeof(*docs));
-	size_t *df = jolt_xcalloc(q.n, sizeof(*df));
-	double total = 0;
-	for (size_t i = 0; i < files.n; i++) {
-		char *full = jolt_xasprintf("%s/%s", dir, files.rel[i]);
-		jolt_buf fb;
-		jolt_buf_init(&fb, SEARCH_DOC_CAP);
-		int frc = jolt_buf_read_file(&fb, full);
-		free(full);
-		if ((frc && frc != JOLT_ETOOBIG) ||
-		    memchr(fb.s, '\0', fb.len)) {
-			jolt_buf_release(&fb);
-			continue;
-		}
-		doc *d = &docs[nd++];
-		d->id = jolt_xstrdup(files.rel[i]);
-		d->len = fb.len;
-		d->text = jolt_buf_detach(&fb);
-		jolt_buf_release(&fb);
-		d->tf = jolt_xcalloc(q.n, sizeof(*d->tf));
-		tokens dt = {0};
-		tokenize(&dt, d->text, d->len);
-		d->dl = dt.n;
-		total += (double)dt.n;
-		for (size_t k = 0; k < dt.n; k++)
-			for (size_t j = 0; j < q.n; j++)
-				if (!strcmp(dt.t[k], q.t[j]))
-					d->tf[j]++;
-		tokens_free(&dt);
-		for (size_t j = 0; j < q.n; j++)
-			if (d->tf[j])
-				df[j]++;
-	}
-	double avgdl = nd ? total / (double)nd : 1;
-	if (avgdl <= 0)
-		avgdl = 1;
-	const double k1 = 1.2, bb = 0.75;
-	for (size_t i = 0; i < nd; i++) {
-		doc *d = &docs[i];
-		for (size_t j = 0; j < q.n; j++) {
-			if (!d->tf[j])
-				continue;
-			double idf =
-			    log(1.0 + ((double)nd - (double)df[j] + 0.5) /
-					  ((double)df[j] + 0.5));
-			double tf = (double)d->tf[j];
-			d->score +=
-			    idf * tf * (k1 + 1) /
-			    (tf + k1 * (1 - bb + bb * (double)d->dl / avgdl));
-		}
-	}
-	free(df);
-	qsort(docs, nd, sizeof(*docs), doc_cmp);
-
-	jolt_buf b;
-	jolt_buf_init(&b, JOLT_TOOL_OUTPUT_CAP);
-	size_t shown = 0;
-	for (size_t i = 0; i < nd && shown < top; i++) {
-		doc *d = &docs[i];
-		if (d->score <= 0)
-			break;
-		const char *nl = memchr(d->text, '\n', d->len);
-		size_t tl = nl ? (size_t)(nl - d->text) : d->len;
-		const char *body = nl ? nl + 1 : d->text + d->len;
-		size_t bl = (size_t)(d->text + d->len - body);
-		/* Snippet: around the first query term in the body. */
-		size_t at = 0;
-		bool found = false;
-		for (size_t p = 0; p < bl && !found; p++) {
-			if (p > 0 && tok_char((unsigned char)body[p - 1]))
-				continue;
-			for (size_t j = 0; j < q.n && !found; j++) {
-				size_t ql = strlen(q.t[j]);
-				if (p + ql <= bl &&
-				    !strncasecmp(body + p, q.t[j], ql) &&
-				    (p + ql == bl ||
-				     !tok_char((unsigned char)body[p + ql]))) {
-					found = true;
-					at = p;
-				}
-			}
-		}
-		size_t from = at > 40 ? at - 40 : 0;
-		while (from > 0 && from < at &&
-		       tok_char((unsigned char)body[from - 1]))
-			from++;
-		size_t sl =
-		    bl - from > SEARCH_SNIPPET ? SEARCH_SNIPPET : bl - from;
-		jolt_buf_addf(&b, "%s\t", d->id);
-		add_flat(&b, d->text, tl);
-		jolt_buf_addc(&b, '\t');
-		jolt_buf snip;
-		jolt_buf_init(&snip, 0);
-		add_flat(&snip, body + from, sl);
-		jolt_buf_addf(&b, "%s%s\n", from > 0 ? "..." : "", snip.s);
-		jolt_buf_release(&snip);
-		shown++;
-	}
-	if (shown == 0)
-		jolt_buf_adds(&b, "no results");
-	rc = finish(out, &b);
-done:
-	for (size_t i = 0; i < nd; i++) {
-		free(docs[i].id);
-		free(docs[i].text);
-		free(docs[i].tf);
-	}
-	free(docs);
-	tokens_free(&q);
-	file_list_free(&files);
-	free(dir);
-	return rc;
-}
-
-static int open_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
-		     const json_t *args)
-{
-	int rc = 0;
-	char *dir = NULL, *path = NULL, *text = NULL;
-	size_t len = 0;
-	const char *id = arg_string(out, args, "id", true, &rc);
-	if (!id)
-		return rc;
-	rc = corpus_dir(out, &dir, ctx, t);
-	if (rc)
-		goto done;
-	/* Resolving against the corpus keeps ids inside it. */
-	rc = jolt_path_resolve(&path, dir, id);
-	struct stat st;
-	if (rc || stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-		rc = tool_err(out, "no document with id '%s'", id);
-		goto done;
-	}
-	rc = read_text(out, &text, &len, path, id, FILE_READ_CAP);
-	if (rc)
-		goto done;
-	jolt_buf b;
-	jolt_buf_init(&b, JOLT_TOOL_OUTPUT_CAP);
-	jolt_buf_add(&b, text, len);
-	rc = finish(out, &b);
-done:
-	free(text);
-	free(path);
-	free(dir);
 	return rc;
 }
 
@@ -964,7 +464,7 @@ static int load_table(char **out, json_t **rows, const char *path,
 	char *text = NULL;
 	size_t len = 0;
 	jolt_csv csv = {0};
-	int rc = read_text(out, &text, &len, path, rel, FILE_READ_CAP);
+	int rc = tools_read_text(out, &text, &len, path, rel, FILE_READ_CAP);
 	if (rc)
 		return rc;
 	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
@@ -977,7 +477,7 @@ static int load_table(char **out, json_t **rows, const char *path,
 		json_t *arr = json_loadb(text, len, 0, &je);
 		if (!json_is_array(arr)) {
 			json_decref(arr);
-			rc = tool_err(out,
+			rc = tools_err(out,
 				      "data file '%s' is not a JSON array "
 				      "of objects",
 				      rel);
@@ -987,7 +487,7 @@ static int load_table(char **out, json_t **rows, const char *path,
 		goto done;
 	}
 	if (jolt_csv_read(&csv, text, len)) {
-		rc = tool_err(out, "data file '%s': %s", rel, jolt_err_msg());
+		rc = tools_err(out, "data file '%s': %s", rel, jolt_err_msg());
 		goto done;
 	}
 	const json_t *recs = csv.rows;
@@ -1019,27 +519,27 @@ static int table_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 	json_t *rows = NULL;
 	char **want = NULL;
 	const json_t *key = json_object_get(t->run, "key");
-	if (!run_string(t, "file") || !json_is_array(key) ||
+	if (!tools_run_string(t, "file") || !json_is_array(key) ||
 	    json_array_size(key) == 0)
-		return tool_err(out,
+		return tools_err(out,
 				"tool '%s' has no data file and key "
 				"configured",
 				t->name);
 	size_t nk = json_array_size(key);
 	/* The data file may have been moved by an environment variant. */
-	char *file = jolt_path_mapped(ctx->path_map, run_string(t, "file"));
+	char *file = jolt_path_mapped(ctx->path_map, tools_run_string(t, "file"));
 	want = jolt_xcalloc(nk, sizeof(*want));
 	for (size_t i = 0; i < nk; i++) {
 		const char *k = json_string_value(json_array_get(key, i));
 		const json_t *v = k ? json_object_get(args, k) : NULL;
 		if (!v) {
-			rc = tool_err(out, "missing required argument '%s'",
+			rc = tools_err(out, "missing required argument '%s'",
 				      k ? k : "?");
 			goto done;
 		}
 		want[i] = value_text(v);
 	}
-	rc = resolve(out, &path, ctx->workdir, file);
+	rc = tools_resolve(out, &path, ctx->workdir, file);
 	if (rc)
 		goto done;
 	rc = load_table(out, &rows, path, file);
@@ -1082,7 +582,7 @@ static int table_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 		rc = JOLT_ETOOL;
 		goto done;
 	}
-	rc = finish(out, &b);
+	rc = tools_finish(out, &b);
 done:
 	for (size_t k = 0; want && k < nk; k++)
 		free(want[k]);
@@ -1100,11 +600,11 @@ static int submit_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 {
 	const json_t *a = json_object_get(args, "answer");
 	if (!a || json_is_null(a))
-		return tool_err(out, "missing required argument 'answer'");
+		return tools_err(out, "missing required argument 'answer'");
 	char *text = value_text(a);
 	if (strlen(text) > JOLT_TOOL_OUTPUT_CAP) {
 		free(text);
-		return tool_err(out, "answer is longer than %d bytes",
+		return tools_err(out, "answer is longer than %d bytes",
 				JOLT_TOOL_OUTPUT_CAP);
 	}
 	free(ctx->final_answer);
@@ -1125,11 +625,11 @@ const jolt_builtin jolt_builtins[] = {
      check_none, write_file_call},
     {"list_dir", "List a directory of the working copy.", check_none,
      list_dir_call},
-    {"grep", "Search files for a PCRE2 pattern.", check_none, grep_call},
+    {"grep", "Search files for a PCRE2 pattern.", check_none, tools_grep_call},
     {"search", "BM25 search over a document corpus (option dir).", check_corpus,
-     search_call},
+     tools_search_call},
     {"open", "Open a document of a corpus by id (option dir).", check_corpus,
-     open_call},
+     tools_open_call},
     {"table", "Look up rows of a CSV or JSON table (options file, key).",
      check_table, table_call},
     {"submit", "Give the final answer and end the trajectory.", check_none,
@@ -1198,7 +698,7 @@ static const char *type_of(const json_t *v)
 static int validate(char **out, const jolt_tool *t, const json_t *args)
 {
 	if (!json_is_object(args))
-		return tool_err(out, "arguments to '%s' must be a JSON object",
+		return tools_err(out, "arguments to '%s' must be a JSON object",
 				t->name);
 	const json_t *props = json_object_get(t->parameters, "properties");
 	const json_t *req = json_object_get(t->parameters, "required");
@@ -1208,7 +708,7 @@ static int validate(char **out, const jolt_tool *t, const json_t *args)
 	{
 		if (json_is_string(r) &&
 		    !json_object_get(args, json_string_value(r)))
-			return tool_err(out,
+			return tools_err(out,
 					"missing required argument '%s' for "
 					"'%s'",
 					json_string_value(r), t->name);
@@ -1226,7 +726,7 @@ static int validate(char **out, const jolt_tool *t, const json_t *args)
 			json_object_foreach((json_t *)props, pk, pv)
 			    jolt_buf_addf(&names, "%s%s", names.len ? ", " : "",
 					  pk);
-			int rc = tool_err(out,
+			int rc = tools_err(out,
 					  "unknown argument '%s' for '%s' "
 					  "(it takes: %s)",
 					  k, t->name,
@@ -1253,7 +753,7 @@ static int validate(char **out, const jolt_tool *t, const json_t *args)
 			char *want = json_is_string(ty)
 					 ? jolt_xstrdup(json_string_value(ty))
 					 : json_dumps(ty, DUMP_FLAGS);
-			int rc = tool_err(out,
+			int rc = tools_err(out,
 					  "argument '%s' must be of type %s, "
 					  "got %s",
 					  k, want ? want : "?", type_of(v));
@@ -1285,7 +785,7 @@ static int exec_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 		char *val = value_text(v);
 		if (strlen(val) > EXEC_ARG_MAX) {
 			free(val);
-			rc = tool_err(out,
+			rc = tools_err(out,
 				      "argument '%s' is longer than %d "
 				      "bytes",
 				      k, EXEC_ARG_MAX);
@@ -1306,7 +806,7 @@ static int exec_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 	char *all = json_dumps(args, DUMP_FLAGS);
 	if (!all || strlen(all) > EXEC_ARG_MAX) {
 		free(all);
-		rc = tool_err(out, "arguments are longer than %d bytes",
+		rc = tools_err(out, "arguments are longer than %d bytes",
 			      EXEC_ARG_MAX);
 		goto done;
 	}
@@ -1369,7 +869,7 @@ int jolt_tool_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *tool,
 	}
 	const jolt_builtin *b = tool->builtin;
 	if (!b)
-		b = jolt_builtin_find(run_string(tool, "builtin"));
+		b = jolt_builtin_find(tools_run_string(tool, "builtin"));
 	if (!b)
 		return jolt_err_set(JOLT_EINTERNAL, "tool '%s' has no builtin",
 				    tool->name);

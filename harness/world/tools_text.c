@@ -1,0 +1,522 @@
+/*
+ * tools_text.c - the builtins that read text across the working copy:
+ * `grep` (PCRE2 over the files), and `search` and `open` over a document
+ * corpus (tokenised, ranked by term overlap, snippets). The registry and
+ * the helpers they share are in tools.c (tools_int.h).
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "core/buf.h"
+#include "core/common.h"
+#include "world/env.h"
+#include "world/tools.h"
+#include "world/tools_int.h"
+
+#define GREP_MAX_MATCHES 200
+#define GREP_MAX_FILES 20000
+#define GREP_LINE_MAX 400 /* characters of a matching line shown */
+#define GREP_MATCH_LIMIT 1000000
+#define SEARCH_MAX_DOCS 20000
+#define SEARCH_DOC_CAP (1024 * 1024)
+#define SEARCH_SNIPPET 160
+
+/* ---- file walking (grep, search) ---------------------------------------- */
+
+typedef struct file_list {
+	char **rel; /* paths relative to the walk's base, sorted */
+	size_t n, alloc;
+	bool capped;
+} file_list;
+
+static void file_list_free(file_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->rel[i]);
+	free(l->rel);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Regular files under base/sub, recursively; no symlinks followed, .git
+ * skipped, hidden files skipped when skip_hidden. */
+static void walk(file_list *l, const char *base, const char *sub,
+		 bool skip_hidden, size_t max, int depth)
+{
+	if (depth > 64)
+		return;
+	char *dir =
+	    *sub ? jolt_xasprintf("%s/%s", base, sub) : jolt_xstrdup(base);
+	DIR *d = opendir(dir);
+	free(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		const char *nm = e->d_name;
+		if (!strcmp(nm, ".") || !strcmp(nm, "..") ||
+		    !strcmp(nm, ".git") || (skip_hidden && nm[0] == '.'))
+			continue;
+		if (l->n >= max) {
+			l->capped = true;
+			break;
+		}
+		char *rel =
+		    *sub ? jolt_xasprintf("%s/%s", sub, nm) : jolt_xstrdup(nm);
+		char *full = jolt_xasprintf("%s/%s", base, rel);
+		struct stat st;
+		if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+			walk(l, base, rel, skip_hidden, max, depth + 1);
+			free(rel);
+		} else if (S_ISREG(st.st_mode)) {
+			if (l->n == l->alloc) {
+				l->alloc = l->alloc ? l->alloc * 2 : 64;
+				l->rel = jolt_xrealloc(
+				    l->rel, l->alloc * sizeof(*l->rel));
+			}
+			l->rel[l->n++] = rel;
+		} else {
+			free(rel);
+		}
+		free(full);
+	}
+	closedir(d);
+}
+
+static void walk_sorted(file_list *l, const char *base, bool skip_hidden,
+			size_t max)
+{
+	walk(l, base, "", skip_hidden, max, 0);
+	qsort(l->rel, l->n, sizeof(*l->rel), tools_cmp_str);
+}
+
+/* ---- grep --------------------------------------------------------------- */
+
+int tools_grep_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
+		     const json_t *args)
+{
+	int rc = 0;
+	char *path = NULL, *rroot = NULL;
+	pcre2_code *re = NULL;
+	pcre2_match_data *md = NULL;
+	pcre2_match_context *mc = NULL;
+	file_list files = {0};
+	jolt_buf b;
+	jolt_buf_init(&b, JOLT_TOOL_OUTPUT_CAP);
+
+	const char *pat = tools_arg_string(out, args, "pattern", true, &rc);
+	if (!pat)
+		goto done;
+	const char *rel = tools_arg_string(out, args, "path", false, &rc);
+	if (rc)
+		goto done;
+	if (!rel || !*rel)
+		rel = ".";
+
+	int err;
+	PCRE2_SIZE eoff;
+	re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
+			   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &eoff,
+			   NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		rc = tools_err(out, "bad pattern: %s at offset %zu", (char *)msg,
+			      (size_t)eoff);
+		goto done;
+	}
+	md = pcre2_match_data_create_from_pattern(re, NULL);
+	mc = pcre2_match_context_create(NULL);
+	pcre2_set_match_limit(mc, GREP_MATCH_LIMIT);
+
+	rc = tools_resolve(out, &path, ctx->workdir, rel);
+	if (rc)
+		goto done;
+	rroot = realpath(ctx->workdir, NULL);
+	struct stat st;
+	if (!rroot || stat(path, &st) < 0) {
+		rc = tools_err(out, "path '%s' not found", rel);
+		goto done;
+	}
+	/* Names shown relative to the working copy. */
+	const char *shown = path + strlen(rroot);
+	while (*shown == '/')
+		shown++;
+	if (S_ISDIR(st.st_mode)) {
+		walk_sorted(&files, path, false, GREP_MAX_FILES);
+	} else {
+		files.rel = jolt_xcalloc(1, sizeof(*files.rel));
+		files.rel[files.n++] = jolt_xstrdup("");
+	}
+
+	size_t matches = 0;
+	bool more = false;
+	for (size_t i = 0; i < files.n && !more; i++) {
+		char *full = *files.rel[i]
+				 ? jolt_xasprintf("%s/%s", path, files.rel[i])
+				 : jolt_xstrdup(path);
+		char *name = !*files.rel[i] ? jolt_xstrdup(shown)
+			     : *shown
+				 ? jolt_xasprintf("%s/%s", shown, files.rel[i])
+				 : jolt_xstrdup(files.rel[i]);
+		jolt_buf fb;
+		jolt_buf_init(&fb, FILE_READ_CAP);
+		int frc = jolt_buf_read_file(&fb, full);
+		if ((!frc || frc == JOLT_ETOOBIG) &&
+		    !memchr(fb.s, '\0', fb.len)) {
+			const char *p = fb.s, *end = fb.s + fb.len;
+			size_t lineno = 0;
+			while (p < end) {
+				const char *nl =
+				    memchr(p, '\n', (size_t)(end - p));
+				const char *e = nl ? nl : end;
+				lineno++;
+				int m =
+				    pcre2_match(re, (PCRE2_SPTR)p,
+						(size_t)(e - p), 0, 0, md, mc);
+				if (m == PCRE2_ERROR_MATCHLIMIT) {
+					free(full);
+					free(name);
+					jolt_buf_release(&fb);
+					rc =
+					    tools_err(out, "pattern too complex "
+							  "(backtracking limit "
+							  "hit); simplify it");
+					goto done;
+				}
+				if (m >= 0) {
+					if (matches == GREP_MAX_MATCHES) {
+						more = true;
+						break;
+					}
+					size_t ll = (size_t)(e - p);
+					if (ll > GREP_LINE_MAX)
+						ll = GREP_LINE_MAX;
+					if (ll && p[ll - 1] == '\r')
+						ll--;
+					jolt_buf_addf(&b, "%s:%zu:%.*s\n", name,
+						      lineno, (int)ll, p);
+					matches++;
+				}
+				p = e + 1;
+			}
+		}
+		jolt_buf_release(&fb);
+		free(full);
+		free(name);
+	}
+	if (matches == 0)
+		jolt_buf_adds(&b, "no matches\n");
+	if (more)
+		jolt_buf_addf(&b,
+			      "[more than %d matches; showing the first %d, "
+			      "narrow the pattern or the path]\n",
+			      GREP_MAX_MATCHES, GREP_MAX_MATCHES);
+	if (files.capped)
+		jolt_buf_addf(&b, "[searched the first %d files only]\n",
+			      GREP_MAX_FILES);
+	rc = tools_finish(out, &b);
+done:
+	jolt_buf_release(&b);
+	file_list_free(&files);
+	pcre2_match_context_free(mc);
+	pcre2_match_data_free(md);
+	pcre2_code_free(re);
+	free(rroot);
+	free(path);
+	return rc;
+}
+
+/* ---- search, open ------------------------------------------------------- */
+
+static bool tok_char(unsigned char c)
+{
+	return isalnum(c) || c >= 0x80;
+}
+
+/* Lowercased alphanumeric tokens of `s`, appended to a NUL-separated list. */
+typedef struct tokens {
+	char **t;
+	size_t n, alloc;
+} tokens;
+
+static void tokenize(tokens *out, const char *s, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && !tok_char((unsigned char)s[i]))
+			i++;
+		size_t st = i;
+		while (i < len && tok_char((unsigned char)s[i]))
+			i++;
+		if (i > st) {
+			if (out->n == out->alloc) {
+				out->alloc = out->alloc ? out->alloc * 2 : 64;
+				out->t = jolt_xrealloc(
+				    out->t, out->alloc * sizeof(*out->t));
+			}
+			char *w = jolt_xstrndup(s + st, i - st);
+			for (char *c = w; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			out->t[out->n++] = w;
+		}
+	}
+}
+
+static void tokens_free(tokens *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		free(t->t[i]);
+	free(t->t);
+	memset(t, 0, sizeof(*t));
+}
+
+typedef struct doc {
+	char *id;
+	char *text;
+	size_t len;
+	size_t dl;  /* tokens */
+	size_t *tf; /* per query term */
+	double score;
+} doc;
+
+static int doc_cmp(const void *a, const void *b)
+{
+	const doc *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* The corpus directory of a search/open tool, resolved in the copy. */
+static int corpus_dir(char **out, char **dir, jolt_tool_ctx *ctx,
+		      const jolt_tool *t)
+{
+	char *rel = jolt_path_mapped(ctx->path_map, tools_run_string(t, "dir"));
+	if (!rel)
+		return tools_err(out, "tool '%s' has no corpus 'dir' configured",
+				t->name);
+	int rc = tools_resolve(out, dir, ctx->workdir, rel);
+	struct stat st;
+	if (!rc && (stat(*dir, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		free(*dir);
+		*dir = NULL;
+		rc = tools_err(out, "the document corpus '%s' is missing", rel);
+	}
+	free(rel);
+	return rc;
+}
+
+static void add_flat(jolt_buf *b, const char *s, size_t n)
+{
+	bool space = false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+			space = b->len > 0;
+			continue;
+		}
+		if (space)
+			jolt_buf_addc(b, ' ');
+		space = false;
+		jolt_buf_addc(b, c);
+	}
+}
+
+int tools_search_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
+		       const json_t *args)
+{
+	int rc = 0;
+	char *dir = NULL;
+	file_list files = {0};
+	tokens q = {0};
+	doc *docs = NULL;
+	size_t nd = 0;
+	const char *query = tools_arg_string(out, args, "query", true, &rc);
+	if (!query)
+		return rc;
+	const json_t *jt = json_object_get(t->run, "top");
+	size_t top = json_is_integer(jt) && json_integer_value(jt) > 0
+			 ? (size_t)json_integer_value(jt)
+			 : 5;
+	rc = corpus_dir(out, &dir, ctx, t);
+	if (rc)
+		goto done;
+
+	/* Query terms, de-duplicated. */
+	tokens raw = {0};
+	tokenize(&raw, query, strlen(query));
+	for (size_t i = 0; i < raw.n; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < q.n && !dup; j++)
+			dup = !strcmp(q.t[j], raw.t[i]);
+		if (dup)
+			continue;
+		if (q.n == q.alloc) {
+			q.alloc = q.alloc ? q.alloc * 2 : 16;
+			q.t = jolt_xrealloc(q.t, q.alloc * sizeof(*q.t));
+		}
+		q.t[q.n++] = jolt_xstrdup(raw.t[i]);
+	}
+	tokens_free(&raw);
+	if (q.n == 0) {
+		*out = jolt_xstrdup("no results");
+		goto done;
+	}
+
+	walk_sorted(&files, dir, true, SEARCH_MAX_DOCS);
+	docs = jolt_xcalloc(files.n ? files.n : 1, sizeof(*docs));
+	size_t *df = jolt_xcalloc(q.n, sizeof(*df));
+	double total = 0;
+	for (size_t i = 0; i < files.n; i++) {
+		char *full = jolt_xasprintf("%s/%s", dir, files.rel[i]);
+		jolt_buf fb;
+		jolt_buf_init(&fb, SEARCH_DOC_CAP);
+		int frc = jolt_buf_read_file(&fb, full);
+		free(full);
+		if ((frc && frc != JOLT_ETOOBIG) ||
+		    memchr(fb.s, '\0', fb.len)) {
+			jolt_buf_release(&fb);
+			continue;
+		}
+		doc *d = &docs[nd++];
+		d->id = jolt_xstrdup(files.rel[i]);
+		d->len = fb.len;
+		d->text = jolt_buf_detach(&fb);
+		jolt_buf_release(&fb);
+		d->tf = jolt_xcalloc(q.n, sizeof(*d->tf));
+		tokens dt = {0};
+		tokenize(&dt, d->text, d->len);
+		d->dl = dt.n;
+		total += (double)dt.n;
+		for (size_t k = 0; k < dt.n; k++)
+			for (size_t j = 0; j < q.n; j++)
+				if (!strcmp(dt.t[k], q.t[j]))
+					d->tf[j]++;
+		tokens_free(&dt);
+		for (size_t j = 0; j < q.n; j++)
+			if (d->tf[j])
+				df[j]++;
+	}
+	double avgdl = nd ? total / (double)nd : 1;
+	if (avgdl <= 0)
+		avgdl = 1;
+	const double k1 = 1.2, bb = 0.75;
+	for (size_t i = 0; i < nd; i++) {
+		doc *d = &docs[i];
+		for (size_t j = 0; j < q.n; j++) {
+			if (!d->tf[j])
+				continue;
+			double idf =
+			    log(1.0 + ((double)nd - (double)df[j] + 0.5) /
+					  ((double)df[j] + 0.5));
+			double tf = (double)d->tf[j];
+			d->score +=
+			    idf * tf * (k1 + 1) /
+			    (tf + k1 * (1 - bb + bb * (double)d->dl / avgdl));
+		}
+	}
+	free(df);
+	qsort(docs, nd, sizeof(*docs), doc_cmp);
+
+	jolt_buf b;
+	jolt_buf_init(&b, JOLT_TOOL_OUTPUT_CAP);
+	size_t shown = 0;
+	for (size_t i = 0; i < nd && shown < top; i++) {
+		doc *d = &docs[i];
+		if (d->score <= 0)
+			break;
+		const char *nl = memchr(d->text, '\n', d->len);
+		size_t tl = nl ? (size_t)(nl - d->text) : d->len;
+		const char *body = nl ? nl + 1 : d->text + d->len;
+		size_t bl = (size_t)(d->text + d->len - body);
+		/* Snippet: around the first query term in the body. */
+		size_t at = 0;
+		bool found = false;
+		for (size_t p = 0; p < bl && !found; p++) {
+			if (p > 0 && tok_char((unsigned char)body[p - 1]))
+				continue;
+			for (size_t j = 0; j < q.n && !found; j++) {
+				size_t ql = strlen(q.t[j]);
+				if (p + ql <= bl &&
+				    !strncasecmp(body + p, q.t[j], ql) &&
+				    (p + ql == bl ||
+				     !tok_char((unsigned char)body[p + ql]))) {
+					found = true;
+					at = p;
+				}
+			}
+		}
+		size_t from = at > 40 ? at - 40 : 0;
+		while (from > 0 && from < at &&
+		       tok_char((unsigned char)body[from - 1]))
+			from++;
+		size_t sl =
+		    bl - from > SEARCH_SNIPPET ? SEARCH_SNIPPET : bl - from;
+		jolt_buf_addf(&b, "%s\t", d->id);
+		add_flat(&b, d->text, tl);
+		jolt_buf_addc(&b, '\t');
+		jolt_buf snip;
+		jolt_buf_init(&snip, 0);
+		add_flat(&snip, body + from, sl);
+		jolt_buf_addf(&b, "%s%s\n", from > 0 ? "..." : "", snip.s);
+		jolt_buf_release(&snip);
+		shown++;
+	}
+	if (shown == 0)
+		jolt_buf_adds(&b, "no results");
+	rc = tools_finish(out, &b);
+done:
+	for (size_t i = 0; i < nd; i++) {
+		free(docs[i].id);
+		free(docs[i].text);
+		free(docs[i].tf);
+	}
+	free(docs);
+	tokens_free(&q);
+	file_list_free(&files);
+	free(dir);
+	return rc;
+}
+
+int tools_open_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
+		     const json_t *args)
+{
+	int rc = 0;
+	char *dir = NULL, *path = NULL, *text = NULL;
+	size_t len = 0;
+	const char *id = tools_arg_string(out, args, "id", true, &rc);
+	if (!id)
+		return rc;
+	rc = corpus_dir(out, &dir, ctx, t);
+	if (rc)
+		goto done;
+	/* Resolving against the corpus keeps ids inside it. */
+	rc = jolt_path_resolve(&path, dir, id);
+	struct stat st;
+	if (rc || stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = tools_err(out, "no document with id '%s'", id);
+		goto done;
+	}
+	rc = tools_read_text(out, &text, &len, path, id, FILE_READ_CAP);
+	if (rc)
+		goto done;
+	jolt_buf b;
+	jolt_buf_init(&b, JOLT_TOOL_OUTPUT_CAP);
+	jolt_buf_add(&b, text, len);
+	rc = tools_finish(out, &b);
+done:
+	free(text);
+	free(path);
+	free(dir);
+	return rc;
+}
+
