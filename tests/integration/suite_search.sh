@@ -26,9 +26,9 @@ pass=$(sqlite3 "$db" "select count(*) from trials where outcome='pass'")
 	|| notok "sim:oracle passed $pass of $total (want $ntask)"
 # The real search builtin, not the generator's mirror of it: every id the
 # oracle opens is in the output of the search just before.
-miss=$(python3 - "$db" << 'EOF'
+res=$(python3 - "$db" << 'EOF'
 import json, sqlite3, sys
-bad = 0
+bad = n = 0
 for (trace,) in sqlite3.connect(sys.argv[1]).execute("select trace from traces"):
     last = None
     for m in json.loads(trace)["messages"]:
@@ -36,13 +36,15 @@ for (trace,) in sqlite3.connect(sys.argv[1]).execute("select trace from traces")
             last = m.get("content", "")
         for c in m.get("tool_calls") or []:
             if c["name"] == "open":
+                n += 1
                 ids = [l.split("\t")[0] for l in (last or "").splitlines()]
                 if c["arguments"]["id"] not in ids:
                     bad += 1
-print(bad)
+print(bad, n)
 EOF
 )
-opens=$(sqlite3 "$db" "select trace from traces" | grep -o '"name":"open"' | wc -l)
+miss=${res% *}
+opens=${res#* }
 [ "$miss" = 0 ] && [ "$opens" -ge $((2 * ntask)) ] && ok "every one of $opens opened documents was in the search result before it" \
 	|| notok "opened documents missing from the preceding search: ${miss:-?} (of $opens)"
 
