@@ -589,23 +589,23 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 	/* checks[i] is the replay of s->variants[i]; baselines stay unset. */
 	checks = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*checks));
 	nchecks = s->nvariants;
-	jolt_replay *todo = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*todo));
+	jolt_replay *pending = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*pending));
 	size_t *where = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*where));
-	size_t ntodo = 0;
+	size_t npending = 0;
 	for (size_t i = 0; i < s->nvariants; i++)
 		if (s->variants[i]->op) {
-			todo[ntodo].v = s->variants[i];
-			where[ntodo++] = i;
+			pending[npending].v = s->variants[i];
+			where[npending++] = i;
 		}
-	if (ntodo > 0) {
+	if (npending > 0) {
 		if (!cfg->quiet)
 			fprintf(stderr, "jolt: checking the oracle on %ld variants\n",
 				st->variants);
-		rc = jolt_replay_run(todo, ntodo, &cfg->driver);
+		rc = jolt_replay_run(pending, npending, &cfg->driver);
 	}
-	for (size_t j = 0; j < ntodo; j++)
-		checks[where[j]] = todo[j];
-	free(todo);
+	for (size_t j = 0; j < npending; j++)
+		checks[where[j]] = pending[j];
+	free(pending);
 	free(where);
 	if (rc)
 		goto done;
