@@ -9,96 +9,7 @@
  * report's statistics, and require each planted value to lie inside the
  * measured 95% interval.
  */
-#include "test.h"
-
-#include <math.h>
-
-#include "core/common.h"
-#include "reports/report.h"
-#include "run/report_load.h"
-#include "reports/robust.h"
-#include "run/run.h"
-#include "core/suite.h"
-#include "world/load.h"
-#include "perturb/perturb.h"
-
-static jolt_suite *starter;
-
-static int setup(void **st)
-{
-	(void)st;
-	return jolt_suite_load(&starter, "suites/starter");
-}
-
-static int teardown(void **st)
-{
-	(void)st;
-	jolt_suite_free(starter);
-	return 0;
-}
-
-/* Run `model` on the starter suite into a fresh database; return its path. */
-static char *run_in(const char *model, const char *axes, const char *history,
-		    int repeats, const char *const *scaffolds, size_t nscaffolds)
-{
-	char *dir = test_tmpdir();
-	assert_non_null(dir);
-	char *db = jolt_xasprintf("%s/run.db", dir);
-	free(dir);
-	jolt_run_cfg cfg;
-	memset(&cfg, 0, sizeof(cfg));
-	jolt_suite *suites[] = {starter};
-	const char *models[] = {model};
-	char *axcopy = axes ? jolt_xstrdup(axes) : NULL;
-	const char *axv[8];
-	size_t nax = 0;
-	char *save = NULL;
-	for (char *tok = axcopy ? strtok_r(axcopy, ",", &save) : NULL; tok && nax < 8;
-	     tok = strtok_r(NULL, ",", &save))
-		axv[nax++] = tok;
-	cfg.suites = suites;
-	cfg.nsuites = 1;
-	cfg.models = models;
-	cfg.nmodels = 1;
-	if (nax) {
-		cfg.axes = axv;
-		cfg.naxes = nax;
-	}
-	cfg.scaffolds = scaffolds;
-	cfg.nscaffolds = nscaffolds;
-	cfg.repeats = repeats;
-	cfg.seed = 1;
-	cfg.variants = 1;
-	cfg.concurrency = (int)sysconf(_SC_NPROCESSORS_ONLN);
-	cfg.out = db;
-	cfg.quiet = 1;
-	cfg.driver.timeout_s = 600;
-	cfg.driver.strip_thinking = history && !strcmp(history, "strip-thinking");
-	const char *root = getenv("JOLT_TEST_TMP");
-	cfg.driver.workdir_root = root;
-	jolt_run_stats st;
-	int rc = jolt_run(&st, &cfg);
-	if (rc)
-		fprintf(stderr, "run: %s\n", jolt_err_msg());
-	free(axcopy);
-	assert_int_equal(rc, 0);
-	assert_int_equal(st.infra, 0);
-	assert_int_equal(st.rejected, 0);
-	return db;
-}
-
-static char *run(const char *model, const char *axes, const char *history,
-		 int repeats)
-{
-	return run_in(model, axes, history, repeats, NULL, 0);
-}
-
-static void summary(jolt_report **r, jolt_robust **rb, const char *db)
-{
-	const char *dbs[] = {db};
-	assert_int_equal(jolt_report_load(r, dbs, 1), 0);
-	assert_int_equal(jolt_robust_build(rb, (*r)->trials, (*r)->ntrials, NULL), 0);
-}
+#include "known_answer.h"
 
 static const jolt_robust_cmp *axis(const jolt_robust *rb, const char *name)
 {
@@ -216,104 +127,12 @@ static void test_thinking_retention(void **st)
 	}
 }
 
-static const jolt_robust_cmp *scaffold(const jolt_robust *rb, const char *name)
-{
-	for (size_t i = 0; i < rb->nby_scaffold; i++)
-		if (!strcmp(rb->by_scaffold[i].scaffold, name))
-			return &rb->by_scaffold[i];
-	fail_msg("no comparison for scaffold %s", name);
-	return NULL;
-}
-
-/* The scaffold swap: a policy thrown by a text scaffold with probability
- * p writes its calls in another framework's syntax and fails, so its drop
- * against native is p on tasks that need a call (every starter task).
- * Replications as in test_planted_drops. */
-static void test_planted_scaffold_drops(void **st)
-{
-	(void)st;
-	enum { REPS = 4 };
-	static const char *const scs[] = {"native", "xml", "json", "react"};
-	char *db = run_in("sim:scaffold.xml=0.4,scaffold.json=0.2", "none", NULL,
-			  REPS, scs, JOLT_ARRAY_LEN(scs));
-	jolt_report *r = NULL;
-	jolt_robust *rb = NULL;
-	summary(&r, &rb, db);
-	static const struct {
-		const char *scaffold;
-		double planted;
-	} want[] = {{"xml", 0.4}, {"json", 0.2}, {"react", 0.0}};
-	int covered[3] = {0};
-	jolt_trial_row *rows = jolt_xcalloc(r->ntrials, sizeof(*rows));
-	for (int rep = 0; rep < REPS; rep++) {
-		size_t n = 0;
-		for (size_t i = 0; i < r->ntrials; i++)
-			if (r->trials[i].repeat == rep)
-				rows[n++] = r->trials[i];
-		jolt_robust *one = NULL;
-		assert_int_equal(jolt_robust_build(&one, rows, n, NULL), 0);
-		assert_int_equal(one->nby_scaffold, 3);
-		for (size_t i = 0; i < JOLT_ARRAY_LEN(want); i++) {
-			const jolt_robust_cmp *c = scaffold(one, want[i].scaffold);
-			bool in = c->drop.lo <= want[i].planted + 1e-9 &&
-				  c->drop.hi >= want[i].planted - 1e-9;
-			fprintf(stderr, "# repeat %d %-6s planted %.2f measured %.3f "
-				"[%.3f, %.3f] pairs %ld%s\n", rep, want[i].scaffold,
-				want[i].planted, c->drop.est, c->drop.lo, c->drop.hi,
-				(long)c->clean.n, in ? "" : "  (not covered)");
-			assert_int_equal(c->clean.n, (long)starter->ntasks);
-			assert_string_equal(c->ref_scaffold, "native");
-			covered[i] += in;
-			if (want[i].planted == 0.0)
-				assert_true(c->drop.est == 0.0 && c->flips.n10 == 0);
-		}
-		jolt_robust_free(one);
-	}
-	free(rows);
-	for (size_t i = 0; i < JOLT_ARRAY_LEN(want); i++)
-		assert_true(covered[i] >= REPS - 1);
-	assert_true(scaffold(rb, "xml")->significant);
-	assert_true(scaffold(rb, "json")->significant);
-	assert_false(scaffold(rb, "react")->significant);
-	/* native itself is untouched */
-	for (size_t i = 0; i < rb->nmodels; i++)
-		if (!strcmp(rb->models[i].scaffold, "native"))
-			assert_true(rb->models[i].baseline.rate == 1.0);
-	jolt_robust_free(rb);
-	jolt_report_free(r);
-	free(db);
-}
-
-/* A policy not thrown by scaffolds shows no significant scaffold drop. */
-static void test_robust_no_scaffold_drop(void **st)
-{
-	(void)st;
-	static const char *const scs[] = {"native", "xml", "react"};
-	char *db = run_in("sim:robust", "none", NULL, 2, scs, JOLT_ARRAY_LEN(scs));
-	jolt_report *r = NULL;
-	jolt_robust *rb = NULL;
-	summary(&r, &rb, db);
-	assert_int_equal(rb->nby_scaffold, 2);
-	for (size_t i = 0; i < rb->nby_scaffold; i++) {
-		const jolt_robust_cmp *c = &rb->by_scaffold[i];
-		fprintf(stderr, "# robust %-6s drop %.3f [%.3f, %.3f] p_holm %.3g\n",
-			c->scaffold, c->drop.est, c->drop.lo, c->drop.hi, c->p_holm);
-		assert_false(c->significant);
-		assert_true(c->drop.lo <= 0.0 && c->drop.hi >= 0.0);
-	}
-	jolt_robust_free(rb);
-	jolt_report_free(r);
-	free(db);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_thinking_retention),
 		cmocka_unit_test(test_planted_drops),
 		cmocka_unit_test(test_robust_shows_no_drop),
-		cmocka_unit_test(test_planted_scaffold_drops),
-		cmocka_unit_test(test_robust_no_scaffold_drop),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
