@@ -2,6 +2,7 @@
  * cli.c - option parsing and help from the option tables (see cli.h).
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,8 +57,10 @@ static int set_value(const jolt_cmd *cmd, const jolt_opt *o, void *opts,
 	case JOLT_OPT_INT: {
 		errno = 0;
 		long v = strtol(val, &end, 10);
-		if (errno || end == val || *end) {
-			fprintf(stderr, "jolt %s: --%s '%s': expected a whole number\n",
+		/* No option takes a negative number, which leaves -1 free to
+		 * mean "not given" in the options structs. */
+		if (errno || end == val || *end || v < 0) {
+			fprintf(stderr, "jolt %s: --%s '%s': expected a whole number, 0 or more\n",
 				cmd->name, o->name, val);
 			return JOLT_EUSAGE;
 		}
@@ -67,8 +70,8 @@ static int set_value(const jolt_cmd *cmd, const jolt_opt *o, void *opts,
 	case JOLT_OPT_DOUBLE: {
 		errno = 0;
 		double v = strtod(val, &end);
-		if (errno || end == val || *end) {
-			fprintf(stderr, "jolt %s: --%s '%s': expected a number\n",
+		if (errno || end == val || *end || !(v >= 0) || isinf(v)) {
+			fprintf(stderr, "jolt %s: --%s '%s': expected a number, 0 or more\n",
 				cmd->name, o->name, val);
 			return JOLT_EUSAGE;
 		}

@@ -131,7 +131,7 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	sel.suites = suites;
 	sel.nsuites = (size_t)argc;
 	jolt_driver_cfg d;
-	jolt_cli_driver_cfg(&d, 0, 0, 600, "full", o->workdir_root, o->keep_workdirs);
+	jolt_cli_driver_cfg(&d, -1, -1, 600, "full", o->workdir_root, o->keep_workdirs);
 	jolt_replay *items = NULL;
 	const jolt_variant **bases = NULL; /* per item */
 	jolt_variant **all = NULL;

@@ -3,6 +3,7 @@
  * a suite's tasks, as names, diffs against the baseline, or full JSON.
  */
 #include <stddef.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,8 @@ static void perturb_init(void *vo)
 {
 	struct perturb_opts *o = vo;
 	o->limit = -1; /* not given */
+	o->seed = 1;
+	o->variants = 1;
 }
 
 int jolt_cmd_perturb(void *vo, int argc, char **argv)
@@ -70,16 +73,17 @@ int jolt_cmd_perturb(void *vo, int argc, char **argv)
 		rc = jolt_cli_select_tasks(&sel, &o->tasks, o->limit);
 	if (rc)
 		goto done;
-	if (o->variants < 0 || o->variants > 1000 || o->seed < 0) {
-		rc = jolt_err_set(JOLT_EUSAGE, "--variants must be 1..1000 and --seed >= 0");
+	rc = jolt_cli_range("--variants", o->variants, 1, 1000);
+	if (!rc)
+		rc = jolt_cli_range("--seed", o->seed, 1, LONG_MAX);
+	if (rc)
 		goto done;
-	}
 	sel.axes = (const char *const *)o->axes.v;
 	sel.naxes = o->axes.n;
 	sel.ops = (const char *const *)o->ops.v;
 	sel.nops = o->ops.n;
-	sel.seed = o->seed ? (uint64_t)o->seed : 1;
-	sel.variants = o->variants ? (int)o->variants : 1;
+	sel.seed = (uint64_t)o->seed;
+	sel.variants = (int)o->variants;
 	rc = jolt_suite_load(&su, argv[0]);
 	if (rc)
 		goto done;

@@ -3,6 +3,7 @@
  * itself (run/run.c), and the closing summary on stdout.
  */
 #include <stddef.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,7 @@ static const jolt_opt run_options[] = {
 	{"max-tokens", 0, JOLT_OPT_INT, offsetof(struct run_opts, max_tokens), "N",
 	 "token budget per trial, in+out (default unlimited)"},
 	{"timeout", 0, JOLT_OPT_DOUBLE, offsetof(struct run_opts, timeout), "SEC",
-	 "wall clock per trial (default 600)"},
+	 "wall clock per trial (default 600; 0 = unlimited)"},
 	{"scaffold", 0, JOLT_OPT_LIST, offsetof(struct run_opts, scaffold), "A,B",
 	 "present tasks through these scaffolds: native, xml, json, react (default native)"},
 	{"history", 0, JOLT_OPT_STR, offsetof(struct run_opts, history), "MODE",
@@ -158,6 +159,15 @@ static void run_init(void *vo)
 	o->top_k = -1;
 	o->retries = -1;
 	o->limit = -1;
+	o->concurrency = -1;
+	o->workers = -1;
+	o->max_steps = -1;
+	o->max_tokens = -1;
+	o->timeout = -1;
+	o->request_timeout = -1;
+	o->variants = 1;
+	o->repeats = 1;
+	o->seed = 1;
 }
 
 static int backend_opts(jolt_backend_opts *b, const struct run_opts *o)
@@ -168,11 +178,9 @@ static int backend_opts(jolt_backend_opts *b, const struct run_opts *o)
 				    "--temperature must be in (0, 2]; MiniMax rejects 0");
 	if (o->top_p != -1 && (o->top_p <= 0 || o->top_p > 1))
 		return jolt_err_set(JOLT_EUSAGE, "--top-p must be in (0, 1]");
-	if (o->turn_tokens < 0 || o->rpm < 0 || o->tpm < 0 || o->retries < -1 ||
-	    o->request_timeout < 0 || o->top_k < -1)
+	if (o->request_timeout == 0)
 		return jolt_err_set(JOLT_EUSAGE,
-				    "--turn-tokens, --rpm, --tpm, --retries, --top-k and "
-				    "--request-timeout must not be negative");
+				    "--request-timeout must be more than 0 seconds");
 	b->stream = o->stream;
 	b->reasoning_split = o->reasoning_split;
 	b->temperature = o->temperature;
@@ -182,7 +190,7 @@ static int backend_opts(jolt_backend_opts *b, const struct run_opts *o)
 	b->max_tokens = o->turn_tokens;
 	b->rpm = o->rpm;
 	b->tpm = o->tpm;
-	b->request_timeout_s = o->request_timeout;
+	b->request_timeout_s = o->request_timeout > 0 ? o->request_timeout : 0;
 	return 0;
 }
 
@@ -198,14 +206,18 @@ int jolt_cmd_run(void *vo, int argc, char **argv)
 			    o->history, o->workdir_root, o->keep_workdirs);
 	if (rc)
 		goto usage;
-	if (o->repeats < 0 || o->repeats > 10000 || o->concurrency < 0 ||
-	    o->concurrency > 4096 || o->workers < 0 || o->workers > 256 ||
-	    o->variants < 0 || o->variants > 1000) {
-		rc = jolt_err_set(JOLT_EUSAGE,
-				  "--repeats must be 1..10000, --concurrency 1..4096, "
-				  "--workers 1..256 and --variants 1..1000");
+	/* Refuse what is out of range; never rewrite it (-1: not given). */
+	rc = jolt_cli_range("--repeats", o->repeats, 1, 10000);
+	if (!rc)
+		rc = jolt_cli_range("--variants", o->variants, 1, 1000);
+	if (!rc)
+		rc = jolt_cli_range("--seed", o->seed, 1, LONG_MAX);
+	if (!rc && o->concurrency != -1)
+		rc = jolt_cli_range("--concurrency", o->concurrency, 1, 4096);
+	if (!rc && o->workers != -1)
+		rc = jolt_cli_range("--workers", o->workers, 1, 256);
+	if (rc)
 		goto usage;
-	}
 	rc = jolt_cli_parse_levels(&cfg.levels, &o->levels);
 	if (!rc)
 		rc = jolt_cli_select_tasks(&cfg, &o->tasks, o->limit);
@@ -250,12 +262,12 @@ int jolt_cmd_run(void *vo, int argc, char **argv)
 	cfg.naxes = o->axes.n;
 	cfg.ops = (const char *const *)o->ops.v;
 	cfg.nops = o->ops.n;
-	cfg.variants = o->variants ? (int)o->variants : 1;
-	cfg.repeats = o->repeats ? (int)o->repeats : 1;
-	cfg.seed = o->seed ? (uint64_t)o->seed : 1;
-	cfg.concurrency = o->concurrency ? (int)o->concurrency
+	cfg.variants = (int)o->variants;
+	cfg.repeats = (int)o->repeats;
+	cfg.seed = (uint64_t)o->seed;
+	cfg.concurrency = o->concurrency > 0 ? (int)o->concurrency
 			  : network ? 32 : jolt_cli_ncores();
-	cfg.workers = (int)o->workers;
+	cfg.workers = o->workers > 0 ? (int)o->workers : 0;
 	cfg.out = o->out ? o->out : "jolt-results.db";
 	cfg.resume = o->resume;
 	cfg.quiet = o->quiet;

@@ -2,6 +2,7 @@
  * cmd_serve.c - `jolt serve`: the simulated models behind a local HTTP
  * server (serve/serve.c), for end-to-end tests and throughput benchmarks.
  */
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -40,13 +41,23 @@ static const jolt_opt serve_options[] = {
 	{NULL, 0, 0, 0, NULL, NULL},
 };
 
+static void serve_init(void *vo)
+{
+	struct serve_opts *o = vo;
+	o->stall_ms = -1; /* not given: the server's default */
+	o->seed = 1;
+}
+
 int jolt_cmd_serve(void *vo, int argc, char **argv)
 {
 	struct serve_opts *o = vo;
 	jolt_suite **suites = NULL;
 	int rc = 0;
-	if (o->stall_ms < 0 || o->seed < 0) {
-		rc = jolt_err_set(JOLT_EUSAGE, "--stall-ms and --seed must not be negative");
+	rc = jolt_cli_range("--seed", o->seed, 1, LONG_MAX);
+	if (!rc && o->stall_ms != -1)
+		rc = jolt_cli_range("--stall-ms", o->stall_ms, 1,
+				    JOLT_SERVE_STALL_MS_MAX);
+	if (rc) {
 		jolt_cli_fail("serve", rc);
 		return rc;
 	}
@@ -60,8 +71,8 @@ int jolt_cmd_serve(void *vo, int argc, char **argv)
 		.policy = o->policy,
 		.latency = o->latency,
 		.faults = o->faults,
-		.stall_ms = o->stall_ms,
-		.seed = o->seed ? (uint64_t)o->seed : 1,
+		.stall_ms = o->stall_ms > 0 ? o->stall_ms : 0,
+		.seed = (uint64_t)o->seed,
 		.verbose = o->verbose,
 	};
 	rc = jolt_serve(&so);
@@ -82,6 +93,7 @@ const jolt_cmd_syntax jolt_serve_syntax = {
 	 "Stops on SIGINT or SIGTERM.",
 	.opts = serve_options,
 	.opts_size = sizeof(struct serve_opts),
+	.init = serve_init,
 	.min_args = 0,
 	.max_args = 0,
 };

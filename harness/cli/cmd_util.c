@@ -4,6 +4,7 @@
  * on every command (--levels, --seeds, --tasks, --limit, the trajectory
  * limits) and how a failed command reports itself.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,17 @@ bad:
 			    "--seeds '%s': expected S or A..B, e.g. 1..5", spec);
 }
 
+int jolt_cli_range(const char *flag, long v, long lo, long hi)
+{
+	if (v >= lo && v <= hi)
+		return 0;
+	if (hi == LONG_MAX)
+		return jolt_err_set(JOLT_EUSAGE, "%s %ld: expected %ld or more",
+				    flag, v, lo);
+	return jolt_err_set(JOLT_EUSAGE, "%s %ld: expected %ld..%ld", flag, v,
+			    lo, hi);
+}
+
 int jolt_cli_select_tasks(jolt_run_cfg *out, const jolt_strlist *tasks,
 			  long limit)
 {
@@ -104,12 +116,17 @@ int jolt_cli_driver_cfg(jolt_driver_cfg *out, long max_steps, long max_tokens,
 			int keep)
 {
 	memset(out, 0, sizeof(*out));
-	if (max_steps < 0 || max_steps > 100000 || max_tokens < 0 || timeout < 0)
-		return jolt_err_set(JOLT_EUSAGE,
-				    "--max-steps, --max-tokens and --timeout must not be negative");
-	out->max_steps = (int)max_steps;
-	out->max_tokens = max_tokens;
-	out->timeout_s = timeout > 0 ? timeout : 600;
+	int rc = 0;
+	if (max_steps != -1)
+		rc = jolt_cli_range("--max-steps", max_steps, 1, 100000);
+	if (!rc && max_tokens != -1)
+		rc = jolt_cli_range("--max-tokens", max_tokens, 1, LONG_MAX);
+	if (rc)
+		return rc;
+	out->max_steps = max_steps > 0 ? (int)max_steps : 0;
+	out->max_tokens = max_tokens > 0 ? max_tokens : 0;
+	/* -1: not given; 0 is honoured as unlimited, as the driver says. */
+	out->timeout_s = timeout < 0 ? 600 : timeout;
 	if (!history || !strcmp(history, "full"))
 		out->strip_thinking = 0;
 	else if (!strcmp(history, "strip-thinking"))

@@ -48,12 +48,17 @@ void jolt_cli_free_suites(jolt_suite **v, int n);
 int jolt_cli_parse_levels(unsigned *out, const jolt_strlist *l);
 /* --seeds S or A..B -> first seed and count. */
 int jolt_cli_parse_seeds(long *out, long *count, const char *spec);
+/* 0 when lo <= v <= hi, else JOLT_EUSAGE naming the flag and the range
+ * (hi LONG_MAX: no upper bound). Commands refuse, never rewrite. */
+int jolt_cli_range(const char *flag, long v, long lo, long hi);
 /* --tasks and --limit into a run configuration's task selection (the
  * patterns are borrowed from `tasks`). limit is -1 when not given. The
  * patterns are checked against the suites later, by jolt_run_tasks. */
 int jolt_cli_select_tasks(jolt_run_cfg *out, const jolt_strlist *tasks,
 			  long limit);
-/* The trajectory limits every command that drives trials takes. */
+/* The trajectory limits every command that drives trials takes:
+ * max_steps and max_tokens -1 when not given, else 1 or more; timeout
+ * -1 when not given (600 s), 0 for unlimited. */
 int jolt_cli_driver_cfg(jolt_driver_cfg *out, long max_steps, long max_tokens,
 			double timeout, const char *history, const char *root,
 			int keep);

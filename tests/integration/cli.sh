@@ -78,3 +78,22 @@ grep -q 'pass 1, fail 0' "$JOLT_TEST_TMP/last.out" && ok "the shorthand grader p
 sed -i 's/answer: "42"/answer: "41"/' "$JOLT_TEST_TMP/plain/tasks/ask.yaml"
 expect_exit 1 "check exits 1 when an oracle fails" $JOLT check "$JOLT_TEST_TMP/plain" --tasks ask --axes none
 grep -q '^FAIL  mini/ask/baseline' "$JOLT_TEST_TMP/last.out" && ok "the failure is listed" || notok "the failure is listed"
+
+# Out-of-range numbers are refused, never rewritten (issue 13)
+for a in "--seed 0" "--repeats 0" "--variants 0" "--concurrency 0" "--workers 0" \
+	"--max-steps 0" "--max-tokens 0" "--request-timeout 0" "--timeout -1" "--repeats -3"; do
+	expect_exit 2 "run $a is refused" $JOLT run tests/fixtures/mini --axes none $a --out "$JOLT_TEST_TMP/co.db" -q
+	flag=${a%% *}
+	grep -q -- "$flag" "$JOLT_TEST_TMP/last.err" && ok "run $a: the message names $flag" \
+		|| notok "run $a: the message names $flag"
+done
+[ ! -e "$JOLT_TEST_TMP/co.db" ] && ok "a refused run writes no database" || notok "a refused run writes no database"
+expect_exit 2 "perturb --seed 0 is refused" $JOLT perturb tests/fixtures/mini --seed 0
+expect_exit 2 "perturb --variants 0 is refused" $JOLT perturb tests/fixtures/mini --variants 0
+expect_exit 2 "serve --stall-ms 0 is refused" $JOLT serve --stall-ms 0 --listen 127.0.0.1:0
+expect_exit 0 "run --timeout 0 (unlimited) --seed 7" $JOLT run tests/fixtures/mini --axes none --timeout 0 --seed 7 \
+	--out "$JOLT_TEST_TMP/t0.db" -q
+cfg=$(sqlite3 "$JOLT_TEST_TMP/t0.db" "SELECT config FROM runs" 2>/dev/null)
+echo "$cfg" | grep -q '"timeout": *0[,.}]' && ok "--timeout 0 is kept as 0 (unlimited)" \
+	|| notok "--timeout 0 is kept as 0 (unlimited): $cfg"
+echo "$cfg" | grep -q '"seed": *7[,}]' && ok "--seed 7 is kept" || notok "--seed 7 is kept: $cfg"
