@@ -25,6 +25,7 @@
 #include <string.h>
 #include <pthread.h>
 #include <sys/prctl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -40,18 +41,48 @@
 static unsigned uid_band;
 static pthread_once_t uid_once = PTHREAD_ONCE_INIT;
 
+unsigned jolt_sandbox_claim_band(unsigned start)
+{
+	/* Only root drops to the sandbox uids; for anyone else the band only
+	 * names the uid that is never used. */
+	if (geteuid() != 0 || (mkdir(JOLT_SANDBOX_BAND_DIR, 0700) < 0 &&
+			       errno != EEXIST))
+		return start % JOLT_SANDBOX_BANDS;
+	for (unsigned i = 0; i < JOLT_SANDBOX_BANDS; i++) {
+		unsigned band = (start + i) % JOLT_SANDBOX_BANDS;
+		char path[sizeof(JOLT_SANDBOX_BAND_DIR) + 32];
+		snprintf(path, sizeof(path), "%s/band-%u",
+			 JOLT_SANDBOX_BAND_DIR, band);
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+			      0600);
+		if (fd < 0)
+			break;
+		/* Held, never closed: the lock ends with the process. */
+		if (!flock(fd, LOCK_EX | LOCK_NB))
+			return band;
+		close(fd);
+	}
+	return start % JOLT_SANDBOX_BANDS;
+}
+
 static void uid_band_init(void)
 {
-	uid_band = (unsigned)getpid() % 4096u;
+	uid_band = jolt_sandbox_claim_band((unsigned)getpid());
 }
 
 unsigned jolt_sandbox_uid(int slot)
 {
-	/* 4096 process bands of 256 slots above the base. The band is fixed
-	 * at first use, so a forked child computes the same uid as the
-	 * parent that owns the working copy. */
+	/* A band of JOLT_SANDBOX_SLOTS uids per jolt process, claimed with a
+	 * lock file so two processes running at once never share one, and
+	 * one uid per slot within it (slots are below --concurrency's cap,
+	 * so no two trials in flight share a uid). The band is fixed at
+	 * first use: a forked child computes the same uid as the parent
+	 * that owns the working copy. */
 	pthread_once(&uid_once, uid_band_init);
-	return SANDBOX_UID_BASE + uid_band * 256u + (unsigned)slot % 256u;
+	if (slot < 0 || slot >= JOLT_SANDBOX_SLOTS)
+		slot = JOLT_SANDBOX_SLOTS - 1; /* refused by run and prepare */
+	return SANDBOX_UID_BASE + uid_band * (unsigned)JOLT_SANDBOX_SLOTS +
+	       (unsigned)slot;
 }
 #define MARKER_FD 3
 #define INFO_FD 4
@@ -289,6 +320,11 @@ int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
 
 	int64_t start = jolt_now_ms();
 	int64_t deadline = start + (int64_t)(timeout_s * 1000.0);
+	if (o->slot < 0 || o->slot >= JOLT_SANDBOX_SLOTS) {
+		rc = jolt_err_set(JOLT_ESANDBOX, "sandbox: slot %d out of 0..%d",
+				  o->slot, JOLT_SANDBOX_SLOTS - 1);
+		goto done;
+	}
 	/* Before the fork: the child may only make async-signal-safe calls. */
 	uid_t run_uid = (uid_t)jolt_sandbox_uid(o->slot);
 	pid_t pid = fork();
@@ -409,6 +445,9 @@ static int chown_one(const char *path, const struct stat *st, int flag,
 
 int jolt_sandbox_prepare_dir(const char *dir, int slot)
 {
+	if (slot < 0 || slot >= JOLT_SANDBOX_SLOTS)
+		return jolt_err_set(JOLT_ESANDBOX, "sandbox: slot %d out of 0..%d",
+				    slot, JOLT_SANDBOX_SLOTS - 1);
 	if (geteuid() != 0)
 		return 0;
 	chown_uid = (uid_t)jolt_sandbox_uid(slot);

@@ -42,8 +42,17 @@ void jolt_sandbox_result_release(jolt_sandbox_result *r);
 
 /* The uid a sandboxed command runs as, when jolt runs as root: distinct
  * per worker slot and per jolt process, so concurrent runs on one machine
- * do not share a process-count limit (RLIMIT_NPROC counts per uid). */
+ * do not share a process-count limit (RLIMIT_NPROC counts per uid) or
+ * their working copies. Slots are 0..JOLT_SANDBOX_SLOTS-1 (the cap on
+ * --concurrency); each process claims one of JOLT_SANDBOX_BANDS bands
+ * with a lock file under JOLT_SANDBOX_BAND_DIR. */
+#define JOLT_SANDBOX_SLOTS 4096
+#define JOLT_SANDBOX_BANDS 65536
+#define JOLT_SANDBOX_BAND_DIR "/run/jolt-sandbox"
 unsigned jolt_sandbox_uid(int slot);
+/* Claim the first free band from `start` on (mod JOLT_SANDBOX_BANDS) by
+ * locking its file for the life of the process; exposed for tests. */
+unsigned jolt_sandbox_claim_band(unsigned start);
 
 /* Prepare a directory for use as a sandbox working copy: make it owned by
  * the sandbox uid for `slot` (when running as root). */

@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "core/common.h"
 #include "world/env.h"
@@ -290,6 +291,61 @@ static void test_setup_failure(void **state)
 	assert_int_equal(run(&r, "relative/dir", "true", 10), JOLT_EINTERNAL);
 }
 
+/* Every slot below the --concurrency cap has its own uid (trials 256
+ * slots apart used to share one), and a second process that finds a band
+ * locked takes the next. */
+static void test_uid_bands(void **state)
+{
+	unsigned first = jolt_sandbox_uid(0);
+	for (int a = 0; a < JOLT_SANDBOX_SLOTS; a += 255)
+		for (int b = a + 1; b < JOLT_SANDBOX_SLOTS; b += 256)
+			assert_int_not_equal(jolt_sandbox_uid(a), jolt_sandbox_uid(b));
+	assert_int_equal(jolt_sandbox_uid(JOLT_SANDBOX_SLOTS - 1),
+			 first + JOLT_SANDBOX_SLOTS - 1);
+	jolt_sandbox_opts o = {.workdir = "/tmp", .command = "true",
+			       .slot = JOLT_SANDBOX_SLOTS};
+	jolt_sandbox_result r;
+	assert_int_equal(jolt_sandbox_run(&r, &o), JOLT_ESANDBOX);
+	assert_int_equal(jolt_sandbox_prepare_dir("/nonexistent", -1),
+			 JOLT_ESANDBOX);
+	if (geteuid() != 0)
+		return; /* bands are claimed only by root */
+	/* Two processes asking for the same free band: the first holds it
+	 * until it exits, so the second is given the next one. */
+	unsigned start = 60000u + (unsigned)getpid() % 5000u;
+	int hold[2], told[2];
+	assert_int_equal(pipe(hold), 0);
+	assert_int_equal(pipe(told), 0);
+	pid_t a = fork();
+	assert_true(a >= 0);
+	if (a == 0) {
+		unsigned got = jolt_sandbox_claim_band(start);
+		if (write(told[1], &got, sizeof(got)) != sizeof(got))
+			_exit(1);
+		char c;
+		_exit(read(hold[0], &c, 1) == 1 ? 0 : 1);
+	}
+	unsigned got_a = 0, got_b = 0;
+	assert_int_equal(read(told[0], &got_a, sizeof(got_a)), sizeof(got_a));
+	pid_t b = fork();
+	assert_true(b >= 0);
+	if (b == 0) {
+		unsigned got = jolt_sandbox_claim_band(start);
+		_exit(write(told[1], &got, sizeof(got)) == sizeof(got) ? 0 : 1);
+	}
+	assert_int_equal(read(told[0], &got_b, sizeof(got_b)), sizeof(got_b));
+	assert_int_equal(write(hold[1], "x", 1), 1);
+	int st;
+	waitpid(a, &st, 0);
+	waitpid(b, &st, 0);
+	assert_int_equal(got_a, start % JOLT_SANDBOX_BANDS);
+	assert_int_equal(got_b, (start + 1) % JOLT_SANDBOX_BANDS);
+	close(hold[0]);
+	close(hold[1]);
+	close(told[0]);
+	close(told[1]);
+}
+
 static void test_prepare_dir(void **state)
 {
 	const char *wd = *state;
@@ -345,6 +401,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_setup_failure, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_prepare_dir, setup, teardown),
+	    cmocka_unit_test(test_uid_bands),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
