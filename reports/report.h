@@ -64,6 +64,9 @@ typedef struct jolt_report {
 	 * jolt_report_finish() with the default options; never NULL after it
 	 * succeeds. */
 	struct jolt_robust *robust;
+	/* Runs made with TLS verification off (--insecure): every format
+	 * says so. */
+	long tls_insecure;
 } jolt_report;
 
 /* Start an empty report over `nsources` sources (database paths, copied).

@@ -103,6 +103,7 @@ static int json_write(FILE *f, const jolt_report *r)
 	fputs("{\"databases\": ", f);
 	json_dumpf(dbs, f, JSON_FLAGS);
 	json_decref(dbs);
+	fprintf(f, ",\n\"tls_insecure_runs\": %ld", r->tls_insecure);
 
 	fputs(",\n\"trials\": [", f);
 	for (size_t i = 0; i < r->ntrials; i++) {

@@ -458,6 +458,10 @@ static int md_write(FILE *f, const jolt_report *r)
 		fprintf(f, " (%zu trial%s)", n, n == 1 ? "" : "s");
 	}
 	fputs("\n\n", f);
+	if (r->tls_insecure)
+		fprintf(f, "**Warning:** %ld run%s made with `--insecure`: the "
+			"model server's TLS certificate was not verified.\n\n",
+			r->tls_insecure, r->tls_insecure == 1 ? " was" : "s were");
 	if (r->ntrials == 0) {
 		fputs("_no trials: these databases hold no results yet._\n", f);
 		return 0;

@@ -44,6 +44,8 @@ struct run_opts {
 	double rpm;
 	double tpm;
 	double request_timeout;
+	const char *cacert;
+	int insecure;
 	jolt_strlist tasks;
 	long limit;
 };
@@ -103,6 +105,12 @@ static const jolt_opt run_options[] = {
 	 "at most N tokens per minute across the run"},
 	{"request-timeout", 0, JOLT_OPT_DOUBLE, offsetof(struct run_opts, request_timeout), "SEC",
 	 "one model request, connect to last byte (default 300)"},
+	{"cacert", 0, JOLT_OPT_STR, offsetof(struct run_opts, cacert), "PEM",
+	 "CA bundle to verify the model server (default $CURL_CA_BUNDLE, "
+	 "$SSL_CERT_FILE, else the system's)"},
+	{"insecure", 0, JOLT_OPT_FLAG, offsetof(struct run_opts, insecure), NULL,
+	 "do not verify the model server's certificate (recorded in the run and "
+	 "shown in reports)"},
 	{"workdir-root", 0, JOLT_OPT_STR, offsetof(struct run_opts, workdir_root), "DIR",
 	 "where trial working copies go (default $TMPDIR or /tmp)"},
 	{"keep-workdirs", 0, JOLT_OPT_FLAG, offsetof(struct run_opts, keep_workdirs), NULL,
@@ -191,6 +199,8 @@ static int backend_opts(jolt_backend_opts *b, const struct run_opts *o)
 	b->rpm = o->rpm;
 	b->tpm = o->tpm;
 	b->request_timeout_s = o->request_timeout > 0 ? o->request_timeout : 0;
+	b->cacert = o->cacert;
+	b->insecure = o->insecure;
 	return 0;
 }
 

@@ -19,6 +19,8 @@ struct serve_opts {
 	long stall_ms;
 	long seed;
 	int verbose;
+	const char *tls_cert;
+	const char *tls_key;
 };
 
 static const jolt_opt serve_options[] = {
@@ -38,6 +40,10 @@ static const jolt_opt serve_options[] = {
 	 "seed for latency and fault draws (default 1)"},
 	{"verbose", 'v', JOLT_OPT_FLAG, offsetof(struct serve_opts, verbose), NULL,
 	 "one line per request on stderr"},
+	{"tls-cert", 0, JOLT_OPT_STR, offsetof(struct serve_opts, tls_cert), "PEM",
+	 "serve HTTPS with this certificate (with --tls-key)"},
+	{"tls-key", 0, JOLT_OPT_STR, offsetof(struct serve_opts, tls_key), "PEM",
+	 "the certificate's private key"},
 	{NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -74,6 +80,8 @@ int jolt_cmd_serve(void *vo, int argc, char **argv)
 		.stall_ms = o->stall_ms > 0 ? o->stall_ms : 0,
 		.seed = (uint64_t)o->seed,
 		.verbose = o->verbose,
+		.tls_cert = o->tls_cert,
+		.tls_key = o->tls_key,
 	};
 	rc = jolt_serve(&so);
 	if (rc)

@@ -42,6 +42,8 @@ typedef struct jolt_backend_opts {
 	double tpm;             /* tokens per minute; 0 = no limit */
 	double request_timeout_s; /* total per HTTP attempt; 0 = 300 */
 	double connect_timeout_s; /* 0 = 10 */
+	const char *cacert;     /* --cacert: CA bundle (else the environment's) */
+	int insecure;           /* --insecure: TLS verification off */
 } jolt_backend_opts;
 
 /* Parse PROVIDER:MODEL[@BASE_URL]. JOLT_EUSAGE with a message if bad. */

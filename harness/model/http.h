@@ -19,7 +19,13 @@ typedef struct jolt_http_opts {
 	double connect_timeout_s; /* 0 = 10 */
 	size_t max_body;          /* 0 = JOLT_BODY_CAP */
 	long max_conns_per_host;  /* 0 = 64 */
+	const char *cacert;       /* CA bundle (PEM); NULL: jolt_http_cacert */
+	bool insecure;            /* skip TLS verification (--insecure) */
 } jolt_http_opts;
+
+/* The CA bundle to verify servers with: `flag` (--cacert) when set, else
+ * $CURL_CA_BUNDLE, else $SSL_CERT_FILE, else NULL (the system's). */
+const char *jolt_http_cacert(const char *flag);
 
 typedef struct jolt_http_req {
 	const char *url;

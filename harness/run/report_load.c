@@ -37,6 +37,10 @@ int jolt_report_load(jolt_report **out, const char *const *dbs, size_t ndb)
 			goto done;
 		if ((err = jolt_store_foreach(st, load_row, &ctx)) != 0)
 			goto done;
+		int64_t insecure = 0;
+		if ((err = jolt_store_runs_with(st, "tls_insecure", &insecure)))
+			goto done;
+		r->tls_insecure += insecure;
 		jolt_store_close(st);
 		st = NULL;
 	}

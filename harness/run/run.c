@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "model/backend.h"
+#include "model/http.h"
 #include "core/common.h"
 #include "perturb/perturb.h"
 #include "run/replay.h"
@@ -483,7 +484,7 @@ static json_t *config_json(const jolt_run_cfg *cfg, const jolt_run_stats *st,
 		json_array_append_new(ops, json_string(cfg->ops[i]));
 	for (size_t i = 0; i < cfg->ntasks; i++)
 		json_array_append_new(tasks, json_string(cfg->tasks[i]));
-	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s:s, s:i,"
+	json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:i, s:i, s:i, s:I, s:i, s:i, s:s, s:i,"
 			 " s:I, s:f, s:s, s:i, s:i, s:I, s:o}",
 			 "suites", suites, "models", models, "scaffolds", scs,
 			 "axes", axes, "ops", ops,
@@ -498,6 +499,13 @@ static json_t *config_json(const jolt_run_cfg *cfg, const jolt_run_stats *st,
 			 "shard_index", cfg->shard_index, "shard_count",
 			 cfg->shard_count, "variants_generated",
 			 (json_int_t)st->variants, "rejected_variants", rejected);
+	/* How network models' servers were verified: recorded so that a
+	 * run with verification off says so in every report. */
+	const jolt_backend_opts *b = cfg->backend;
+	const char *ca = jolt_http_cacert(b ? b->cacert : NULL);
+	json_object_set_new(o, "tls_insecure", json_boolean(b && b->insecure));
+	json_object_set_new(o, "tls_cacert", ca ? json_string(ca) : json_null());
+	return o;
 }
 
 static void add_trials(sched *s, size_t *k, const jolt_suite *su,

@@ -643,3 +643,22 @@ int jolt_store_count(jolt_store *st, int64_t *out)
 	sqlite3_reset(st->s_count);
 	return err;
 }
+
+int jolt_store_runs_with(jolt_store *st, const char *flag, int64_t *out)
+{
+	sqlite3_stmt *q = NULL;
+	*out = 0;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT count(*) FROM runs WHERE json_valid(config)"
+			       " AND json_extract(config, '$.' || ?1) = 1",
+			       -1, &q, NULL) != SQLITE_OK)
+		return store_fail(st, "reading run configurations");
+	sqlite3_bind_text(q, 1, flag, -1, SQLITE_TRANSIENT);
+	int err = 0;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*out = sqlite3_column_int64(q, 0);
+	else
+		err = store_fail(st, "reading run configurations");
+	sqlite3_finalize(q);
+	return err;
+}

@@ -56,5 +56,8 @@ int jolt_store_trace(jolt_store *st, int64_t trial_id, json_t **out);
 
 /* Count of stored trials. */
 int jolt_store_count(jolt_store *st, int64_t *out);
+/* How many runs' configurations have the boolean `flag` (a top-level key,
+ * e.g. "tls_insecure") set to true. */
+int jolt_store_runs_with(jolt_store *st, const char *flag, int64_t *out);
 
 #endif

@@ -53,6 +53,7 @@ struct jolt_server {
 	uint64_t seed;
 	int verbose;
 	int port;
+	jolt_buf tls_cert, tls_key; /* PEM, when serving HTTPS */
 	atomic_int stopping;
 	pthread_mutex_t mu; /* guards attempts and the variant cache */
 	json_t *attempts;   /* "KEY\x1fSTEP" -> attempts so far */
@@ -717,6 +718,8 @@ static void server_free(jolt_server *s)
 	free(s->suites);
 	json_decref(s->vindex);
 	json_decref(s->attempts);
+	jolt_buf_release(&s->tls_cert);
+	jolt_buf_release(&s->tls_key);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
@@ -754,14 +757,33 @@ int jolt_serve_start(jolt_server **out, const jolt_serve_opts *o)
 	if (addr.sin_addr.s_addr != htonl(INADDR_LOOPBACK) && s->verbose)
 		fprintf(stderr, "serve: warning: listening beyond loopback (%s)\n", o->listen);
 
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-					MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG,
-				0, NULL, NULL, on_request, s,
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+	if (!o->tls_cert != !o->tls_key) {
+		rc = jolt_err_set(JOLT_EUSAGE,
+				  "--tls-cert and --tls-key go together");
+		goto fail;
+	}
+	if (o->tls_cert) {
+		if ((rc = jolt_buf_read_file(&s->tls_cert, o->tls_cert)) ||
+		    (rc = jolt_buf_read_file(&s->tls_key, o->tls_key))) {
+			rc = jolt_err_wrap(JOLT_EUSAGE, "TLS");
+			goto fail;
+		}
+		flags |= MHD_USE_TLS;
+	}
+	/* The TLS options are read only with MHD_USE_TLS; without it the
+	 * list ends at the first MHD_OPTION_END. */
+	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
 				/* First, so that every message goes through it. */
 				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)600,
+				o->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT
+					    : MHD_OPTION_END,
+				jolt_buf_cstr(&s->tls_cert),
+				MHD_OPTION_HTTPS_MEM_KEY, jolt_buf_cstr(&s->tls_key),
 				MHD_OPTION_END);
 	if (!s->d) {
 		char ip[INET_ADDRSTRLEN] = "?";

@@ -52,6 +52,10 @@ typedef struct jolt_serve_opts {
 	long stall_ms;   /* how long a stall holds; 0 = 60000 */
 	uint64_t seed;   /* mixes into latency and fault draws */
 	int verbose;     /* one line per request on stderr */
+	/* PEM files: serve HTTPS (both or neither), for testing TLS to a
+	 * private deployment behind an internal CA. */
+	const char *tls_cert;
+	const char *tls_key;
 } jolt_serve_opts;
 
 typedef struct jolt_server jolt_server;
