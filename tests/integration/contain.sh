@@ -16,11 +16,27 @@ result() {
 }
 [ ! -e /var/tmp/jolt-escape-marker ] && [ ! -e "$root/escape-marker" ] && ok "nothing written outside the working copy" \
 	|| notok "a write escaped the sandbox"
-result escape is_error | grep -q 1 && ok "the escape attempt is a tool error the agent sees" || notok "escape not an error"
+# Each attempt judged on its own: the absolute path outside the copy is
+# refused (read-only host); the relative one lands, if anywhere, in the
+# sandbox's private tmpfs, never on the host (checked above).
+esc=$(result escape content | head -3)
+first=$(sqlite3 "$db" "select json_extract(m.value, '\$.is_error') || ' ' || json_extract(m.value, '\$.content') from traces, json_each(traces.trace, '\$.messages') m
+	where json_extract(m.value, '\$.role') = 'tool' and json_extract(m.value, '\$.name') = 'escape' limit 1")
+case $first in "1 "*Read-only*) ok "the write to /var/tmp is refused as read-only, a tool error the agent sees" ;;
+*) notok "the write to /var/tmp: $first" ;; esac
+[ "$(result escape content | grep -c WROTE)" -le 1 ] && ok "at most the private-tmpfs write succeeded" \
+	|| notok "both escape writes succeeded: $esc"
 net=$(result net content)
 [ "$net" = lo ] && ok "no network: only a private loopback interface inside" || notok "interfaces: $net"
 result forever content | grep -q 'timed out' && ok "endless loop stopped with a tool error" || notok "endless loop"
 [ "$(result forkbomb is_error | wc -l)" = 1 ] && ok "fork bomb call returned and the trial went on" || notok "fork bomb"
+# The process limit, not the timeout, is what stops forking: without
+# RLIMIT_NPROC all 400 would start (and the count would be printed).
+fc=$(result forkcount content)
+case $fc in *"timed out"*) notok "forkcount hit the timeout: the process limit did not act" ;;
+*"Cannot fork"*) case $fc in *"forked 400"*) notok "forkcount started all 400" ;;
+	*) ok "forking is refused at the process limit" ;; esac ;;
+*) notok "forkcount: $fc" ;; esac
 result flood content | grep -q 'truncated' && ok "flood output truncated" || notok "flood output not truncated"
 [ "$(result flood content | wc -c)" -lt 70000 ] && ok "flood output capped" || notok "flood output size"
 left=$(ls "$root" | wc -l)

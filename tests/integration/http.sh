@@ -10,7 +10,7 @@ log=$T0/serve.log
 $JOLT serve --listen 127.0.0.1:0 --suite suites/starter > "$log" 2>&1 &
 spid=$!
 flog=$T0/serve-faults.log
-$JOLT serve --listen 127.0.0.1:0 --suite suites/starter --stall-ms 3000 \
+$JOLT serve --listen 127.0.0.1:0 --suite suites/starter --stall-ms 3000 -v \
 	--faults 429:0.03,500:0.04,reset:0.02,truncate:0.03,stall:0.01 > "$flog" 2>&1 &
 fpid=$!
 trap 'kill $spid $fpid 2>/dev/null' EXIT
@@ -62,7 +62,21 @@ $JOLT run suites/starter --model "openai:sim:brittle@http://127.0.0.1:$FP/v1" $s
 tn=$(sqlite3 "$fdb" "select count(*) from trials")
 [ "$tn" = "$n" ] && ok "faults: all $tn trials accounted for" || notok "faults: $tn of $n trials"
 infra=$(sqlite3 "$fdb" "select count(*) from trials where outcome='infra_error'")
-retried=$(grep -c ' 500 \| 429 \|reset\|truncat\|stall' "$flog" || true)
+# Evidence that faults were injected and retried, not just configured:
+# the server logs each request's fault and attempt number (0 first).
+injected=$(grep -c 'fault=[a-z0-9]' "$flog" | head -1)
+injected_none=$(grep -c 'fault=none' "$flog" | head -1)
+faulted=$((injected - injected_none))
+retried_ok=$(grep 'attempt=[1-9]' "$flog" | grep -c 'status=200')
+[ "$faulted" -ge 10 ] && ok "faults: $faulted faults injected (server log)" \
+	|| notok "faults: only $faulted faults injected"
+[ "$retried_ok" -ge 5 ] && ok "faults: $retried_ok retried requests then succeeded" \
+	|| notok "faults: $retried_ok retried requests succeeded"
+# Bounded: with 3 retries a trial ends as infra_error only when 4 attempts
+# in a row fail (about 0.13^4 per turn); a harness that gave up on every
+# faulted trial would have about half of them as infra errors.
+[ $((infra * 10)) -le "$tn" ] && ok "faults: $infra infra errors of $tn trials (at most a tenth)" \
+	|| notok "faults: $infra infra errors of $tn trials: faults are not being retried"
 sqlite3 "$fdb" "attach '$T0/ref.db' as r;
 	select count(*) from trials t join r.trials u on t.task = u.task and
 	t.variant = u.variant and t.repeat = u.repeat

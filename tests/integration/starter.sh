@@ -19,8 +19,13 @@ total=$(sqlite3 "$db" "select count(*) from trials")
 pass=$(sqlite3 "$db" "select count(*) from trials where outcome='pass'")
 [ "$total" -ge 12 ] && [ "$total" = "$pass" ] && ok "sim:oracle passes all $total tasks" \
 	|| notok "sim:oracle passed $pass of $total"
-traces=$(sqlite3 "$db" "select count(*) from traces where trace like '%\"thinking\"%' and trace like '%\"role\": \"tool\"%' or trace like '%\"role\":\"tool\"%'")
-[ "$traces" -ge 12 ] && ok "traces hold messages, thinking and tool results" || notok "traces: $traces"
+# every trace (not just some) holds thinking and a tool result, in either
+# JSON spacing: the OR is parenthesised so it cannot match on its own
+traces=$(sqlite3 "$db" "select count(*) from traces where trace like '%\"thinking\"%' and (trace like '%\"role\": \"tool\"%' or trace like '%\"role\":\"tool\"%')")
+[ "$traces" -ge 12 ] && [ "$traces" = "$total" ] && ok "all $traces traces hold messages, thinking and tool results" \
+	|| notok "traces with thinking and tool results: $traces of $total"
+nothink=$(sqlite3 "$db" "select count(*) from traces where trace not like '%\"thinking\"%'")
+[ "$nothink" = 0 ] && ok "no trace lacks thinking" || notok "$nothink traces lack thinking"
 expect_exit 0 "report md" $JOLT report "$db" --format md -o "$JOLT_TEST_TMP/r.md"
 grep -q '100.0%' "$JOLT_TEST_TMP/r.md" && ok "report shows 100.0%" || notok "report shows 100.0%"
 db2=$JOLT_TEST_TMP/brittle.db

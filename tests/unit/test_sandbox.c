@@ -11,6 +11,8 @@
 
 #include <arpa/inet.h>
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -48,11 +50,13 @@ static int run(jolt_sandbox_result *r, const char *wd, const char *cmd,
 	return jolt_sandbox_run(r, &o);
 }
 
-/* Processes (zombies included) owned by the sandbox uid of SLOT. */
+/* Processes (zombies included) owned by the sandbox uid of SLOT; -1 when
+ * /proc cannot be read (no cmocka assert: a sampler thread calls it). */
 static int count_sandbox_procs(void)
 {
 	DIR *d = opendir("/proc");
-	assert_non_null(d);
+	if (!d)
+		return -1;
 	int n = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
@@ -231,6 +235,24 @@ static void test_timeout_kills_group(void **state)
 	assert_int_equal(wait_no_procs(2000), 0);
 }
 
+/* Samples the sandbox uid's process count until told to stop. */
+struct sampler {
+	atomic_int stop;
+	int peak;
+};
+
+static void *sample_procs(void *arg)
+{
+	struct sampler *s = arg;
+	while (!atomic_load(&s->stop)) {
+		int n = count_sandbox_procs();
+		if (n > s->peak)
+			s->peak = n;
+		usleep(1000);
+	}
+	return NULL;
+}
+
 static void test_fork_bomb(void **state)
 {
 	jolt_sandbox_opts o = {.workdir = *state,
@@ -239,10 +261,24 @@ static void test_fork_bomb(void **state)
 			       .nproc = 64,
 			       .slot = SLOT};
 	jolt_sandbox_result r;
+	struct sampler smp = {.peak = 0};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, sample_procs, &smp), 0);
 	int64_t t0 = jolt_now_ms();
 	assert_int_equal(jolt_sandbox_run(&r, &o), 0);
 	assert_true(jolt_now_ms() - t0 < 5000);
+	atomic_store(&smp.stop, 1);
+	pthread_join(th, NULL);
 	jolt_sandbox_result_release(&r);
+	/* The process limit is what held the bomb, not the timeout: the
+	 * uid never had more processes than RLIMIT_NPROC allows (without
+	 * the limit the bomb passes it within milliseconds). */
+	fprintf(stderr, "# fork bomb: peak %d processes of the sandbox uid\n",
+		smp.peak);
+	if (geteuid() == 0) {
+		assert_true(smp.peak > 8);
+		assert_true(smp.peak <= 64);
+	}
 	assert_int_equal(wait_no_procs(3000), 0);
 
 	/* The machine is fine: the next run works normally. */
