@@ -54,6 +54,7 @@ struct jolt_server {
 	int verbose;
 	int port;
 	jolt_buf tls_cert, tls_key; /* PEM, when serving HTTPS */
+	char *api_key; /* $JOLT_SERVE_API_KEY: requests must carry it */
 	atomic_int stopping;
 	pthread_mutex_t mu; /* guards attempts and the variant cache */
 	json_t *attempts;   /* "KEY\x1fSTEP" -> attempts so far */
@@ -451,6 +452,19 @@ static const jolt_suite *find_suite(jolt_server *s, const char *name)
 	return NULL;
 }
 
+/* The key the client sent (Authorization: Bearer K, or x-api-key: K, as
+ * the Anthropic dialect sends it) against the one the server requires. */
+static bool key_ok(const jolt_server *s, struct MHD_Connection *mc)
+{
+	const char *x = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+						    "x-api-key");
+	if (x && !strcmp(x, s->api_key))
+		return true;
+	const char *a = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+						    "Authorization");
+	return a && !strncmp(a, "Bearer ", 7) && !strcmp(a + 7, s->api_key);
+}
+
 static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 				    const jolt_dialect *d, conn *c, req_log *lg)
 {
@@ -467,6 +481,11 @@ static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 		snprintf(msg, sizeof(msg), "request body over the %d MiB cap",
 			 JOLT_SERVE_BODY_CAP >> 20);
 		return send_error(mc, d, 413, "invalid_request_error", msg);
+	}
+	if (s->api_key && !key_ok(s, mc)) {
+		lg->status = 401;
+		return send_error(mc, d, 401, "authentication_error",
+				  "invalid API key");
 	}
 	const char *h = MHD_lookup_connection_value(mc, MHD_HEADER_KIND, "X-Jolt-Trial");
 	if (!h || strlen(h) > JOLT_SERVE_HEADER_CAP) {
@@ -720,6 +739,7 @@ static void server_free(jolt_server *s)
 	json_decref(s->attempts);
 	jolt_buf_release(&s->tls_cert);
 	jolt_buf_release(&s->tls_key);
+	free(s->api_key);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
@@ -738,6 +758,8 @@ int jolt_serve_start(jolt_server **out, const jolt_serve_opts *o)
 		s->suites[i] = o->suites[i];
 	s->seed = o->seed;
 	s->verbose = o->verbose;
+	const char *want_key = getenv("JOLT_SERVE_API_KEY");
+	s->api_key = want_key && *want_key ? jolt_xstrdup(want_key) : NULL;
 	struct sockaddr_in addr;
 	int rc = jolt_sim_profile_parse(&s->policy, o->policy ? o->policy : "oracle");
 	if (rc) {
