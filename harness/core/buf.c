@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/buf.h"
 #include "core/common.h"
@@ -110,8 +111,20 @@ int jolt_buf_read_file(jolt_buf *out, const char *path)
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		int e = errno;
-		return jolt_err_set(e == ENOENT ? JOLT_ENOTFOUND : JOLT_EIO,
+		/* A path that cannot name a file (a loop of links, a file
+		 * used as a directory) is the input's fault, not the disk's. */
+		return jolt_err_set(e == ENOENT ? JOLT_ENOTFOUND
+				    : e == ELOOP || e == ENOTDIR ||
+					      e == ENAMETOOLONG
+					    ? JOLT_EINPUT
+					    : JOLT_EIO,
 				    "%s: %s", path, strerror(e));
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return jolt_err_set(JOLT_EINPUT, "%s: is a directory, not a file",
+				    path);
 	}
 	char chunk[16384];
 	size_t n;
