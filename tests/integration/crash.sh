@@ -1,0 +1,95 @@
+# crash.sh - crash safety at scale (issue 13): `jolt run` killed with
+# SIGKILL at 20 moments and resumed each time ends with every trial
+# exactly once and the same outcomes and report as an uninterrupted run;
+# SIGINT stops cleanly with a consistent database and says how to resume.
+. tests/integration/lib.sh
+C=$JOLT_TEST_TMP/crash
+mkdir -p "$C/wd"
+chmod 755 "$C" "$C/wd"
+# Builtin-tool tasks, a noisy profile: deterministic outcomes per seed.
+sel="suites/starter --model sim:noise=0.3 --tasks doc-*,fin-* --axes user --levels 1 --repeats 5 --seed 5 -q --workdir-root $C/wd"
+$JOLT run $sel --out "$C/ref.db" > "$C/ref.out" 2>&1
+nref=$(sqlite3 "$C/ref.db" "select count(*) from trials")
+[ "$nref" -ge 300 ] && ok "uninterrupted reference: $nref trials" || notok "reference: $nref trials"
+rows() { sqlite3 "$1" "select key || ' ' || outcome || ' ' || error_class from trials order by key"; }
+# The md report without its database paths and the one measured column,
+# mean latency (ms), the last of the robustness summary.
+report() {
+	$JOLT report "$1" --format md 2>/dev/null | grep -v "^- \`" |
+		awk '/^## /{sum = ($0 == "## Robustness summary")} sum && /^\|/{sub(/\| [^|]*\|$/, "|")} {print}'
+}
+rows "$C/ref.db" > "$C/ref.rows"
+report "$C/ref.db" > "$C/ref.md"
+
+db=$C/k.db
+kills=0
+i=1
+count() { sqlite3 "$1" "select count(*) from trials" 2>/dev/null || echo 0; }
+while [ $i -le 20 ]; do
+	# Each run is killed once it has stored a trial of its own (so the
+	# kill lands among the trials, not in the start-up), after a further
+	# 0..0.4 s, a different moment each time.
+	d=$(awk -v i=$i 'BEGIN { srand(i * 7919); printf "%.2f", rand() * 0.4 }')
+	if [ -e "$db" ]; then r=--resume; else r=; fi
+	before=$(count "$db")
+	$JOLT run $sel --out "$db" $r > "$C/k$i.out" 2>&1 &
+	pid=$!
+	w=0
+	while [ $w -lt 600 ] && kill -0 $pid 2>/dev/null && [ "$(count "$db")" -le "$before" ]; do
+		sleep 0.05; w=$((w + 1))
+	done
+	sleep "$d"
+	if kill -9 $pid 2>/dev/null; then kills=$((kills + 1)); fi
+	wait $pid 2>/dev/null
+	# after every kill: the database opens, and no trial is stored twice
+	if [ -e "$db" ]; then
+		ic=$(sqlite3 "$db" "pragma integrity_check" 2>&1)
+		dup=$(sqlite3 "$db" "select count(*) - count(distinct key) from trials" 2>&1)
+		if [ "$ic" != ok ] || [ "$dup" != 0 ]; then
+			notok "after kill $i (at ${d}s): integrity '$ic', duplicates '$dup'"
+		fi
+	fi
+	i=$((i + 1))
+done
+[ "$kills" -ge 15 ] && ok "$kills of 20 runs were killed mid-run with SIGKILL" \
+	|| notok "only $kills of 20 runs were still running when killed"
+stored=$(sqlite3 "$db" "select count(*) from trials")
+expect_exit 0 "the last --resume finishes the run" $JOLT run $sel --out "$db" --resume
+grep -q "$stored already stored" "$JOLT_TEST_TMP/last.out" \
+	&& ok "the resume reports the $stored trials it skipped" \
+	|| { notok "the resume does not report $stored skipped"; sed 's/^/#   /' "$JOLT_TEST_TMP/last.out"; }
+n=$(sqlite3 "$db" "select count(*) from trials")
+d=$(sqlite3 "$db" "select count(*) - count(distinct key) from trials")
+[ "$n" = "$nref" ] && [ "$d" = 0 ] && ok "every trial present exactly once ($n)" \
+	|| notok "$n trials ($d duplicated), want $nref"
+rows "$db" > "$C/k.rows"
+cmp -s "$C/ref.rows" "$C/k.rows" && ok "every outcome equals the uninterrupted run's" \
+	|| notok "outcomes differ: $(diff "$C/ref.rows" "$C/k.rows" | head -3)"
+report "$db" > "$C/k.md"
+cmp -s "$C/ref.md" "$C/k.md" && ok "the report equals the uninterrupted run's" \
+	|| notok "reports differ: $(diff "$C/ref.md" "$C/k.md" | head -5)"
+
+# SIGINT: stops, keeps the database consistent, says how to resume.
+db2=$C/int.db
+$JOLT run $sel --out "$db2" > "$C/int.out" 2> "$C/int.err" &
+pid=$!
+w=0
+while [ $w -lt 600 ] && [ "$(count "$db2")" -lt 20 ]; do sleep 0.05; w=$((w + 1)); done
+kill -INT $pid
+wait $pid
+rc=$?
+[ "$rc" = 3 ] && ok "SIGINT: exit 3 (stopped, not finished)" || notok "SIGINT: exit $rc"
+grep -q -- "--resume" "$C/int.err" && ok "SIGINT: the message says how to resume" \
+	|| { notok "SIGINT: no resume hint"; sed 's/^/#   /' "$C/int.err"; }
+[ "$(sqlite3 "$db2" "pragma integrity_check")" = ok ] && ok "SIGINT: the database is consistent" \
+	|| notok "SIGINT: integrity check fails"
+part=$(sqlite3 "$db2" "select count(*) from trials")
+[ "$part" -lt "$nref" ] && ok "SIGINT: stopped early ($part of $nref trials stored)" \
+	|| notok "SIGINT: ran to the end ($part)"
+bad=$(sqlite3 "$db2" "select count(*) from trials where outcome = 'infra_error'")
+[ "$bad" = 0 ] && ok "SIGINT: no interrupted trial is stored as a result" \
+	|| notok "SIGINT: $bad trials stored as infra errors"
+$JOLT run $sel --out "$db2" --resume > /dev/null 2>&1
+rows "$db2" > "$C/int.rows"
+cmp -s "$C/ref.rows" "$C/int.rows" && ok "SIGINT: the resumed run equals the uninterrupted one" \
+	|| notok "SIGINT: resumed outcomes differ"
