@@ -281,6 +281,12 @@ int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
 			      "/proc",
 			      "--tmpfs",
 			      "/tmp",
+			      /* Users' homes are not the agent's to read: keys,
+			       * shell histories, other projects. */
+			      "--tmpfs",
+			      "/home",
+			      "--tmpfs",
+			      "/root",
 			      "--bind",
 			      o->workdir,
 			      o->workdir,

@@ -1,6 +1,7 @@
 /*
  * sandbox.h - run a command contained: bubblewrap with no network, only the
- * working copy writable, a private /tmp, resource limits, an unprivileged
+ * working copy writable, a private /tmp, /home and /root hidden, an
+ * environment holding only what the tool is given, resource limits, an unprivileged
  * uid, and a wall-clock timeout that kills the whole process group.
  *
  * Used by exec: tools and the `command` grader. Arguments are passed as

@@ -155,9 +155,10 @@ static void test_filesystem(void **state)
 	assert_int_equal(access("/etc/jolt-sandbox-test", F_OK), -1);
 	jolt_sandbox_result_release(&r);
 
+	/* /root is a private, empty tmpfs: a write there vanishes with the
+	 * sandbox and never reaches the host's /root. */
 	assert_int_equal(run(&r, wd, "echo x > /root/jolt-sandbox-test", 10),
 			 0);
-	assert_int_not_equal(r.exit_code, 0);
 	assert_int_equal(access("/root/jolt-sandbox-test", F_OK), -1);
 	jolt_sandbox_result_release(&r);
 
@@ -180,6 +181,79 @@ static void test_filesystem(void **state)
 	assert_non_null(fgets(line, sizeof(line), f));
 	fclose(f);
 	assert_string_equal(line, "inside\n");
+}
+
+/* Each class below fails when its guard is removed. */
+
+/* Homes are hidden: a file any user may read under /home is not there. */
+static void test_home_hidden(void **state)
+{
+	if (geteuid() != 0)
+		skip(); /* needs to make a home under /home */
+	char home[] = "/home/jolt-test-XXXXXX";
+	assert_non_null(mkdtemp(home));
+	assert_int_equal(chmod(home, 0755), 0);
+	test_write(home, "secret.txt", "hunter2\n");
+	char p[256], cmd[512];
+	snprintf(p, sizeof(p), "%s/secret.txt", home);
+	assert_int_equal(chmod(p, 0644), 0);
+	snprintf(cmd, sizeof(cmd), "cat %s; ls /home /root | wc -l", p);
+	jolt_sandbox_result r;
+	assert_int_equal(run(&r, *state, cmd, 10), 0);
+	assert_null(strstr(r.output, "hunter2"));
+	assert_non_null(strstr(r.output, "No such file"));
+	jolt_sandbox_result_release(&r);
+	unlink(p);
+	rmdir(home);
+}
+
+/* The harness's own environment (API keys above all) is not passed on. */
+static void test_key_not_in_environment(void **state)
+{
+	setenv("OPENAI_API_KEY", "sk-jolt-test-secret", 1);
+	setenv("MINIMAX_API_KEY", "mm-jolt-test-secret", 1);
+	jolt_sandbox_result r;
+	assert_int_equal(run(&r, *state, "env; cat /proc/self/environ", 10), 0);
+	assert_null(strstr(r.output, "jolt-test-secret"));
+	assert_non_null(strstr(r.output, "PATH=")); /* env did run */
+	jolt_sandbox_result_release(&r);
+	unsetenv("OPENAI_API_KEY");
+	unsetenv("MINIMAX_API_KEY");
+}
+
+/* RLIMIT_AS: a 300 MB allocation fails under a 128 MB limit. */
+static void test_memory_bomb(void **state)
+{
+	jolt_sandbox_opts o = {
+	    .workdir = *state,
+	    .command = "python3 -c \"b = bytearray(300 * 1024 * 1024); "
+		       "print('allocated', len(b))\"",
+	    .timeout_s = 20,
+	    .mem_mb = 128,
+	    .slot = SLOT};
+	jolt_sandbox_result r;
+	assert_int_equal(jolt_sandbox_run(&r, &o), 0);
+	assert_null(strstr(r.output, "allocated"));
+	assert_non_null(strstr(r.output, "MemoryError"));
+	assert_int_not_equal(r.exit_code, 0);
+	assert_false(r.timed_out);
+	jolt_sandbox_result_release(&r);
+}
+
+/* Nothing outlives the command: not a setsid daemon, not a double fork. */
+static void test_no_leftovers(void **state)
+{
+	jolt_sandbox_result r;
+	assert_int_equal(run(&r, *state,
+			     "setsid sleep 300 > /dev/null 2>&1 < /dev/null & "
+			     "(sleep 300 > /dev/null 2>&1 &); "
+			     "nohup sleep 300 > /dev/null 2>&1 & echo started",
+			     10),
+			 0);
+	assert_string_equal(r.output, "started\n");
+	assert_false(r.timed_out);
+	jolt_sandbox_result_release(&r);
+	assert_int_equal(wait_no_procs(3000), 0);
 }
 
 static void test_no_network(void **state)
@@ -438,6 +512,11 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_prepare_dir, setup, teardown),
 	    cmocka_unit_test(test_uid_bands),
+	    cmocka_unit_test_setup_teardown(test_home_hidden, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_key_not_in_environment, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_memory_bomb, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_leftovers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
