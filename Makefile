@@ -39,7 +39,8 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAYS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all deps test demo install clean bench fuzz check-flags golden suites
+.PHONY: all deps test demo install clean bench fuzz check-flags golden suites \
+	test-sanitize test-bins
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/jolt
@@ -74,8 +75,26 @@ $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB_OBJS) $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< tests/fuzz/replay.c $(LIB_OBJS) -o $@ $(ALL_LDFLAGS) $(LIBS)
 
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/jolt $(TEST_BINS) $(FUZZ_REPLAYS)
+	@$(MAKE) --no-print-directory test-bins
 	@sh tests/run.sh $(BUILD)
+
+test-bins: $(BUILD)/jolt $(TEST_BINS) $(FUZZ_REPLAYS)
+
+# The tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and
+# the threaded parts (HTTP loop, scheduler, server, store) under
+# ThreadSanitizer, each in its own build directory. The long known-answer
+# runs are left out (they exercise the same code as the runs kept).
+SAN_TESTS ?= test_backend_http test_cli test_common test_csv test_dialect* \
+	test_driver test_env test_grade test_http test_perturb* test_report \
+	test_robust test_sandbox test_scaffold test_serve test_sim replay_fuzz_* \
+	bad_input bad_suites cli contain crash refused_key resume serve tls
+TSAN_TESTS ?= test_http test_backend_http test_serve test_driver http resume
+export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1
+test-sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=address,undefined test-bins
+	@JOLT_TESTS="$(SAN_TESTS)" sh tests/run.sh build-asan
+	@$(MAKE) --no-print-directory BUILD=build-tsan SANITIZE=thread test-bins
+	@JOLT_TESTS="$(TSAN_TESTS)" sh tests/run.sh build-tsan
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/jolt
