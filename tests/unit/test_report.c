@@ -204,12 +204,25 @@ static void test_failures_capped(void **state)
 	assert_int_equal(jolt_report_load(&r, dbs, 1), 0);
 	char *md = render(r, "md", &err);
 	assert_int_equal(err, 0);
-	assert_non_null(strstr(md, "25 failed trials; the first 20:"));
+	assert_non_null(strstr(md, "25 failed trials; the 20 most informative"));
 	size_t items = 0;
-	for (const char *p = strstr(md, "## Failures"); (p = strstr(p, "\n- "));
+	const char *rest = strstr(md, "Every one of them:");
+	assert_non_null(rest);
+	for (const char *p = strstr(md, "## Failures"); (p = strstr(p, "\n- ")) &&
+							p < rest;
 	     p++)
 		items++;
 	assert_int_equal(items, 20);
+	/* All baselines, all failed: ties go by key, so repeat 0, 1, 10, ...
+	 * (byte order), and the query names the database. */
+	assert_non_null(strstr(md, "- `A|native|starter|t1|baseline|0` —"));
+	assert_null(strstr(md, "- `A|native|starter|t1|baseline|9` —"));
+	char *query = jolt_xasprintf("`sqlite3 '%s' \"SELECT key, error_class, "
+				     "detail FROM trials WHERE outcome = 'fail' "
+				     "ORDER BY key\"`",
+				     path);
+	assert_non_null(strstr(rest, query));
+	free(query);
 	assert_non_null(strstr(md, "| 0.0% | [0.0%, 13.3%] |"));
 	free(md);
 	jolt_report_free(r);
@@ -426,14 +439,14 @@ static void test_md_robust(void **state)
 	assert_true(axis < strstr(md, "## Tasks"));
 	assert_non_null(strstr(axis, "| model | scaffold | axis | pairs | "
 				     "baseline | perturbed | drop [95% CI] | "
-				     "breaks | fixes | break rate | McNemar p "
-				     "(Holm) |\n"));
+				     "breaks | fixes | break rate | noise floor | "
+				     "McNemar p (Holm) |\n"));
 	assert_non_null(strstr(axis, "| A | native | tool | 4 | 100.0% | "
 				     "25.0% | 75.0% [50.0%, 100.0%] | 3 | 0 | "
-				     "75.0% | 0.2500 (0.2500) |\n"));
+				     "75.0% | 0.0% | 0.2500 (0.2500) |\n"));
 	/* Every user.typo trial was an infra error: no pairs. */
 	assert_non_null(strstr(axis, "| A | native | user | 0 | n/a | n/a | "
-				     "n/a | 0 | 0 | n/a | n/a (n/a) |\n"));
+				     "n/a | 0 | 0 | n/a | 0.0% | n/a (n/a) |\n"));
 	const char *ops = strstr(md, "## By operator");
 	assert_non_null(ops);
 	assert_non_null(
@@ -453,8 +466,9 @@ static void test_md_robust(void **state)
 	assert_non_null(strstr(md, "## Robustness summary"));
 	/* PDR 1 - 1/4; worst case: t1 0 (rename 0/2), t2 0.5 (rename 1/2;
 	 * typo has no graded trial); 5 malformed calls in 9 x 3 steps. */
+	/* Noise: both baselines pass both repeats: 0 of 2 pairs differ. */
 	assert_non_null(strstr(md, "| A | native | 100.0% | 25.0% | 75.0% | "
-				   "25.0% | 0.185 | 200 | 20 | 40 |\n"));
+				   "25.0% | 0.0% of 2 | 0.185 | 200 | 20 | 40 |\n"));
 	free(md);
 	jolt_report_free(r);
 	free(path);
@@ -483,7 +497,7 @@ static void test_md_significant(void **state)
 	assert_int_equal(err, 0);
 	assert_non_null(strstr(md, "| A | native | env | 20 | 100.0% | 0.0% | "
 				   "100.0% [100.0%, 100.0%] | 20 | 0 | "
-				   "100.0% | **<0.0001 (<0.0001)** |\n"));
+				   "100.0% | 0.0% | **<0.0001 (<0.0001)** |\n"));
 	free(md);
 	jolt_report_free(r);
 	free(path);
