@@ -19,6 +19,7 @@ const jolt_report_format *const jolt_report_formats[] = {
     &jolt_report_md,
     &jolt_report_json,
     &jolt_report_csv,
+    &jolt_report_junit,
     NULL,
 };
 

@@ -123,6 +123,15 @@ int jolt_report_write(const jolt_report *r, const char *format, FILE *f);
 extern const jolt_report_format jolt_report_md;
 extern const jolt_report_format jolt_report_json;
 extern const jolt_report_format jolt_report_csv;
+extern const jolt_report_format jolt_report_junit; /* gate_out.c */
+
+/* Markdown helpers the Markdown writers share (report_md.c). */
+/* Write `s` (at most `max` bytes, 0 = all; never past a newline when
+ * `one_line`) escaped for Markdown inline text and table cells. */
+void jolt_md_text(FILE *f, const char *s, size_t max, bool one_line);
+/* A code span that holds any text: the fence is longer than the longest
+ * run of backticks inside. */
+void jolt_md_code(FILE *f, const char *s);
 
 /* The CSV format's header line, "\n" included: the CSV columns of
  * core/columns.h in list order. */

@@ -33,9 +33,7 @@ static bool intraword(const char *s, const char *p)
 	       isalnum((unsigned char)p[1]);
 }
 
-/* Write `s` (at most `max` bytes, 0 = all; never past a newline when
- * `one_line`) escaped for Markdown inline text and table cells. */
-static void md_text(FILE *f, const char *s, size_t max, bool one_line)
+void jolt_md_text(FILE *f, const char *s, size_t max, bool one_line)
 {
 	size_t n = 0;
 	bool cut = false;
@@ -60,9 +58,7 @@ static void md_text(FILE *f, const char *s, size_t max, bool one_line)
 		fputs("…", f);
 }
 
-/* A code span that holds any text: the fence is longer than the longest
- * run of backticks inside. */
-static void md_code(FILE *f, const char *s)
+void jolt_md_code(FILE *f, const char *s)
 {
 	size_t run = 0, longest = 0;
 	for (const char *p = s; *p; p++) {
@@ -106,12 +102,12 @@ static void md_groups(FILE *f, const jolt_report_group *gs, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const jolt_report_group *g = &gs[i];
 		fputs("| ", f);
-		md_text(f, g->model, 0, true);
+		jolt_md_text(f, g->model, 0, true);
 		fputs(" | ", f);
-		md_text(f, g->scaffold, 0, true);
+		jolt_md_text(f, g->scaffold, 0, true);
 		if (with_suite) {
 			fputs(" | ", f);
-			md_text(f, g->suite, 0, true);
+			jolt_md_text(f, g->suite, 0, true);
 		}
 		fputs(" |", f);
 		md_rate_cells(f, g);
@@ -126,13 +122,13 @@ static void md_tasks(FILE *f, const jolt_report *r)
 	for (size_t i = 0; i < r->nby_task; i++) {
 		const jolt_report_group *g = &r->by_task[i];
 		fputs("| ", f);
-		md_text(f, g->model, 0, true);
+		jolt_md_text(f, g->model, 0, true);
 		fputs(" | ", f);
-		md_text(f, g->scaffold, 0, true);
+		jolt_md_text(f, g->scaffold, 0, true);
 		fputs(" | ", f);
-		md_text(f, g->suite, 0, true);
+		jolt_md_text(f, g->suite, 0, true);
 		fputc('/', f);
-		md_text(f, g->task, 0, true);
+		jolt_md_text(f, g->task, 0, true);
 		/* Graded trials only, as in the rates; infra errors are
 		 * named in the outcomes column. */
 		fprintf(f, " | %ld/%ld | ", g->pass, g->pass + g->fail);
@@ -158,15 +154,15 @@ static void md_tasks(FILE *f, const jolt_report *r)
 static void md_trial_line(FILE *f, const jolt_trial_row *t)
 {
 	fputs("- ", f);
-	md_code(f, t->key);
+	jolt_md_code(f, t->key);
 	fputs(" — ", f);
 	if (t->error_class[0])
-		md_text(f, t->error_class, 0, true);
+		jolt_md_text(f, t->error_class, 0, true);
 	else
 		fputs("(no error class)", f);
 	if (t->detail && t->detail[0]) {
 		fputs(": ", f);
-		md_text(f, t->detail, MD_DETAIL_CAP, true);
+		jolt_md_text(f, t->detail, MD_DETAIL_CAP, true);
 	}
 	fputc('\n', f);
 }
@@ -189,7 +185,7 @@ static void md_query(FILE *f, const jolt_report *r, enum jolt_outcome o)
 			      "WHERE outcome = '%s' ORDER BY key\"",
 			      jolt_outcome_name(o));
 		fputs("- ", f);
-		md_code(f, jolt_buf_cstr(&cmd));
+		jolt_md_code(f, jolt_buf_cstr(&cmd));
 		fputc('\n', f);
 		jolt_buf_release(&cmd);
 	}
@@ -362,7 +358,7 @@ static void md_p(FILE *f, double p)
 static void md_name(FILE *f, const char *s)
 {
 	fputs(" ", f);
-	md_text(f, s, 0, true);
+	jolt_md_text(f, s, 0, true);
 	fputs(" |", f);
 }
 
@@ -615,7 +611,7 @@ static int md_write(FILE *f, const jolt_report *r)
 		for (size_t i = 0; i < r->ntrials; i++)
 			n += r->trials[i].db == d;
 		fputs("\n- ", f);
-		md_code(f, r->dbs[d]);
+		jolt_md_code(f, r->dbs[d]);
 		fprintf(f, " (%zu trial%s)", n, n == 1 ? "" : "s");
 	}
 	fputs("\n\n", f);
