@@ -125,6 +125,11 @@ extern const jolt_report_format jolt_report_json;
 extern const jolt_report_format jolt_report_csv;
 extern const jolt_report_format jolt_report_junit; /* gate_out.c */
 
+/* One trial as a JSON object (the caller owns it; NULL when jansson
+ * cannot hold it): the CSV and JSON columns of core/columns.h in list
+ * order, as in the json format's "trials". */
+struct json_t *jolt_report_json_trial(const jolt_trial_row *row);
+
 /* Markdown helpers the Markdown writers share (report_md.c). */
 /* Write `s` (at most `max` bytes, 0 = all; never past a newline when
  * `one_line`) escaped for Markdown inline text and table cells. */

@@ -64,8 +64,7 @@ static json_t *jcol_OUTCOME(enum jolt_outcome v)
 
 #define jcol_STRN jcol_STR
 
-/* One trial as an object whose members keep the column list's order. */
-static json_t *json_trial(const jolt_trial_row *row)
+json_t *jolt_report_json_trial(const jolt_trial_row *row)
 {
 	jolt_trial_row t = *row;
 	json_t *o = json_object();
@@ -106,7 +105,7 @@ static int json_write(FILE *f, const jolt_report *r)
 
 	fputs(",\n\"trials\": [", f);
 	for (size_t i = 0; i < r->ntrials; i++) {
-		json_t *t = json_trial(&r->trials[i]);
+		json_t *t = jolt_report_json_trial(&r->trials[i]);
 		if (!t)
 			return jolt_err_set(JOLT_EINTERNAL,
 					    "json report: trial %s could not "

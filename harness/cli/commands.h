@@ -18,6 +18,8 @@ extern const jolt_cmd_syntax jolt_perturb_syntax;
 extern const jolt_cmd_syntax jolt_serve_syntax;
 extern const jolt_cmd_syntax jolt_report_syntax;
 extern const jolt_cmd_syntax jolt_gate_syntax;
+extern const jolt_cmd_syntax jolt_merge_syntax;
+extern const jolt_cmd_syntax jolt_export_syntax;
 
 int jolt_cmd_run(void *opts, int argc, char **argv);
 int jolt_cmd_check(void *opts, int argc, char **argv);
@@ -26,6 +28,8 @@ int jolt_cmd_perturb(void *opts, int argc, char **argv);
 int jolt_cmd_serve(void *opts, int argc, char **argv);
 int jolt_cmd_report(void *opts, int argc, char **argv);
 int jolt_cmd_gate(void *opts, int argc, char **argv);
+int jolt_cmd_merge(void *opts, int argc, char **argv);
+int jolt_cmd_export(void *opts, int argc, char **argv);
 
 /* ---- shared by several commands (cmd_util.c) -------------------------- */
 

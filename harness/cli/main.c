@@ -28,6 +28,10 @@ static const jolt_cmd commands[] = {
 	 &jolt_report_syntax, jolt_cmd_report},
 	{"gate", "Judge a run for CI: exit 1 on a significant drop or regression, 3 on infra errors.",
 	 &jolt_gate_syntax, jolt_cmd_gate},
+	{"merge", "Combine the shard databases of one run into one database.",
+	 &jolt_merge_syntax, jolt_cmd_merge},
+	{"export", "Write a database's trials as JSON lines (with traces) or CSV.",
+	 &jolt_export_syntax, jolt_cmd_export},
 };
 
 static void usage(FILE *f)
