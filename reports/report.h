@@ -45,6 +45,23 @@ typedef struct jolt_report_group {
 struct jolt_report_arena;
 struct jolt_robust;
 struct jolt_robust_opts;
+struct jolt_robust_model;
+
+/* One row of the leaderboard: a model x scaffold across every database of
+ * the report, side by side with the others. */
+typedef struct jolt_report_entry {
+	const char *model;
+	const char *scaffold;
+	/* Its figures in r->robust (rates, PDR, worst case, infra, and the
+	 * noise floor: noise_flip_rate / noise_break_rate, the flip rate
+	 * between repeats of the same baseline). */
+	const struct jolt_robust_model *m;
+	/* Drop per axis (JOLT_AXES order) from r->robust->by_axis: the
+	 * estimate and whether it is significant; NAN / false when the
+	 * axis was not run. */
+	double drop[JOLT_AXIS_COUNT];
+	bool significant[JOLT_AXIS_COUNT];
+} jolt_report_entry;
 
 typedef struct jolt_report {
 	const char **dbs; /* the database paths, in the order given */
@@ -64,6 +81,14 @@ typedef struct jolt_report {
 	 * jolt_report_finish() with the default options; never NULL after it
 	 * succeeds. */
 	struct jolt_robust *robust;
+	/* The leaderboard: every model x scaffold, best first (perturbed pass
+	 * rate, then baseline pass rate, then name); recomputed with the
+	 * summary. The md and json formats show it when it has more than
+	 * one row. The noise floor of each row is in its `m`, and copied
+	 * into every comparison of r->robust (noise_flip_rate,
+	 * noise_break_rate), next to each drop. */
+	jolt_report_entry *board;
+	size_t nboard;
 } jolt_report;
 
 /* Start an empty report over `nsources` sources (database paths, copied).

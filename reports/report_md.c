@@ -601,6 +601,50 @@ static void md_scaffolds(FILE *f, const jolt_robust *s)
 	      f);
 }
 
+/* Models and scaffolds side by side, best first (report.h). */
+static void md_board(FILE *f, const jolt_report *r)
+{
+	fputs("## Leaderboard\n\n| # | model | scaffold | baseline | "
+	      "perturbed |",
+	      f);
+	for (int a = 0; a < JOLT_AXIS_COUNT; a++)
+		fprintf(f, " %s drop |", jolt_axis_name((enum jolt_axis)a));
+	fputs(" worst case | noise | infra errors |\n|---:|---|---|---:|---:|",
+	      f);
+	for (int a = 0; a < JOLT_AXIS_COUNT; a++)
+		fputs("---:|", f);
+	fputs("---:|---:|---:|\n", f);
+	for (size_t i = 0; i < r->nboard; i++) {
+		const jolt_report_entry *e = &r->board[i];
+		fprintf(f, "| %zu |", i + 1);
+		md_name(f, e->model);
+		md_name(f, e->scaffold);
+		fputc(' ', f);
+		md_pct(f, e->m->baseline.rate);
+		fputs(" | ", f);
+		md_pct(f, e->m->perturbed.rate);
+		for (int a = 0; a < JOLT_AXIS_COUNT; a++) {
+			fputs(" | ", f);
+			if (e->significant[a])
+				fputs("**", f);
+			md_pct(f, e->drop[a]);
+			if (e->significant[a])
+				fputs("**", f);
+		}
+		fputs(" | ", f);
+		md_pct(f, e->m->worst_case);
+		fputs(" | ", f);
+		md_pct(f, e->m->noise_flip_rate);
+		fprintf(f, " | %ld |\n", e->m->infra);
+	}
+	fputs("\nRanked by perturbed pass rate, then baseline pass rate. "
+	      "Drop per axis: baseline minus perturbed pass rate over matched "
+	      "pairs, mean over tasks; **bold**: significant (see Robustness "
+	      "by axis). Noise: share of pairs of repeats of the same "
+	      "baseline whose outcomes differ.\n\n",
+	      f);
+}
+
 static int md_write(FILE *f, const jolt_report *r)
 {
 	fputs("# jolt report\n\n", f);
@@ -619,6 +663,9 @@ static int md_write(FILE *f, const jolt_report *r)
 		fputs("_no trials: these databases hold no results yet._\n", f);
 		return 0;
 	}
+
+	if (r->nboard > 1)
+		md_board(f, r);
 
 	fputs("## Pass rate by model\n\n", f);
 	md_groups(f, r->by_model, r->nby_model, false);

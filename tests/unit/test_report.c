@@ -519,19 +519,22 @@ static void test_csv(void **state)
 	/* DESIGN.md's contract, spelled out here rather than from the column
 	 * list, so a reordered or renamed column fails. */
 	assert_string_equal(jolt_report_csv_header(), header);
-	assert_true(strncmp(csv, header, strlen(header)) == 0);
+	/* The contract's columns, then the noise floor. */
+	assert_true(strncmp(csv, header, strlen(header) - 1) == 0);
+	assert_true(strncmp(csv + strlen(header) - 1, ",noise_flip_rate\n",
+			    17) == 0);
 	size_t lines = 0;
 	for (const char *p = csv; *p; p++)
 		lines += *p == '\n';
 	assert_int_equal(lines, 11);
 	assert_non_null(strstr(csv, "\nA,native,starter,t1,baseline,baseline,"
-				    ",0,0,0,pass,1,3,200,20,40,\n"));
+				    ",0,0,0,pass,1,3,200,20,40,,0\n"));
 	assert_non_null(strstr(csv, "\nA,native,starter,t1,t1/tool.rename@1#7,"
 				    "tool,rename,1,7,1,fail,0,3,200,20,40,"
-				    "graded_fail\n"));
+				    "graded_fail,0\n"));
 	assert_non_null(strstr(csv, "\nA,native,starter,t2,t2/user.typo@1#7,"
 				    "user,typo,1,7,0,infra_error,0,3,200,20,"
-				    "40,infra_model\n"));
+				    "40,infra_model,0\n"));
 	/* RFC 4180: quoted, inner quotes doubled. */
 	assert_non_null(strstr(csv, "\n\"q,\"\"m\"\"\",native,starter,t1,"
 				    "baseline,baseline,,0,0,0,pass,"));
@@ -684,11 +687,55 @@ static void test_load_unknown_outcome(void **state)
 	free(dir);
 }
 
+/* Two models: the leaderboard ranks them side by side in md and json. */
+static void test_leaderboard(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = make_db(dir, "r.db");
+	jolt_report *r = load_one(path);
+	assert_int_equal(r->nboard, 2);
+	/* No perturbed trial: ranked by baseline pass rate, 80% then 50%. */
+	assert_string_equal(r->board[0].model, "A");
+	assert_string_equal(r->board[1].model, "B");
+	assert_true(isnan(r->board[0].drop[0]));
+	int err;
+	char *md = render(r, "md", &err);
+	assert_int_equal(err, 0);
+	const char *lb = strstr(md, "## Leaderboard");
+	assert_non_null(lb);
+	assert_true(lb < strstr(md, "## Pass rate by model"));
+	assert_non_null(strstr(lb, "| # | model | scaffold | baseline | perturbed "
+				   "| tool drop | system drop |"));
+	assert_non_null(strstr(lb, "| 1 | A | native | 80.0% | n/a | n/a |"));
+	assert_non_null(strstr(lb, "| 2 | B | native | 50.0% | n/a |"));
+	free(md);
+	char *js = render(r, "json", &err);
+	assert_int_equal(err, 0);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	json_t *b = json_object_get(j, "leaderboard");
+	assert_int_equal(json_array_size(b), 2);
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(b, 1), "model")),
+			    "B");
+	assert_int_equal(json_integer_value(json_object_get(
+			     json_array_get(b, 1), "rank")),
+			 2);
+	assert_true(json_is_null(json_object_get(
+	    json_object_get(json_array_get(b, 0), "drop"), "tool")));
+	json_decref(j);
+	free(js);
+	jolt_report_free(r);
+	free(path);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_load_groups),
 	    cmocka_unit_test(test_md),
+	    cmocka_unit_test(test_leaderboard),
 	    cmocka_unit_test(test_failures_capped),
 	    cmocka_unit_test(test_empty_and_multi),
 	    cmocka_unit_test(test_escaping),
