@@ -154,8 +154,9 @@ int jolt_gate_md(FILE *f, const jolt_gate *g)
 	      "A drop fails only when it is above the limit and significant: "
 	      "the exact McNemar p, Holm-adjusted over every comparison, below "
 	      "alpha, and the task-clustered bootstrap interval excluding "
-	      "zero. Noise floor: the break rate two repeats of the same "
-	      "baseline show (n/a without --repeats 2 or more).",
+	      "zero. Noise floor: the break rate between repeats of the same "
+	      "baseline, with no perturbation (n/a without --repeats 2 or "
+	      "more): a break rate near it is run-to-run noise.",
 	      f);
 	if (g->baseline)
 		fputs(" Regression: each trial paired with the baseline run's "

@@ -466,10 +466,11 @@ static void md_robust_tables(FILE *f, const jolt_robust *s)
 		"over all %zu comparisons is below %g, and the drop's "
 		"interval excludes zero (pairs of one task share its "
 		"baseline trials, so McNemar alone overstates the "
-		"evidence). Noise floor: the break rate two repeats of the "
-		"same baseline show with no perturbation at all (half their "
-		"flip rate; n/a without --repeats 2 or more); a break rate "
-		"near it is run-to-run noise, not brittleness.\n",
+		"evidence). Noise floor: the break rate between two repeats "
+		"of the same baseline, with no perturbation at all (of the "
+		"repeats that pass, the share another repeat fails; n/a "
+		"without --repeats 2 or more); a break rate near it is "
+		"run-to-run noise, not brittleness.\n",
 		s->opts.bootstrap_reps, s->family, s->opts.alpha);
 
 	fputs("\n## By operator\n\n"

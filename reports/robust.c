@@ -515,20 +515,22 @@ static double mean_pass_k(const instance *in, size_t n, long k, bool hat,
 /* The noise floor from the baseline instances (robust.h). */
 static void noise_floor(jolt_robust_model *m, const instance *in, size_t n)
 {
-	double disagree = 0.0, pairs = 0.0;
+	double disagree = 0.0, pairs = 0.0, from_pass = 0.0;
 	m->noise_flip_rate = m->noise_break_rate = NAN;
 	for (size_t i = 0; i < n; i++) {
 		if (!in[i].baseline || in[i].n < 2)
 			continue;
-		disagree += (double)in[i].c * (double)(in[i].n - in[i].c);
-		pairs += (double)in[i].n * (double)(in[i].n - 1) / 2.0;
+		double c = (double)in[i].c, k = (double)in[i].n;
+		disagree += c * (k - c);
+		pairs += k * (k - 1) / 2.0;
+		from_pass += c * (k - 1);
 		m->noise_tasks++;
 	}
 	m->noise_pairs = (long)pairs;
-	if (pairs > 0) {
+	if (pairs > 0)
 		m->noise_flip_rate = disagree / pairs;
-		m->noise_break_rate = m->noise_flip_rate / 2.0;
-	}
+	if (from_pass > 0)
+		m->noise_break_rate = disagree / from_pass;
 }
 
 /* Copy each model's noise floor into its comparisons. */

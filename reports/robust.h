@@ -163,9 +163,11 @@ typedef struct jolt_robust_model {
 	 * baseline with n >= 2 graded repeats, c of them passing:
 	 * noise_flip_rate = sum c(n-c) / sum n(n-1)/2, the share of repeat
 	 * pairs that disagree, comparable to a comparison's flip_rate;
-	 * noise_break_rate = half of it, the chance that one repeat passes
-	 * and another fails in a given order, comparable to break_rate. NAN
-	 * when no baseline has two graded repeats. */
+	 * noise_break_rate = sum c(n-c) / sum c(n-1), the share of ordered
+	 * pairs (a passing repeat, another repeat) whose second fails,
+	 * comparable to break_rate (breaks over clean passes). NAN when no
+	 * baseline has two graded repeats (or, for the break rate, none of
+	 * them passed). */
 	double noise_flip_rate;
 	double noise_break_rate;
 	long noise_pairs; /* unordered repeat pairs: sum n(n-1)/2 */

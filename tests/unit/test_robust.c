@@ -556,7 +556,9 @@ static void test_not_utf8(void **state)
 
 /* The noise floor: repeats of one baseline that disagree. t1: 4 repeats,
  * 2 pass: 2 x 2 = 4 of 6 pairs differ; t2: 3 repeats, all pass: 0 of 3;
- * t3: one repeat, no pair; an infra repeat is not graded. So 4 / 9. */
+ * t3: one repeat, no pair; an infra repeat is not graded. So a flip rate
+ * of 4 / 9; breaks: 4 of the c(n-1) = 6 + 6 ordered pairs that start
+ * with a pass, 1 / 3. */
 static void test_noise_floor(void **state)
 {
 	rowset *rs = rows_new();
@@ -579,13 +581,13 @@ static void test_noise_floor(void **state)
 	assert_int_equal(a->noise_pairs, 9);
 	assert_int_equal(a->noise_tasks, 2);
 	assert_true(fabs(a->noise_flip_rate - 4.0 / 9.0) < 1e-12);
-	assert_true(fabs(a->noise_break_rate - 2.0 / 9.0) < 1e-12);
+	assert_true(fabs(a->noise_break_rate - 1.0 / 3.0) < 1e-12);
 	assert_true(isnan(s->models[1].noise_flip_rate));
 	assert_int_equal(s->models[1].noise_pairs, 0);
 	/* Copied into each comparison of the same model x scaffold. */
 	assert_int_equal(s->nby_axis, 2);
 	assert_string_equal(s->by_axis[0].model, "A");
-	assert_true(fabs(s->by_axis[0].noise_break_rate - 2.0 / 9.0) < 1e-12);
+	assert_true(fabs(s->by_axis[0].noise_break_rate - 1.0 / 3.0) < 1e-12);
 	assert_true(isnan(s->by_axis[1].noise_break_rate));
 	assert_true(fabs(s->by_op[0].noise_flip_rate - 4.0 / 9.0) < 1e-12);
 	json_t *j;
