@@ -368,22 +368,19 @@ static int regression(jolt_gate *g)
 		if (axis_selected(&g->opts, JOLT_BASELINE))
 			add_key(&ks, &nk, (reg_key){m->model, m->scaffold, rm,
 						    JOLT_BASELINE, NULL});
-		for (size_t j = 0; j < s->nby_axis; j++) {
-			const jolt_robust_cmp *c = &s->by_axis[j];
-			if (!strcmp(c->model, m->model) &&
-			    !strcmp(c->scaffold, m->scaffold) &&
-			    axis_selected(&g->opts, c->axis))
-				add_key(&ks, &nk, (reg_key){m->model, m->scaffold,
-							    rm, c->axis, NULL});
-		}
-		for (size_t j = 0; j < s->nby_op; j++) {
-			const jolt_robust_cmp *c = &s->by_op[j];
-			if (!strcmp(c->model, m->model) &&
-			    !strcmp(c->scaffold, m->scaffold) &&
-			    axis_selected(&g->opts, c->axis))
-				add_key(&ks, &nk, (reg_key){m->model, m->scaffold,
-							    rm, c->axis, c->op});
-		}
+		/* The axes, then the operators, the run compared. */
+		const jolt_robust_cmp *lists[] = {s->by_axis, s->by_op};
+		size_t lens[] = {s->nby_axis, s->nby_op};
+		for (size_t l = 0; l < 2; l++)
+			for (size_t j = 0; j < lens[l]; j++) {
+				const jolt_robust_cmp *c = &lists[l][j];
+				if (!strcmp(c->model, m->model) &&
+				    !strcmp(c->scaffold, m->scaffold) &&
+				    axis_selected(&g->opts, c->axis))
+					add_key(&ks, &nk,
+						(reg_key){m->model, m->scaffold,
+							  rm, c->axis, c->op});
+			}
 	}
 	rc = jolt_xcalloc(nk + 1, sizeof(*rc));
 	double *p = jolt_xmalloc((nk + 1) * sizeof(*p));
