@@ -17,7 +17,8 @@
  *    significant under the report's own rule at alpha: Holm-adjusted
  *    exact McNemar p below alpha and the task-clustered bootstrap
  *    interval of the drop excluding zero. A large drop measured on too
- *    few pairs, or a drop within run-to-run noise, never fails a build.
+ *    few pairs, or a drop within run-to-run noise, does not fail a
+ *    build (noise alone fails one no more often than alpha allows).
  *  - regression (with a baseline run): each candidate trial is paired with
  *    the baseline run's trial of the same scaffold, suite, task, variant
  *    and repeat, under the same model name when the baseline run holds it,

@@ -123,8 +123,13 @@ int jolt_gate_md(FILE *f, const jolt_gate *g)
 		}
 		fprintf(f, " (%zu trials)", g->baseline->ntrials);
 	}
-	fputs(".\n\nLimits: baseline pass rate >= ", f);
-	md_pct(f, o->min_pass);
+	fputs(".\n\nLimits: baseline pass rate ", f);
+	if (o->min_pass > 0) {
+		fputs(">= ", f);
+		md_pct(f, o->min_pass);
+	} else {
+		fputs("not held to a floor", f);
+	}
 	fputs(", drop <= ", f);
 	md_pct(f, o->max_drop);
 	fprintf(f, " unless significant at alpha %g (Holm), infra errors <= ",
