@@ -6,6 +6,7 @@
  * a big run has hundreds of thousands of small strings, and they all die
  * together.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ const jolt_report_format *const jolt_report_formats[] = {
     &jolt_report_md,
     &jolt_report_json,
     &jolt_report_csv,
+    &jolt_report_junit,
     NULL,
 };
 
@@ -193,6 +195,54 @@ static void group(const jolt_report *r, const jolt_trial_row **sorted,
 	*nout = n;
 }
 
+/* Best first: perturbed pass rate, baseline pass rate (undefined rates
+ * last), then model and scaffold. */
+static double rate_or(double x)
+{
+	return isnan(x) ? -1.0 : x;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const jolt_report_entry *x = a, *y = b;
+	double dx = rate_or(x->m->perturbed.rate);
+	double dy = rate_or(y->m->perturbed.rate);
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	dx = rate_or(x->m->baseline.rate);
+	dy = rate_or(y->m->baseline.rate);
+	if (dx != dy)
+		return dx > dy ? -1 : 1;
+	int c = strcmp(x->model, y->model);
+	return c ? c : strcmp(x->scaffold, y->scaffold);
+}
+
+static void build_board(jolt_report *r)
+{
+	const jolt_robust *s = r->robust;
+	free(r->board);
+	r->nboard = s->nmodels;
+	r->board = jolt_xcalloc(s->nmodels + 1, sizeof(*r->board));
+	for (size_t i = 0; i < s->nmodels; i++) {
+		jolt_report_entry *e = &r->board[i];
+		e->model = s->models[i].model;
+		e->scaffold = s->models[i].scaffold;
+		e->m = &s->models[i];
+		for (int a = 0; a < JOLT_AXIS_COUNT; a++)
+			e->drop[a] = NAN;
+		for (size_t j = 0; j < s->nby_axis; j++) {
+			const jolt_robust_cmp *c = &s->by_axis[j];
+			int a = jolt_axis_parse(c->axis);
+			if (a < 0 || strcmp(c->model, e->model) ||
+			    strcmp(c->scaffold, e->scaffold))
+				continue;
+			e->drop[a] = c->drop.est;
+			e->significant[a] = c->significant;
+		}
+	}
+	qsort(r->board, r->nboard, sizeof(*r->board), cmp_entry);
+}
+
 int jolt_report_finish(jolt_report *r)
 {
 	const jolt_trial_row **sorted = NULL;
@@ -203,7 +253,10 @@ int jolt_report_finish(jolt_report *r)
 		group(r, sorted, 4, &r->by_task, &r->nby_task);
 	}
 	free(sorted);
-	return jolt_robust_build(&r->robust, r->trials, r->ntrials, NULL);
+	int err = jolt_robust_build(&r->robust, r->trials, r->ntrials, NULL);
+	if (!err)
+		build_board(r);
+	return err;
 }
 
 void jolt_report_free(jolt_report *r)
@@ -215,6 +268,7 @@ void jolt_report_free(jolt_report *r)
 	free(r->by_model);
 	free(r->by_suite);
 	free(r->by_task);
+	free(r->board);
 	jolt_robust_free(r->robust);
 	arena_free(r->arena);
 	free(r);
@@ -228,6 +282,7 @@ int jolt_report_summarize(jolt_report *r, const jolt_robust_opts *opts)
 		return err;
 	jolt_robust_free(r->robust);
 	r->robust = s;
+	build_board(r);
 	return 0;
 }
 

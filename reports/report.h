@@ -45,6 +45,23 @@ typedef struct jolt_report_group {
 struct jolt_report_arena;
 struct jolt_robust;
 struct jolt_robust_opts;
+struct jolt_robust_model;
+
+/* One row of the leaderboard: a model x scaffold across every database of
+ * the report, side by side with the others. */
+typedef struct jolt_report_entry {
+	const char *model;
+	const char *scaffold;
+	/* Its figures in r->robust (rates, PDR, worst case, infra, and the
+	 * noise floor: noise_flip_rate / noise_break_rate, the flip rate
+	 * between repeats of the same baseline). */
+	const struct jolt_robust_model *m;
+	/* Drop per axis (JOLT_AXES order) from r->robust->by_axis: the
+	 * estimate and whether it is significant; NAN / false when the
+	 * axis was not run. */
+	double drop[JOLT_AXIS_COUNT];
+	bool significant[JOLT_AXIS_COUNT];
+} jolt_report_entry;
 
 typedef struct jolt_report {
 	const char **dbs; /* the database paths, in the order given */
@@ -67,6 +84,14 @@ typedef struct jolt_report {
 	/* Runs made with TLS verification off (--insecure): every format
 	 * says so. */
 	long tls_insecure;
+	/* The leaderboard: every model x scaffold, best first (perturbed pass
+	 * rate, then baseline pass rate, then name); recomputed with the
+	 * summary. The md and json formats show it when it has more than
+	 * one row. The noise floor of each row is in its `m`, and copied
+	 * into every comparison of r->robust (noise_flip_rate,
+	 * noise_break_rate), next to each drop. */
+	jolt_report_entry *board;
+	size_t nboard;
 } jolt_report;
 
 /* Start an empty report over `nsources` sources (database paths, copied).
@@ -126,6 +151,20 @@ int jolt_report_write(const jolt_report *r, const char *format, FILE *f);
 extern const jolt_report_format jolt_report_md;
 extern const jolt_report_format jolt_report_json;
 extern const jolt_report_format jolt_report_csv;
+extern const jolt_report_format jolt_report_junit; /* gate_out.c */
+
+/* One trial as a JSON object (the caller owns it; NULL when jansson
+ * cannot hold it): the CSV and JSON columns of core/columns.h in list
+ * order, as in the json format's "trials". */
+struct json_t *jolt_report_json_trial(const jolt_trial_row *row);
+
+/* Markdown helpers the Markdown writers share (report_md.c). */
+/* Write `s` (at most `max` bytes, 0 = all; never past a newline when
+ * `one_line`) escaped for Markdown inline text and table cells. */
+void jolt_md_text(FILE *f, const char *s, size_t max, bool one_line);
+/* A code span that holds any text: the fence is longer than the longest
+ * run of backticks inside. */
+void jolt_md_code(FILE *f, const char *s);
 
 /* The CSV format's header line, "\n" included: the CSV columns of
  * core/columns.h in list order. */

@@ -6,14 +6,22 @@
  * Fields are quoted as RFC 4180 says (a field holding a comma, a double
  * quote, CR or LF is wrapped in quotes, inner quotes doubled); lines end
  * in LF. A baseline trial always reads axis "baseline", operator "" and
- * level 0, whatever the store holds.
+ * level 0, whatever the store holds. One column follows the contract's:
+ * noise_flip_rate (CSV_NOISE_COLUMN).
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/common.h"
 #include "reports/report.h"
+#include "reports/robust.h"
+
+/* After the contract's columns: the flip rate between repeats of the
+ * same baseline of the trial's model x scaffold (empty without repeats),
+ * so a script sees the noise a drop must stand above. */
+#define CSV_NOISE_COLUMN "noise_flip_rate"
 
 /* Per output class (core/columns.h): only CSV columns are written. */
 #define CSV_ONLY_CSV(x) x
@@ -81,9 +89,31 @@ const char *jolt_report_csv_header(void)
 	return csv_header + 1;
 }
 
+/* The noise floor of a trial's model x scaffold (robust.h), NAN when
+ * it has no repeats; `last` caches the previous lookup (rows come
+ * grouped by run). */
+static double csv_noise(const jolt_report *r, const jolt_trial_row *t,
+			const jolt_robust_model **last)
+{
+	const jolt_robust *s = r->robust;
+	if (*last && !strcmp((*last)->model, t->model) &&
+	    !strcmp((*last)->scaffold, t->scaffold))
+		return (*last)->noise_flip_rate;
+	for (size_t i = 0; s && i < s->nmodels; i++)
+		if (!strcmp(s->models[i].model, t->model) &&
+		    !strcmp(s->models[i].scaffold, t->scaffold)) {
+			*last = &s->models[i];
+			return (*last)->noise_flip_rate;
+		}
+	return NAN;
+}
+
 static int csv_write(FILE *f, const jolt_report *r)
 {
-	fputs(jolt_report_csv_header(), f);
+	const jolt_robust_model *last = NULL;
+	/* The contract's columns, then the noise floor. */
+	fprintf(f, "%.*s,%s\n", (int)strlen(jolt_report_csv_header()) - 1,
+		jolt_report_csv_header(), CSV_NOISE_COLUMN);
 	for (size_t i = 0; i < r->ntrials; i++) {
 		jolt_trial_row t = r->trials[i];
 		const char *sep = "";
@@ -95,7 +125,11 @@ static int csv_write(FILE *f, const jolt_report *r)
 	CSV_ONLY_##out(fputs(sep, f); sep = ","; csv_##kind(f, t.field);)
 		JOLT_TRIAL_COLUMNS(COL_CELL)
 #undef COL_CELL
-		fputc('\n', f);
+		double noise = csv_noise(r, &r->trials[i], &last);
+		if (isfinite(noise))
+			fprintf(f, ",%.6g\n", noise);
+		else
+			fputs(",\n", f);
 	}
 	return 0;
 }

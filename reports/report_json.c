@@ -1,13 +1,15 @@
 /*
  * report_json.c - the JSON report: every trial under "trials" (the CSV
  * columns plus malformed_calls) and every computed figure under
- * "summary" (robust.h), plus the databases read.
+ * "summary" (robust.h), plus the databases read and the leaderboard
+ * (report.h: every model x scaffold side by side, best first).
  *
  * Trials are written one object per line as they are visited, not built
  * into one tree first, so a report of a few hundred thousand trials does
  * not hold them all as JSON values at once.
  */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,8 +66,13 @@ static json_t *jcol_OUTCOME(enum jolt_outcome v)
 
 #define jcol_STRN jcol_STR
 
-/* One trial as an object whose members keep the column list's order. */
-static json_t *json_trial(const jolt_trial_row *row)
+/* A number, or null when it is undefined (JSON has no NaN). */
+static json_t *jnum(double x)
+{
+	return isfinite(x) ? json_real(x) : json_null();
+}
+
+json_t *jolt_report_json_trial(const jolt_trial_row *row)
 {
 	jolt_trial_row t = *row;
 	json_t *o = json_object();
@@ -105,9 +112,39 @@ static int json_write(FILE *f, const jolt_report *r)
 	json_decref(dbs);
 	fprintf(f, ",\n\"tls_insecure_runs\": %ld", r->tls_insecure);
 
+	json_t *board = json_array();
+	for (size_t i = 0; i < r->nboard; i++) {
+		const jolt_report_entry *e = &r->board[i];
+		json_t *drops = json_object(), *sig = json_object();
+		for (int a = 0; a < JOLT_AXIS_COUNT; a++) {
+			const char *name = jolt_axis_name((enum jolt_axis)a);
+			json_object_set_new(drops, name, jnum(e->drop[a]));
+			json_object_set_new(sig, name,
+					    json_boolean(e->significant[a]));
+		}
+		json_array_append_new(
+		    board,
+		    json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, "
+			      "s:I, s:o, s:o}",
+			      "rank", (json_int_t)(i + 1), "model",
+			      jolt_robust_json_str(e->model), "scaffold",
+			      jolt_robust_json_str(e->scaffold), "baseline",
+			      jnum(e->m->baseline.rate), "perturbed",
+			      jnum(e->m->perturbed.rate), "worst_case",
+			      jnum(e->m->worst_case), "noise_flip_rate",
+			      jnum(e->m->noise_flip_rate), "pdr",
+			      jnum(e->m->pdr), "trials",
+			      (json_int_t)e->m->trials, "infra",
+			      (json_int_t)e->m->infra, "drop", drops,
+			      "significant", sig));
+	}
+	fputs(",\n\"leaderboard\": ", f);
+	json_dumpf(board, f, JSON_FLAGS);
+	json_decref(board);
+
 	fputs(",\n\"trials\": [", f);
 	for (size_t i = 0; i < r->ntrials; i++) {
-		json_t *t = json_trial(&r->trials[i]);
+		json_t *t = jolt_report_json_trial(&r->trials[i]);
 		if (!t)
 			return jolt_err_set(JOLT_EINTERNAL,
 					    "json report: trial %s could not "

@@ -15,6 +15,7 @@
 
 #include <math.h>
 
+#include "core/buf.h"
 #include "core/common.h"
 #include "reports/report.h"
 #include "reports/robust.h"
@@ -32,9 +33,7 @@ static bool intraword(const char *s, const char *p)
 	       isalnum((unsigned char)p[1]);
 }
 
-/* Write `s` (at most `max` bytes, 0 = all; never past a newline when
- * `one_line`) escaped for Markdown inline text and table cells. */
-static void md_text(FILE *f, const char *s, size_t max, bool one_line)
+void jolt_md_text(FILE *f, const char *s, size_t max, bool one_line)
 {
 	size_t n = 0;
 	bool cut = false;
@@ -59,9 +58,7 @@ static void md_text(FILE *f, const char *s, size_t max, bool one_line)
 		fputs("…", f);
 }
 
-/* A code span that holds any text: the fence is longer than the longest
- * run of backticks inside. */
-static void md_code(FILE *f, const char *s)
+void jolt_md_code(FILE *f, const char *s)
 {
 	size_t run = 0, longest = 0;
 	for (const char *p = s; *p; p++) {
@@ -105,12 +102,12 @@ static void md_groups(FILE *f, const jolt_report_group *gs, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		const jolt_report_group *g = &gs[i];
 		fputs("| ", f);
-		md_text(f, g->model, 0, true);
+		jolt_md_text(f, g->model, 0, true);
 		fputs(" | ", f);
-		md_text(f, g->scaffold, 0, true);
+		jolt_md_text(f, g->scaffold, 0, true);
 		if (with_suite) {
 			fputs(" | ", f);
-			md_text(f, g->suite, 0, true);
+			jolt_md_text(f, g->suite, 0, true);
 		}
 		fputs(" |", f);
 		md_rate_cells(f, g);
@@ -125,13 +122,13 @@ static void md_tasks(FILE *f, const jolt_report *r)
 	for (size_t i = 0; i < r->nby_task; i++) {
 		const jolt_report_group *g = &r->by_task[i];
 		fputs("| ", f);
-		md_text(f, g->model, 0, true);
+		jolt_md_text(f, g->model, 0, true);
 		fputs(" | ", f);
-		md_text(f, g->scaffold, 0, true);
+		jolt_md_text(f, g->scaffold, 0, true);
 		fputs(" | ", f);
-		md_text(f, g->suite, 0, true);
+		jolt_md_text(f, g->suite, 0, true);
 		fputc('/', f);
-		md_text(f, g->task, 0, true);
+		jolt_md_text(f, g->task, 0, true);
 		/* Graded trials only, as in the rates; infra errors are
 		 * named in the outcomes column. */
 		fprintf(f, " | %ld/%ld | ", g->pass, g->pass + g->fail);
@@ -153,39 +150,186 @@ static void md_tasks(FILE *f, const jolt_report *r)
 	}
 }
 
-/* List up to MD_MAX_LISTED trials with outcome `o`, in load order. */
-static void md_list(FILE *f, const jolt_report *r, enum jolt_outcome o,
-		    const char *title, const char *noun)
+/* One listed trial: a line with its key, class and detail. */
+static void md_trial_line(FILE *f, const jolt_trial_row *t)
+{
+	fputs("- ", f);
+	jolt_md_code(f, t->key);
+	fputs(" — ", f);
+	if (t->error_class[0])
+		jolt_md_text(f, t->error_class, 0, true);
+	else
+		fputs("(no error class)", f);
+	if (t->detail && t->detail[0]) {
+		fputs(": ", f);
+		jolt_md_text(f, t->detail, MD_DETAIL_CAP, true);
+	}
+	fputc('\n', f);
+}
+
+/* The sqlite3 command that lists every trial with outcome `o` of each
+ * database, for when the list is cut. */
+static void md_query(FILE *f, const jolt_report *r, enum jolt_outcome o)
+{
+	fputs("\nEvery one of them:\n\n", f);
+	for (size_t d = 0; d < r->ndb; d++) {
+		jolt_buf cmd = JOLT_BUF_INIT;
+		jolt_buf_addf(&cmd, "sqlite3 '");
+		for (const char *p = r->dbs[d]; *p; p++)
+			if (*p == '\'')
+				jolt_buf_addf(&cmd, "'\\''");
+			else
+				jolt_buf_addf(&cmd, "%c", *p);
+		jolt_buf_addf(&cmd,
+			      "' \"SELECT key, error_class, detail FROM trials "
+			      "WHERE outcome = '%s' ORDER BY key\"",
+			      jolt_outcome_name(o));
+		fputs("- ", f);
+		jolt_md_code(f, jolt_buf_cstr(&cmd));
+		fputc('\n', f);
+		jolt_buf_release(&cmd);
+	}
+}
+
+/* How informative a failed trial is, most first (see md_failures). */
+typedef struct {
+	const jolt_trial_row *t;
+	int rank;    /* 0 break in a significant comparison, 1 other break,
+		      * 2 failed baseline, 3 failure the baseline shares */
+	double drop; /* its operator's drop, for breaks */
+} md_fail;
+
+static int cmp_pair_key(const jolt_trial_row *x, const jolt_trial_row *y)
+{
+	int c;
+	if ((c = strcmp(x->model, y->model)) ||
+	    (c = strcmp(x->scaffold, y->scaffold)) ||
+	    (c = strcmp(x->suite, y->suite)) || (c = strcmp(x->task, y->task)))
+		return c;
+	return (x->repeat > y->repeat) - (x->repeat < y->repeat);
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+	return cmp_pair_key(*(const jolt_trial_row *const *)a,
+			    *(const jolt_trial_row *const *)b);
+}
+
+static int cmp_fail(const void *a, const void *b)
+{
+	const md_fail *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	if (x->drop != y->drop)
+		return x->drop > y->drop ? -1 : 1;
+	return strcmp(x->t->key, y->t->key);
+}
+
+/* The graded baseline paired with `t` (robust.h's pairing), or NULL. */
+static const jolt_trial_row *md_baseline(const jolt_trial_row **base,
+					 size_t n, const jolt_trial_row *t)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_pair_key(base[mid], t) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && cmp_pair_key(base[lo], t) == 0 ? base[lo] : NULL;
+}
+
+static const jolt_robust_cmp *md_op_cmp(const jolt_robust *s,
+					const jolt_trial_row *t)
+{
+	for (size_t i = 0; s && i < s->nby_op; i++) {
+		const jolt_robust_cmp *c = &s->by_op[i];
+		if (!strcmp(c->model, t->model) &&
+		    !strcmp(c->scaffold, t->scaffold) &&
+		    !strcmp(c->axis, t->axis) && !strcmp(c->op, t->op))
+			return c;
+	}
+	return NULL;
+}
+
+/* The MD_MAX_LISTED most informative failed trials: breaks (the variant
+ * failed where its paired baseline passed) first, those of significant
+ * comparisons and larger drops before the rest; then failed baselines
+ * (the task fails unperturbed); then failures the baseline shares. Ties
+ * go by key, so the list does not depend on the order trials finished
+ * in (a merged run lists what the unsharded run lists). */
+static void md_failures(FILE *f, const jolt_report *r)
+{
+	const jolt_trial_row **base =
+	    jolt_xmalloc((r->ntrials + 1) * sizeof(*base));
+	md_fail *fs = jolt_xmalloc((r->ntrials + 1) * sizeof(*fs));
+	size_t nbase = 0, nf = 0;
+	for (size_t i = 0; i < r->ntrials; i++) {
+		const jolt_trial_row *t = &r->trials[i];
+		if (!strcmp(t->axis, JOLT_BASELINE) &&
+		    t->outcome != JOLT_OUTCOME_INFRA)
+			base[nbase++] = t;
+	}
+	qsort(base, nbase, sizeof(*base), cmp_rows);
+	for (size_t i = 0; i < r->ntrials; i++) {
+		const jolt_trial_row *t = &r->trials[i];
+		if (t->outcome != JOLT_OUTCOME_FAIL)
+			continue;
+		md_fail *x = &fs[nf++];
+		*x = (md_fail){.t = t, .rank = 2, .drop = 0.0};
+		if (!strcmp(t->axis, JOLT_BASELINE))
+			continue;
+		const jolt_trial_row *b = md_baseline(base, nbase, t);
+		const jolt_robust_cmp *c = md_op_cmp(r->robust, t);
+		x->rank = 3;
+		if (b && b->outcome == JOLT_OUTCOME_PASS) {
+			x->rank = c && c->significant ? 0 : 1;
+			x->drop = c && isfinite(c->drop.est) ? c->drop.est : 0;
+		}
+	}
+	qsort(fs, nf, sizeof(*fs), cmp_fail);
+	fputs("\n## Failures\n\n", f);
+	if (nf == 0) {
+		fputs("No failed trials.\n", f);
+	} else {
+		if (nf > MD_MAX_LISTED)
+			fprintf(f,
+				"%zu failed trials; the %d most informative "
+				"(breaks of significant drops first, then "
+				"other breaks, failed baselines, the rest):\n\n",
+				nf, MD_MAX_LISTED);
+		for (size_t i = 0; i < nf && i < MD_MAX_LISTED; i++)
+			md_trial_line(f, fs[i].t);
+		if (nf > MD_MAX_LISTED)
+			md_query(f, r, JOLT_OUTCOME_FAIL);
+	}
+	free(base);
+	free(fs);
+}
+
+/* Up to MD_MAX_LISTED infra errors, in load order. */
+static void md_infra(FILE *f, const jolt_report *r)
 {
 	size_t total = 0, shown = 0;
 	for (size_t i = 0; i < r->ntrials; i++)
-		total += r->trials[i].outcome == o;
-	fprintf(f, "\n## %s\n\n", title);
+		total += r->trials[i].outcome == JOLT_OUTCOME_INFRA;
+	fputs("\n## Infra errors\n\n", f);
 	if (total == 0) {
-		fprintf(f, "No %s.\n", noun);
+		fputs("No trials with infra errors.\n", f);
 		return;
 	}
 	if (total > MD_MAX_LISTED)
-		fprintf(f, "%zu %s; the first %d:\n\n", total, noun,
-			MD_MAX_LISTED);
+		fprintf(f, "%zu trials with infra errors; the first %d:\n\n",
+			total, MD_MAX_LISTED);
 	for (size_t i = 0; i < r->ntrials && shown < MD_MAX_LISTED; i++) {
-		const jolt_trial_row *t = &r->trials[i];
-		if (t->outcome != o)
+		if (r->trials[i].outcome != JOLT_OUTCOME_INFRA)
 			continue;
 		shown++;
-		fputs("- ", f);
-		md_code(f, t->key);
-		fputs(" — ", f);
-		if (t->error_class[0])
-			md_text(f, t->error_class, 0, true);
-		else
-			fputs("(no error class)", f);
-		if (t->detail && t->detail[0]) {
-			fputs(": ", f);
-			md_text(f, t->detail, MD_DETAIL_CAP, true);
-		}
-		fputc('\n', f);
+		md_trial_line(f, &r->trials[i]);
 	}
+	if (total > MD_MAX_LISTED)
+		md_query(f, r, JOLT_OUTCOME_INFRA);
 }
 
 /* A proportion as a percentage, "n/a" when undefined. */
@@ -214,7 +358,7 @@ static void md_p(FILE *f, double p)
 static void md_name(FILE *f, const char *s)
 {
 	fputs(" ", f);
-	md_text(f, s, 0, true);
+	jolt_md_text(f, s, 0, true);
 	fputs(" |", f);
 }
 
@@ -237,6 +381,8 @@ static void md_cmp_cells(FILE *f, const jolt_robust_cmp *c)
 	fprintf(f, " | %ld | %ld | ", c->flips.n10, c->flips.n01);
 	md_pct(f, c->break_rate);
 	fputs(" | ", f);
+	md_pct(f, c->noise_break_rate);
+	fputs(" | ", f);
 	if (c->significant)
 		fputs("**", f);
 	md_p(f, c->p);
@@ -252,9 +398,10 @@ static void md_robust_summary(FILE *f, const jolt_robust *s)
 {
 	fputs("\n## Robustness summary\n\n"
 	      "| model | scaffold | baseline | perturbed | PDR | worst case | "
+	      "noise (flips between repeats) | "
 	      "malformed calls/step | mean tokens in | mean tokens out | "
 	      "mean latency (ms) |\n"
-	      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+	      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
 	      f);
 	for (size_t i = 0; i < s->nmodels; i++) {
 		const jolt_robust_model *m = &s->models[i];
@@ -270,6 +417,10 @@ static void md_robust_summary(FILE *f, const jolt_robust *s)
 		fputs(" | ", f);
 		md_pct(f, m->worst_case);
 		fputs(" | ", f);
+		md_pct(f, m->noise_flip_rate);
+		if (m->noise_pairs > 0)
+			fprintf(f, " of %ld", m->noise_pairs);
+		fputs(" | ", f);
 		if (isfinite(m->malformed_rate))
 			fprintf(f, "%.3f", m->malformed_rate);
 		else
@@ -279,7 +430,10 @@ static void md_robust_summary(FILE *f, const jolt_robust *s)
 	}
 	fputs("\nPDR = 1 - perturbed passes / baseline passes over matched "
 	      "pairs. Worst case: per task, the lowest pass rate over its "
-	      "baseline and each variant, averaged over tasks.\n",
+	      "baseline and each variant, averaged over tasks. Noise: the "
+	      "share of pairs of repeats of the same baseline whose outcomes "
+	      "differ (of that many pairs): the model's own run-to-run "
+	      "noise.\n",
 	      f);
 }
 
@@ -287,9 +441,9 @@ static void md_robust_tables(FILE *f, const jolt_robust *s)
 {
 	static const char *const cols =
 	    " pairs | baseline | perturbed | drop [95% CI] | breaks | fixes | "
-	    "break rate | McNemar p (Holm) |\n";
+	    "break rate | noise floor | McNemar p (Holm) |\n";
 	static const char *const rule =
-	    "---:|---:|---:|---|---:|---:|---:|---|\n";
+	    "---:|---:|---:|---|---:|---:|---:|---:|---|\n";
 
 	fputs("\n## Robustness by axis\n\n| model | scaffold | axis |", f);
 	fputs(cols, f);
@@ -312,7 +466,11 @@ static void md_robust_tables(FILE *f, const jolt_robust *s)
 		"over all %zu comparisons is below %g, and the drop's "
 		"interval excludes zero (pairs of one task share its "
 		"baseline trials, so McNemar alone overstates the "
-		"evidence).\n",
+		"evidence). Noise floor: the break rate between two repeats "
+		"of the same baseline, with no perturbation at all (of the "
+		"repeats that pass, the share another repeat fails; n/a "
+		"without --repeats 2 or more); a break rate near it is "
+		"run-to-run noise, not brittleness.\n",
 		s->opts.bootstrap_reps, s->family, s->opts.alpha);
 
 	fputs("\n## By operator\n\n"
@@ -395,8 +553,8 @@ static void md_scaffolds(FILE *f, const jolt_robust *s)
 		return;
 	fputs("\n## Scaffold swap\n\n| model | scaffold | against |"
 	      " pairs | native | this scaffold | drop [95% CI] | breaks | "
-	      "fixes | break rate | McNemar p (Holm) |\n"
-	      "|---|---|---|---:|---:|---:|---|---:|---:|---:|---|\n",
+	      "fixes | break rate | noise floor | McNemar p (Holm) |\n"
+	      "|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|\n",
 	      f);
 	for (size_t i = 0; i < s->nby_scaffold; i++) {
 		const jolt_robust_cmp *c = &s->by_scaffold[i];
@@ -444,6 +602,50 @@ static void md_scaffolds(FILE *f, const jolt_robust *s)
 	      f);
 }
 
+/* Models and scaffolds side by side, best first (report.h). */
+static void md_board(FILE *f, const jolt_report *r)
+{
+	fputs("## Leaderboard\n\n| # | model | scaffold | baseline | "
+	      "perturbed |",
+	      f);
+	for (int a = 0; a < JOLT_AXIS_COUNT; a++)
+		fprintf(f, " %s drop |", jolt_axis_name((enum jolt_axis)a));
+	fputs(" worst case | noise | infra errors |\n|---:|---|---|---:|---:|",
+	      f);
+	for (int a = 0; a < JOLT_AXIS_COUNT; a++)
+		fputs("---:|", f);
+	fputs("---:|---:|---:|\n", f);
+	for (size_t i = 0; i < r->nboard; i++) {
+		const jolt_report_entry *e = &r->board[i];
+		fprintf(f, "| %zu |", i + 1);
+		md_name(f, e->model);
+		md_name(f, e->scaffold);
+		fputc(' ', f);
+		md_pct(f, e->m->baseline.rate);
+		fputs(" | ", f);
+		md_pct(f, e->m->perturbed.rate);
+		for (int a = 0; a < JOLT_AXIS_COUNT; a++) {
+			fputs(" | ", f);
+			if (e->significant[a])
+				fputs("**", f);
+			md_pct(f, e->drop[a]);
+			if (e->significant[a])
+				fputs("**", f);
+		}
+		fputs(" | ", f);
+		md_pct(f, e->m->worst_case);
+		fputs(" | ", f);
+		md_pct(f, e->m->noise_flip_rate);
+		fprintf(f, " | %ld |\n", e->m->infra);
+	}
+	fputs("\nRanked by perturbed pass rate, then baseline pass rate. "
+	      "Drop per axis: baseline minus perturbed pass rate over matched "
+	      "pairs, mean over tasks; **bold**: significant (see Robustness "
+	      "by axis). Noise: share of pairs of repeats of the same "
+	      "baseline whose outcomes differ.\n\n",
+	      f);
+}
+
 static int md_write(FILE *f, const jolt_report *r)
 {
 	fputs("# jolt report\n\n", f);
@@ -454,7 +656,7 @@ static int md_write(FILE *f, const jolt_report *r)
 		for (size_t i = 0; i < r->ntrials; i++)
 			n += r->trials[i].db == d;
 		fputs("\n- ", f);
-		md_code(f, r->dbs[d]);
+		jolt_md_code(f, r->dbs[d]);
 		fprintf(f, " (%zu trial%s)", n, n == 1 ? "" : "s");
 	}
 	fputs("\n\n", f);
@@ -466,6 +668,9 @@ static int md_write(FILE *f, const jolt_report *r)
 		fputs("_no trials: these databases hold no results yet._\n", f);
 		return 0;
 	}
+
+	if (r->nboard > 1)
+		md_board(f, r);
 
 	fputs("## Pass rate by model\n\n", f);
 	md_groups(f, r->by_model, r->nby_model, false);
@@ -488,9 +693,8 @@ static int md_write(FILE *f, const jolt_report *r)
 	fputs("\n## Tasks\n\n", f);
 	md_tasks(f, r);
 
-	md_list(f, r, JOLT_OUTCOME_FAIL, "Failures", "failed trials");
-	md_list(f, r, JOLT_OUTCOME_INFRA, "Infra errors",
-		"trials with infra errors");
+	md_failures(f, r);
+	md_infra(f, r);
 	return 0;
 }
 

@@ -512,6 +512,44 @@ static double mean_pass_k(const instance *in, size_t n, long k, bool hat,
 	return m ? sum / (double)m : NAN;
 }
 
+/* The noise floor from the baseline instances (robust.h). */
+static void noise_floor(jolt_robust_model *m, const instance *in, size_t n)
+{
+	double disagree = 0.0, pairs = 0.0, from_pass = 0.0;
+	m->noise_flip_rate = m->noise_break_rate = NAN;
+	for (size_t i = 0; i < n; i++) {
+		if (!in[i].baseline || in[i].n < 2)
+			continue;
+		double c = (double)in[i].c, k = (double)in[i].n;
+		disagree += c * (k - c);
+		pairs += k * (k - 1) / 2.0;
+		from_pass += c * (k - 1);
+		m->noise_tasks++;
+	}
+	m->noise_pairs = (long)pairs;
+	if (pairs > 0)
+		m->noise_flip_rate = disagree / pairs;
+	if (from_pass > 0)
+		m->noise_break_rate = disagree / from_pass;
+}
+
+/* Copy each model's noise floor into its comparisons. */
+static void copy_noise(const jolt_robust *s, jolt_robust_cmp *cs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		cs[i].noise_flip_rate = cs[i].noise_break_rate = NAN;
+		for (size_t j = 0; j < s->nmodels; j++) {
+			const jolt_robust_model *m = &s->models[j];
+			if (strcmp(m->model, cs[i].model) ||
+			    strcmp(m->scaffold, cs[i].scaffold))
+				continue;
+			cs[i].noise_flip_rate = m->noise_flip_rate;
+			cs[i].noise_break_rate = m->noise_break_rate;
+			break;
+		}
+	}
+}
+
 static const enum key model_keys[] = {K_MODEL, K_SCAFFOLD, K_SUITE,
 				      K_TASK,  K_VARIANT,  K_REPEAT};
 
@@ -590,6 +628,7 @@ static void fill_model(jolt_robust_model *m, const jolt_trial_row **rows,
 			jolt_flips_add(&m->flips, is_pass(x->b), is_pass(x->v));
 	}
 	m->pdr = jolt_flips_pdr(&m->flips);
+	noise_floor(m, ins, nins);
 	if (m->repeats > 1) {
 		m->npassk = (size_t)m->repeats;
 		m->passk = jolt_xcalloc(m->npassk, sizeof(*m->passk));
@@ -688,6 +727,10 @@ int jolt_robust_build(jolt_robust **out, const jolt_trial_row *rows, size_t n,
 			   nps);
 		i = j;
 	}
+	copy_noise(s, s->by_axis, s->nby_axis);
+	copy_noise(s, s->by_op, s->nby_op);
+	copy_noise(s, s->by_level, s->nby_level);
+	copy_noise(s, s->by_scaffold, s->nby_scaffold);
 	err = build_inter(s, ps, nps, &o);
 done:
 	free(sorted);
@@ -775,6 +818,12 @@ static json_t *jcmp(const jolt_robust_cmp *c)
 	    jnum(c->pdr), "p", jnum(c->p), "p_holm", jnum(c->p_holm), "p_bh",
 	    jnum(c->p_bh), "significant", c->significant, "same_as_parent",
 	    c->same_as_parent);
+	if (o) {
+		json_object_set_new(o, "noise_flip_rate",
+				    jnum(c->noise_flip_rate));
+		json_object_set_new(o, "noise_break_rate",
+				    jnum(c->noise_break_rate));
+	}
 	if (o && c->op)
 		json_object_set_new(o, "operator", jolt_robust_json_str(c->op));
 	if (o && c->ref_scaffold)
@@ -800,7 +849,7 @@ static json_t *jmodel(const jolt_robust_model *m)
 			      jnum(r->all_at), "instances",
 			      (json_int_t)r->all_instances));
 	}
-	return json_pack(
+	json_t *o = json_pack(
 	    "{s:o, s:o, s:I, s:I, s:o, s:o, s:o, s:o, s:I, s:I, s:o, s:o, "
 	    "s:o, s:o, s:o, s:I, s:i, s:o}",
 	    "model", jolt_robust_json_str(m->model), "scaffold",
@@ -815,6 +864,15 @@ static json_t *jmodel(const jolt_robust_model *m)
 	    jnum(m->mean_latency_ms), "worst_case", jnum(m->worst_case),
 	    "worst_case_tasks", (json_int_t)m->worst_case_tasks, "repeats",
 	    m->repeats, "pass_k", passk);
+	if (o)
+		json_object_set_new(
+		    o, "noise",
+		    json_pack("{s:o, s:o, s:I, s:I}", "flip_rate",
+			      jnum(m->noise_flip_rate), "break_rate",
+			      jnum(m->noise_break_rate), "pairs",
+			      (json_int_t)m->noise_pairs, "baselines",
+			      (json_int_t)m->noise_tasks));
+	return o;
 }
 
 int jolt_robust_json(json_t **out, const jolt_robust *s)

@@ -25,6 +25,7 @@
  * infra errors included, because they cost), PDR over all pairs,
  * HELM-style worst-case robustness (per task the minimum pass fraction
  * over its baseline and each of its variants, averaged over tasks), and
+ * the noise floor (the flip rate between repeats of the same baseline),
  * pass^k / pass@k for k = 1..repeats when repeats > 1: on baseline trials
  * per task, and on all trials per instance (a task's baseline or one of
  * its variants), averaged over the instances with at least k graded
@@ -105,6 +106,11 @@ typedef struct jolt_robust_cmp {
 	 * share baseline trials, so McNemar alone overstates evidence). */
 	bool significant;
 	bool same_as_parent;
+	/* The noise floor of this comparison's model x scaffold, copied from
+	 * its jolt_robust_model (NAN without repeats): what the break and
+	 * flip rates above would be if the perturbation changed nothing. */
+	double noise_break_rate;
+	double noise_flip_rate;
 } jolt_robust_cmp;
 
 /* Scaffold x axis interaction: is an axis's drop larger when the task is
@@ -152,6 +158,20 @@ typedef struct jolt_robust_model {
 	double worst_case;     /* HELM worst case, mean over tasks */
 	long worst_case_tasks; /* tasks with at least one graded trial */
 	int repeats;	       /* max repeat + 1 */
+	/* The noise floor: how often two repeats of the same baseline (same
+	 * task, baseline variant, different repeat) disagree. Over every
+	 * baseline with n >= 2 graded repeats, c of them passing:
+	 * noise_flip_rate = sum c(n-c) / sum n(n-1)/2, the share of repeat
+	 * pairs that disagree, comparable to a comparison's flip_rate;
+	 * noise_break_rate = sum c(n-c) / sum c(n-1), the share of ordered
+	 * pairs (a passing repeat, another repeat) whose second fails,
+	 * comparable to break_rate (breaks over clean passes). NAN when no
+	 * baseline has two graded repeats (or, for the break rate, none of
+	 * them passed). */
+	double noise_flip_rate;
+	double noise_break_rate;
+	long noise_pairs; /* unordered repeat pairs: sum n(n-1)/2 */
+	long noise_tasks; /* baselines with n >= 2 */
 	jolt_robust_k *passk;  /* k = 1..repeats when repeats > 1, or NULL */
 	size_t npassk;
 } jolt_robust_model;

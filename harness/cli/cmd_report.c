@@ -17,7 +17,7 @@ struct report_opts {
 
 static const jolt_opt report_options[] = {
 	{"format", 'f', JOLT_OPT_STR, offsetof(struct report_opts, format), "FMT",
-	 "output format: md (default), json (trials and every computed figure), csv (one row per trial)"},
+	 "output format: md (default), json (trials and every computed figure), csv (one row per trial), junit (the gate's checks at its default limits)"},
 	{"output", 'o', JOLT_OPT_STR, offsetof(struct report_opts, output), "FILE",
 	 "write to FILE instead of stdout"},
 	{NULL, 0, 0, 0, NULL, NULL},
@@ -49,10 +49,15 @@ done:
 }
 
 const jolt_cmd_syntax jolt_report_syntax = {
-	.usage = "DB... [--format md] [-o FILE]",
+	.usage = "DB... [--format md|json|csv|junit] [-o FILE]",
 	.help =
 	 "Infrastructure errors are counted in their own column and never\n"
-	 "enter a pass rate.",
+	 "enter a pass rate. Several databases make one report; with several\n"
+	 "models or scaffolds, md and json open with a leaderboard (models and\n"
+	 "scaffolds side by side). Where a run has repeats, every drop is shown\n"
+	 "next to the noise floor: the break rate between repeats of the same\n"
+	 "baseline. The md report lists the 20 most informative failed trials\n"
+	 "and the sqlite3 query for the rest.",
 	.opts = report_options,
 	.opts_size = sizeof(struct report_opts),
 	.min_args = 1,

@@ -84,7 +84,7 @@ static const jolt_opt run_options[] = {
 	{"resume", 0, JOLT_OPT_FLAG, offsetof(struct run_opts, resume), NULL,
 	 "skip trials already in --out and run the rest"},
 	{"shard", 0, JOLT_OPT_STR, offsetof(struct run_opts, shard), "i/N",
-	 "run only the i-th of N deterministic slices (0-based)"},
+	 "run only the trials whose key hashes to slice i of N (0-based); merge the shards with jolt merge"},
 	{"stream", 0, JOLT_OPT_FLAG, offsetof(struct run_opts, stream), NULL,
 	 "network models: stream responses (SSE)"},
 	{"reasoning-split", 0, JOLT_OPT_FLAG, offsetof(struct run_opts, reasoning_split), NULL,

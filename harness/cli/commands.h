@@ -17,6 +17,9 @@ extern const jolt_cmd_syntax jolt_ops_syntax;
 extern const jolt_cmd_syntax jolt_perturb_syntax;
 extern const jolt_cmd_syntax jolt_serve_syntax;
 extern const jolt_cmd_syntax jolt_report_syntax;
+extern const jolt_cmd_syntax jolt_gate_syntax;
+extern const jolt_cmd_syntax jolt_merge_syntax;
+extern const jolt_cmd_syntax jolt_export_syntax;
 
 int jolt_cmd_run(void *opts, int argc, char **argv);
 int jolt_cmd_check(void *opts, int argc, char **argv);
@@ -24,6 +27,9 @@ int jolt_cmd_ops(void *opts, int argc, char **argv);
 int jolt_cmd_perturb(void *opts, int argc, char **argv);
 int jolt_cmd_serve(void *opts, int argc, char **argv);
 int jolt_cmd_report(void *opts, int argc, char **argv);
+int jolt_cmd_gate(void *opts, int argc, char **argv);
+int jolt_cmd_merge(void *opts, int argc, char **argv);
+int jolt_cmd_export(void *opts, int argc, char **argv);
 
 /* ---- shared by several commands (cmd_util.c) -------------------------- */
 

@@ -26,6 +26,12 @@ static const jolt_cmd commands[] = {
 	 &jolt_serve_syntax, jolt_cmd_serve},
 	{"report", "Summarise stored runs: pass rates, drops per axis and operator, with intervals.",
 	 &jolt_report_syntax, jolt_cmd_report},
+	{"gate", "Judge a run for CI: exit 1 on a significant drop or regression, 3 on infra errors.",
+	 &jolt_gate_syntax, jolt_cmd_gate},
+	{"merge", "Combine the shard databases of one run into one database.",
+	 &jolt_merge_syntax, jolt_cmd_merge},
+	{"export", "Write a database's trials as JSON lines (with traces) or CSV.",
+	 &jolt_export_syntax, jolt_cmd_export},
 };
 
 static void usage(FILE *f)
@@ -35,7 +41,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < JOLT_ARRAY_LEN(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'jolt COMMAND --help' explains a command.\n"
-		   "exit status: 0 ok, 1 check failed, 2 usage or input error, "
+		   "exit status: 0 ok, 1 check or gate failed, 2 usage or input error, "
 		   "3 infrastructure failure\n");
 }
 

@@ -2,8 +2,8 @@
  * run.c - the run scheduler (see run.h).
  *
  * Trials are expanded in a fixed order (suite, task, variant, repeat,
- * model) so a shard or a resumed run picks the same slice on every
- * machine. Before any trial runs, every variant's oracle is replayed on the
+ * model) so a resumed run picks the same trials on every machine; a
+ * shard is the trials whose key hashes to it (jolt_run_in_shard). Before any trial runs, every variant's oracle is replayed on the
  * in-process simulator: a variant whose reference solution fails is a bug
  * in an operator or a task, and is refused rather than scored.
  *
@@ -64,6 +64,9 @@ typedef struct sched {
 	jolt_run_stats stats;
 	int fatal;            /* stop the run: store failure, key refused */
 	char *fatal_msg;
+	/* The first infra error's class and detail: the cause named when
+	 * every trial of the run is one. */
+	char *first_infra;
 	int64_t t0;
 	int64_t last_print;
 	bool tty;
@@ -330,6 +333,10 @@ static void store_result(sched *s, flight *f, jolt_trial_result *r)
 			s->stats.failed++;
 		else
 			s->stats.infra++;
+		if (r->outcome == JOLT_OUTCOME_INFRA && !s->first_infra)
+			s->first_infra = jolt_xasprintf(
+			    "%s%s%s", jolt_error_class_name(r->error_class),
+			    r->detail ? ": " : "", r->detail ? r->detail : "");
 		progress(s, false);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -662,6 +669,17 @@ done:
 	return rc;
 }
 
+bool jolt_run_in_shard(const char *key, int index, int count)
+{
+	if (count <= 1)
+		return true;
+	/* By the trial's key, not its place in the expansion: a shard holds
+	 * the same trials whatever else the run selects, and a trial key
+	 * never moves between shards when the suite grows. */
+	return jolt_hash_str(JOLT_SHARD_SEED, key) % (uint64_t)count ==
+	       (uint64_t)index;
+}
+
 int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 {
 	sched s;
@@ -724,8 +742,8 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 		goto done;
 	s.queue = jolt_xcalloc(s.ntrials ? s.ntrials : 1, sizeof(*s.queue));
 	for (size_t i = 0; i < s.ntrials; i++) {
-		if (cfg->shard_count > 1 &&
-		    (int)(i % (size_t)cfg->shard_count) != cfg->shard_index)
+		if (!jolt_run_in_shard(s.trials[i].key, cfg->shard_index,
+				       cfg->shard_count))
 			continue;
 		out->total++;
 		if (cfg->resume) {
@@ -791,6 +809,16 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 		rc = jolt_err_set(JOLT_EINFRA,
 				  "interrupted: %ld trials stored; rerun with --resume to finish",
 				  out->done + out->skipped);
+	} else if (out->done > 0 && out->infra == out->done) {
+		/* Nothing was graded: the run measured its endpoint, not its
+		 * model, and a CI job must not read that as a pass. */
+		rc = jolt_err_set(JOLT_EINFRA,
+				  "every one of the %ld trials ended in an infra "
+				  "error, the first with %s; check the --model "
+				  "URL and that the endpoint is up, then run "
+				  "again into a new --out",
+				  out->done,
+				  s.first_infra ? s.first_infra : "no detail");
 	}
 done:
 	for (size_t i = 0; i < cfg->nmodels && s.models; i++) {
@@ -810,6 +838,7 @@ done:
 	free(s.slot_used);
 	free(th);
 	free(s.fatal_msg);
+	free(s.first_infra);
 	free(tasks);
 	json_decref(conf);
 	json_decref(rejected);

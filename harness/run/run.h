@@ -7,6 +7,7 @@
 #ifndef JOLT_RUN_H
 #define JOLT_RUN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "run/driver.h"
@@ -82,5 +83,12 @@ typedef struct jolt_run_stats {
 } jolt_run_stats;
 
 int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg);
+
+/* Whether the trial with this key belongs to shard `index` of `count`
+ * (count <= 1: every trial). The test is a hash of the key alone, so the
+ * N shards of a run partition its trials exactly, on any machine, and
+ * `jolt merge` of their databases gives the unsharded run's trials. */
+#define JOLT_SHARD_SEED 0x6a6f6c74736861ULL
+bool jolt_run_in_shard(const char *key, int index, int count);
 
 #endif

@@ -204,12 +204,25 @@ static void test_failures_capped(void **state)
 	assert_int_equal(jolt_report_load(&r, dbs, 1), 0);
 	char *md = render(r, "md", &err);
 	assert_int_equal(err, 0);
-	assert_non_null(strstr(md, "25 failed trials; the first 20:"));
+	assert_non_null(strstr(md, "25 failed trials; the 20 most informative"));
 	size_t items = 0;
-	for (const char *p = strstr(md, "## Failures"); (p = strstr(p, "\n- "));
+	const char *rest = strstr(md, "Every one of them:");
+	assert_non_null(rest);
+	for (const char *p = strstr(md, "## Failures"); (p = strstr(p, "\n- ")) &&
+							p < rest;
 	     p++)
 		items++;
 	assert_int_equal(items, 20);
+	/* All baselines, all failed: ties go by key, so repeat 0, 1, 10, ...
+	 * (byte order), and the query names the database. */
+	assert_non_null(strstr(md, "- `A|native|starter|t1|baseline|0` —"));
+	assert_null(strstr(md, "- `A|native|starter|t1|baseline|9` —"));
+	char *query = jolt_xasprintf("`sqlite3 '%s' \"SELECT key, error_class, "
+				     "detail FROM trials WHERE outcome = 'fail' "
+				     "ORDER BY key\"`",
+				     path);
+	assert_non_null(strstr(rest, query));
+	free(query);
 	assert_non_null(strstr(md, "| 0.0% | [0.0%, 13.3%] |"));
 	free(md);
 	jolt_report_free(r);
@@ -426,14 +439,14 @@ static void test_md_robust(void **state)
 	assert_true(axis < strstr(md, "## Tasks"));
 	assert_non_null(strstr(axis, "| model | scaffold | axis | pairs | "
 				     "baseline | perturbed | drop [95% CI] | "
-				     "breaks | fixes | break rate | McNemar p "
-				     "(Holm) |\n"));
+				     "breaks | fixes | break rate | noise floor | "
+				     "McNemar p (Holm) |\n"));
 	assert_non_null(strstr(axis, "| A | native | tool | 4 | 100.0% | "
 				     "25.0% | 75.0% [50.0%, 100.0%] | 3 | 0 | "
-				     "75.0% | 0.2500 (0.2500) |\n"));
+				     "75.0% | 0.0% | 0.2500 (0.2500) |\n"));
 	/* Every user.typo trial was an infra error: no pairs. */
 	assert_non_null(strstr(axis, "| A | native | user | 0 | n/a | n/a | "
-				     "n/a | 0 | 0 | n/a | n/a (n/a) |\n"));
+				     "n/a | 0 | 0 | n/a | 0.0% | n/a (n/a) |\n"));
 	const char *ops = strstr(md, "## By operator");
 	assert_non_null(ops);
 	assert_non_null(
@@ -453,8 +466,9 @@ static void test_md_robust(void **state)
 	assert_non_null(strstr(md, "## Robustness summary"));
 	/* PDR 1 - 1/4; worst case: t1 0 (rename 0/2), t2 0.5 (rename 1/2;
 	 * typo has no graded trial); 5 malformed calls in 9 x 3 steps. */
+	/* Noise: both baselines pass both repeats: 0 of 2 pairs differ. */
 	assert_non_null(strstr(md, "| A | native | 100.0% | 25.0% | 75.0% | "
-				   "25.0% | 0.185 | 200 | 20 | 40 |\n"));
+				   "25.0% | 0.0% of 2 | 0.185 | 200 | 20 | 40 |\n"));
 	free(md);
 	jolt_report_free(r);
 	free(path);
@@ -483,7 +497,7 @@ static void test_md_significant(void **state)
 	assert_int_equal(err, 0);
 	assert_non_null(strstr(md, "| A | native | env | 20 | 100.0% | 0.0% | "
 				   "100.0% [100.0%, 100.0%] | 20 | 0 | "
-				   "100.0% | **<0.0001 (<0.0001)** |\n"));
+				   "100.0% | 0.0% | **<0.0001 (<0.0001)** |\n"));
 	free(md);
 	jolt_report_free(r);
 	free(path);
@@ -505,19 +519,22 @@ static void test_csv(void **state)
 	/* DESIGN.md's contract, spelled out here rather than from the column
 	 * list, so a reordered or renamed column fails. */
 	assert_string_equal(jolt_report_csv_header(), header);
-	assert_true(strncmp(csv, header, strlen(header)) == 0);
+	/* The contract's columns, then the noise floor. */
+	assert_true(strncmp(csv, header, strlen(header) - 1) == 0);
+	assert_true(strncmp(csv + strlen(header) - 1, ",noise_flip_rate\n",
+			    17) == 0);
 	size_t lines = 0;
 	for (const char *p = csv; *p; p++)
 		lines += *p == '\n';
 	assert_int_equal(lines, 11);
 	assert_non_null(strstr(csv, "\nA,native,starter,t1,baseline,baseline,"
-				    ",0,0,0,pass,1,3,200,20,40,\n"));
+				    ",0,0,0,pass,1,3,200,20,40,,0\n"));
 	assert_non_null(strstr(csv, "\nA,native,starter,t1,t1/tool.rename@1#7,"
 				    "tool,rename,1,7,1,fail,0,3,200,20,40,"
-				    "graded_fail\n"));
+				    "graded_fail,0\n"));
 	assert_non_null(strstr(csv, "\nA,native,starter,t2,t2/user.typo@1#7,"
 				    "user,typo,1,7,0,infra_error,0,3,200,20,"
-				    "40,infra_model\n"));
+				    "40,infra_model,0\n"));
 	/* RFC 4180: quoted, inner quotes doubled. */
 	assert_non_null(strstr(csv, "\n\"q,\"\"m\"\"\",native,starter,t1,"
 				    "baseline,baseline,,0,0,0,pass,"));
@@ -670,11 +687,55 @@ static void test_load_unknown_outcome(void **state)
 	free(dir);
 }
 
+/* Two models: the leaderboard ranks them side by side in md and json. */
+static void test_leaderboard(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = make_db(dir, "r.db");
+	jolt_report *r = load_one(path);
+	assert_int_equal(r->nboard, 2);
+	/* No perturbed trial: ranked by baseline pass rate, 80% then 50%. */
+	assert_string_equal(r->board[0].model, "A");
+	assert_string_equal(r->board[1].model, "B");
+	assert_true(isnan(r->board[0].drop[0]));
+	int err;
+	char *md = render(r, "md", &err);
+	assert_int_equal(err, 0);
+	const char *lb = strstr(md, "## Leaderboard");
+	assert_non_null(lb);
+	assert_true(lb < strstr(md, "## Pass rate by model"));
+	assert_non_null(strstr(lb, "| # | model | scaffold | baseline | perturbed "
+				   "| tool drop | system drop |"));
+	assert_non_null(strstr(lb, "| 1 | A | native | 80.0% | n/a | n/a |"));
+	assert_non_null(strstr(lb, "| 2 | B | native | 50.0% | n/a |"));
+	free(md);
+	char *js = render(r, "json", &err);
+	assert_int_equal(err, 0);
+	json_t *j = json_loads(js, 0, NULL);
+	assert_non_null(j);
+	json_t *b = json_object_get(j, "leaderboard");
+	assert_int_equal(json_array_size(b), 2);
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(b, 1), "model")),
+			    "B");
+	assert_int_equal(json_integer_value(json_object_get(
+			     json_array_get(b, 1), "rank")),
+			 2);
+	assert_true(json_is_null(json_object_get(
+	    json_object_get(json_array_get(b, 0), "drop"), "tool")));
+	json_decref(j);
+	free(js);
+	jolt_report_free(r);
+	free(path);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_load_groups),
 	    cmocka_unit_test(test_md),
+	    cmocka_unit_test(test_leaderboard),
 	    cmocka_unit_test(test_failures_capped),
 	    cmocka_unit_test(test_empty_and_multi),
 	    cmocka_unit_test(test_escaping),

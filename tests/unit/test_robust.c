@@ -554,6 +554,57 @@ static void test_not_utf8(void **state)
 	assert_string_equal(jolt_robust_by_name(JOLT_ROBUST_BY_OP), "operator");
 }
 
+/* The noise floor: repeats of one baseline that disagree. t1: 4 repeats,
+ * 2 pass: 2 x 2 = 4 of 6 pairs differ; t2: 3 repeats, all pass: 0 of 3;
+ * t3: one repeat, no pair; an infra repeat is not graded. So a flip rate
+ * of 4 / 9; breaks: 4 of the c(n-1) = 6 + 6 ordered pairs that start
+ * with a pass, 1 / 3. */
+static void test_noise_floor(void **state)
+{
+	rowset *rs = rows_new();
+	enum jolt_outcome t1[] = {P, F, P, F};
+	for (int r = 0; r < 4; r++) {
+		add(rs, "A", "t1", NULL, NULL, 0, r, t1[r]);
+		add(rs, "A", "t1", "tool", "rename", 1, r, F);
+	}
+	for (int r = 0; r < 3; r++)
+		add(rs, "A", "t2", NULL, NULL, 0, r, P);
+	add(rs, "A", "t2", NULL, NULL, 0, 3, I);
+	add(rs, "A", "t3", NULL, NULL, 0, 0, F);
+	/* B runs once: no noise floor. */
+	add(rs, "B", "t1", NULL, NULL, 0, 0, P);
+	add(rs, "B", "t1", "tool", "rename", 1, 0, F);
+	jolt_robust *s;
+	assert_int_equal(jolt_robust_build(&s, rs->rows, rs->n, NULL), 0);
+	assert_int_equal(s->nmodels, 2);
+	const jolt_robust_model *a = &s->models[0];
+	assert_int_equal(a->noise_pairs, 9);
+	assert_int_equal(a->noise_tasks, 2);
+	assert_true(fabs(a->noise_flip_rate - 4.0 / 9.0) < 1e-12);
+	assert_true(fabs(a->noise_break_rate - 1.0 / 3.0) < 1e-12);
+	assert_true(isnan(s->models[1].noise_flip_rate));
+	assert_int_equal(s->models[1].noise_pairs, 0);
+	/* Copied into each comparison of the same model x scaffold. */
+	assert_int_equal(s->nby_axis, 2);
+	assert_string_equal(s->by_axis[0].model, "A");
+	assert_true(fabs(s->by_axis[0].noise_break_rate - 1.0 / 3.0) < 1e-12);
+	assert_true(isnan(s->by_axis[1].noise_break_rate));
+	assert_true(fabs(s->by_op[0].noise_flip_rate - 4.0 / 9.0) < 1e-12);
+	json_t *j;
+	assert_int_equal(jolt_robust_json(&j, s), 0);
+	json_t *noise = json_object_get(
+	    json_array_get(json_object_get(j, "models"), 0), "noise");
+	assert_int_equal(json_integer_value(json_object_get(noise, "pairs")), 9);
+	assert_true(fabs(json_real_value(json_object_get(noise, "flip_rate")) -
+			 4.0 / 9.0) < 1e-12);
+	assert_true(json_is_null(json_object_get(
+	    json_array_get(json_object_get(j, "by_axis"), 1),
+	    "noise_break_rate")));
+	json_decref(j);
+	jolt_robust_free(s);
+	rows_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +617,7 @@ int main(void)
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_undefined_and_errors),
 	    cmocka_unit_test(test_not_utf8),
+	    cmocka_unit_test(test_noise_floor),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
