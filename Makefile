@@ -8,7 +8,7 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-PKGS := yaml-0.1 jansson libgit2 libpcre2-8 sqlite3 libcurl libmicrohttpd
+PKGS := yaml-0.1 jansson libgit2 libpcre2-8 sqlite3 libcurl libmicrohttpd zlib
 
 BUILD := build
 CFLAGS_BASE := -std=gnu11 -O2 -g -fopenmp -pthread -D_GNU_SOURCE \

@@ -21,6 +21,7 @@ const jolt_report_format *const jolt_report_formats[] = {
     &jolt_report_json,
     &jolt_report_csv,
     &jolt_report_junit,
+    &jolt_report_html,
     NULL,
 };
 
@@ -270,8 +271,17 @@ void jolt_report_free(jolt_report *r)
 	free(r->by_task);
 	free(r->board);
 	jolt_robust_free(r->robust);
+	if (r->traces.release)
+		r->traces.release(r->traces.payload);
 	arena_free(r->arena);
 	free(r);
+}
+
+void jolt_report_set_traces(jolt_report *r, const jolt_report_traces *t)
+{
+	if (r->traces.release)
+		r->traces.release(r->traces.payload);
+	r->traces = *t;
 }
 
 int jolt_report_summarize(jolt_report *r, const jolt_robust_opts *opts)

@@ -7,8 +7,8 @@
 set -eu
 PKGS="gcc make pkg-config git bubblewrap libyaml-dev libjansson-dev \
 libgit2-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev \
-libmicrohttpd-dev libcmocka-dev sqlite3 curl python3 \
-python3-toml python3-xmltodict python3-blinker openssl"
+libmicrohttpd-dev libcmocka-dev zlib1g-dev sqlite3 curl python3 \
+python3-toml python3-xmltodict python3-blinker openssl chromium"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

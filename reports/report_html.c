@@ -1,0 +1,698 @@
+/*
+ * report_html.c - the HTML report: one self-contained file that opens
+ * offline. It holds the leaderboard, the charts (inline SVG drawn here and
+ * in report_html_svg.c), and a trial browser with a trace viewer.
+ *
+ * Scale. A run of 100,000 trials has some 400 MB of traces, so they are
+ * not inlined as markup. The trials are laid out by model, scaffold,
+ * task and repeat (a perturbed trial sits next to its baseline), their
+ * stored trace texts are concatenated into chunks of about
+ * HTML_CHUNK_RAW bytes, each chunk deflated (zlib) and written as base64
+ * in its own <script type="application/octet-stream"> element, which the
+ * browser keeps as an inert text node. A compact JSON index (one array per
+ * trial: names as indices into a string table, outcome, figures, and where
+ * its trace lives: chunk, byte offset, length) lets the script list,
+ * filter and page the trials (failures first) without touching a chunk;
+ * opening a trial inflates its chunk (DecompressionStream) and its
+ * baseline's, and parses just those two traces.
+ *
+ * Safety. Traces and names are model output or user input: they reach the
+ * page escaped (report_html.h) or base64-encoded, the script builds the
+ * viewer with textContent only, and a Content-Security-Policy allows no
+ * network at all and only the page's own script (by its SHA-256), so even
+ * an escaping mistake could not run injected code or fetch anything.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "core/common.h"
+#include "core/sha256.h"
+#include "reports/report.h"
+#include "reports/report_html.h"
+#include "reports/robust.h"
+
+/* Raw trace bytes per chunk before deflating: small enough that opening a
+ * trial inflates little, large enough that a chunk's repeated prompts and
+ * tool lists compress well. */
+#define HTML_CHUNK_RAW (256 * 1024)
+/* A stored trace longer than this is shown as a stub saying so. */
+#define HTML_TRACE_CAP (8 * 1024 * 1024)
+/* Bytes of a trial's detail carried in the index. */
+#define HTML_DETAIL_CAP 160
+
+/* ---- escaping ---- */
+
+/* Length of the valid UTF-8 sequence at p, 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n;
+	uint32_t cp;
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		n = 2;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		n = 3;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		n = 4;
+	else
+		return 0;
+	cp = p[0] & (0x7F >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80) /* the NUL stops here too */
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+/* Walk `s` as UTF-8 (at most `max` bytes, 0 = all), calling one of the
+ * two writers per character. */
+static void escape(FILE *f, const char *s, size_t max, bool json)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	const unsigned char *start = p;
+	while (*p) {
+		size_t n = utf8_len(p);
+		if (max && (size_t)(p - start) >= max) {
+			fputs("\xe2\x80\xa6", f); /* U+2026 */
+			return;
+		}
+		if (n == 0) {
+			fputs(json ? "\\ufffd" : "&#xfffd;", f);
+			p++;
+			continue;
+		}
+		if (n > 1) {
+			/* U+2028 and U+2029 end a line in old script
+			 * parsers: escape them in JSON. */
+			if (json && p[0] == 0xE2 && p[1] == 0x80 &&
+			    (p[2] == 0xA8 || p[2] == 0xA9))
+				fprintf(f, "\\u20%x",
+					p[2] == 0xA8 ? 0x28 : 0x29);
+			else
+				fwrite(p, 1, n, f);
+			p += n;
+			continue;
+		}
+		unsigned char c = *p++;
+		if (json) {
+			if (c == '"' || c == '\\')
+				fprintf(f, "\\%c", c);
+			else if (c < 0x20 || c == '<' || c == '>' || c == '&' ||
+				 c == 0x7F)
+				fprintf(f, "\\u%04x", c);
+			else
+				fputc(c, f);
+			continue;
+		}
+		switch (c) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			if ((c >= 0x20 && c != 0x7F) || c == '\n' || c == '\t')
+				fputc(c, f);
+		}
+	}
+}
+
+void jolt_html_text(FILE *f, const char *s, size_t max)
+{
+	escape(f, s, max, false);
+}
+
+void jolt_html_json_str(FILE *f, const char *s, size_t max)
+{
+	fputc('"', f);
+	escape(f, s, max, true);
+	fputc('"', f);
+}
+
+void jolt_html_pct(FILE *f, double x)
+{
+	if (isnan(x))
+		fputs("\xe2\x80\x93", f); /* U+2013 */
+	else
+		fprintf(f, "%.1f%%", 100.0 * x);
+}
+
+static void html_num(FILE *f, double x, const char *fmt)
+{
+	if (isnan(x))
+		fputs("\xe2\x80\x93", f);
+	else
+		fprintf(f, fmt, x);
+}
+
+/* ---- pairing: every perturbed trial with its baseline trial ---- */
+
+static int cmp_layout(const void *a, const void *b, void *payload)
+{
+	const jolt_trial_row *rows = payload;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const jolt_trial_row *x = &rows[i], *y = &rows[j];
+	int c;
+	if ((c = strcmp(x->model, y->model)) ||
+	    (c = strcmp(x->scaffold, y->scaffold)) ||
+	    (c = strcmp(x->suite, y->suite)) || (c = strcmp(x->task, y->task)))
+		return c;
+	if (x->repeat != y->repeat)
+		return x->repeat < y->repeat ? -1 : 1;
+	bool xb = strcmp(x->axis, JOLT_BASELINE) == 0;
+	bool yb = strcmp(y->axis, JOLT_BASELINE) == 0;
+	if (xb != yb)
+		return xb ? -1 : 1;
+	if ((c = strcmp(x->variant, y->variant)))
+		return c;
+	return i < j ? -1 : i > j;
+}
+
+static bool same_instance(const jolt_trial_row *x, const jolt_trial_row *y)
+{
+	return x->repeat == y->repeat && strcmp(x->task, y->task) == 0 &&
+	       strcmp(x->suite, y->suite) == 0 &&
+	       strcmp(x->scaffold, y->scaffold) == 0 &&
+	       strcmp(x->model, y->model) == 0;
+}
+
+/* order: the trials laid out by model, scaffold, suite, task, repeat,
+ * baselines first; base[i]: trial i's baseline, the first graded one in
+ * load order as robust.h pairs them (else the first one), -1 for a
+ * baseline or when there is none. */
+static void html_pair(const jolt_report *r, size_t *order, long *base)
+{
+	const jolt_trial_row *t = r->trials;
+	for (size_t i = 0; i < r->ntrials; i++)
+		order[i] = i;
+	qsort_r(order, r->ntrials, sizeof(*order), cmp_layout,
+		(void *)r->trials);
+	for (size_t g = 0; g < r->ntrials;) {
+		size_t end = g + 1;
+		while (end < r->ntrials &&
+		       same_instance(&t[order[g]], &t[order[end]]))
+			end++;
+		long b = -1;
+		for (size_t k = g; k < end; k++) {
+			const jolt_trial_row *x = &t[order[k]];
+			if (strcmp(x->axis, JOLT_BASELINE) != 0)
+				break;
+			if (b < 0 || (t[b].outcome == JOLT_OUTCOME_INFRA &&
+				      x->outcome != JOLT_OUTCOME_INFRA))
+				b = (long)order[k];
+		}
+		for (size_t k = g; k < end; k++)
+			base[order[k]] =
+			    strcmp(t[order[k]].axis, JOLT_BASELINE) == 0 ? -1
+									 : b;
+		g = end;
+	}
+}
+
+/* ---- the leaderboard ---- */
+
+static int cmp_rank(const void *a, const void *b, void *payload)
+{
+	const jolt_robust_model *m = payload;
+	double x = m[*(const size_t *)a].perturbed.rate;
+	double y = m[*(const size_t *)b].perturbed.rate;
+	if (isnan(x) != isnan(y))
+		return isnan(x) ? 1 : -1;
+	if (!isnan(x) && x != y)
+		return x > y ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+static void rate_cell(FILE *f, const jolt_rate *x)
+{
+	fputs("<td class=\"rate\">", f);
+	jolt_html_rate_bar(f, x->rate, x->lo, x->hi);
+	jolt_html_pct(f, x->rate);
+	fputs(" <small>[", f);
+	jolt_html_pct(f, x->lo);
+	fputs(", ", f);
+	jolt_html_pct(f, x->hi);
+	fprintf(f, "] n=%ld</small></td>", x->n);
+}
+
+/* Which databases each series' trials came from. */
+static bool *series_dbs(const jolt_report *r)
+{
+	const jolt_robust *s = r->robust;
+	bool *in = jolt_xcalloc(s->nmodels * r->ndb + 1, sizeof(*in));
+	for (size_t i = 0; i < r->ntrials; i++) {
+		const jolt_trial_row *t = &r->trials[i];
+		for (size_t m = 0; m < s->nmodels; m++)
+			if (strcmp(s->models[m].model, t->model) == 0 &&
+			    strcmp(s->models[m].scaffold, t->scaffold) == 0) {
+				in[m * r->ndb + t->db] = true;
+				break;
+			}
+	}
+	return in;
+}
+
+static void html_leaderboard(FILE *f, const jolt_report *r)
+{
+	const jolt_robust *s = r->robust;
+	size_t *rank = jolt_xcalloc(s->nmodels + 1, sizeof(*rank));
+	bool *in = series_dbs(r);
+	for (size_t i = 0; i < s->nmodels; i++)
+		rank[i] = i;
+	qsort_r(rank, s->nmodels, sizeof(*rank), cmp_rank, s->models);
+
+	fputs("<section id=\"leaderboard\"><h2>Leaderboard</h2>\n"
+	      "<p class=\"note\">One row per model and scaffold, ranked by "
+	      "the pass rate under perturbation. Rates exclude infra errors "
+	      "(counted apart); brackets: Wilson 95% interval. PDR: "
+	      "performance drop rate over paired trials; worst case: per "
+	      "task the lowest pass rate over its baseline and variants, "
+	      "averaged.</p>\n<div class=\"scroll\"><table class=\"lb\">"
+	      "<thead><tr><th>#</th><th>model</th><th>scaffold</th>"
+	      "<th>source</th><th>trials</th><th>baseline</th>"
+	      "<th>perturbed</th><th>PDR</th><th>breaks / fixes</th>"
+	      "<th>worst case</th><th>infra</th><th>malformed</th>"
+	      "<th>tokens in / out</th><th>latency</th></tr></thead>"
+	      "<tbody>\n",
+	      f);
+	for (size_t k = 0; k < s->nmodels; k++) {
+		size_t i = rank[k];
+		const jolt_robust_model *m = &s->models[i];
+		fprintf(f,
+			"<tr><td>%zu</td><td><span class=\"key\" "
+			"style=\"background:%s\"></span>",
+			k + 1, jolt_html_color(i));
+		jolt_html_text(f, m->model, 0);
+		fputs("</td><td>", f);
+		jolt_html_text(f, m->scaffold, 0);
+		fputs("</td><td class=\"src\">", f);
+		for (size_t d = 0, n = 0; d < r->ndb; d++) {
+			if (!in[i * r->ndb + d])
+				continue;
+			fputs(n++ ? "<br>" : "", f);
+			const char *slash = strrchr(r->dbs[d], '/');
+			jolt_html_text(f, slash ? slash + 1 : r->dbs[d], 60);
+		}
+		fprintf(f, "</td><td>%ld</td>", m->trials);
+		rate_cell(f, &m->baseline);
+		rate_cell(f, &m->perturbed);
+		fputs("<td>", f);
+		jolt_html_pct(f, m->pdr);
+		fprintf(f, "</td><td>%ld / %ld</td><td>", m->flips.n10,
+			m->flips.n01);
+		jolt_html_pct(f, m->worst_case);
+		fprintf(f, "</td><td>%ld</td><td>", m->infra);
+		jolt_html_pct(f, m->malformed_rate);
+		fputs("</td><td>", f);
+		html_num(f, m->mean_tokens_in, "%.0f");
+		fputs(" / ", f);
+		html_num(f, m->mean_tokens_out, "%.0f");
+		fputs("</td><td>", f);
+		html_num(f, m->mean_latency_ms, "%.0f ms");
+		fputs("</td></tr>\n", f);
+	}
+	if (s->nmodels == 0)
+		fputs("<tr><td colspan=\"14\">no trials</td></tr>\n", f);
+	fputs("</tbody></table></div></section>\n", f);
+	free(in);
+	free(rank);
+}
+
+/* ---- the trial index and the trace chunks ---- */
+
+/* Where a trial's trace is: chunk number, byte offset and length in the
+ * inflated chunk; len -1 when none is stored. */
+typedef struct {
+	long chunk;
+	long off;
+	long len;
+} trace_loc;
+
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void write_base64(FILE *f, const unsigned char *p, size_t n)
+{
+	char out[4096];
+	size_t o = 0;
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16;
+		if (i + 1 < n)
+			v |= (uint32_t)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+		out[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? b64[v & 63] : '=';
+		if (o == sizeof(out)) {
+			fwrite(out, 1, o, f);
+			o = 0;
+		}
+	}
+	fwrite(out, 1, o, f);
+}
+
+typedef struct {
+	unsigned char *raw; /* the chunk being filled */
+	size_t len;
+	size_t cap;
+	unsigned char *z; /* deflate output */
+	size_t zcap;
+	long nchunks;
+} chunker;
+
+static int chunk_flush(FILE *f, chunker *c)
+{
+	if (c->len == 0)
+		return 0;
+	uLongf zlen = compressBound((uLong)c->len);
+	if (zlen > c->zcap) {
+		c->zcap = zlen;
+		c->z = jolt_xrealloc(c->z, c->zcap);
+	}
+	if (compress2(c->z, &zlen, c->raw, (uLong)c->len, 6) != Z_OK)
+		return jolt_err_set(JOLT_EINTERNAL,
+				    "html report: deflating a trace chunk "
+				    "failed");
+	fprintf(f,
+		"<script type=\"application/octet-stream\" "
+		"id=\"jolt-c%ld\">",
+		c->nchunks);
+	write_base64(f, c->z, zlen);
+	fputs("</script>\n", f);
+	c->nchunks++;
+	c->len = 0;
+	return 0;
+}
+
+static void chunk_add(chunker *c, const char *s, size_t n)
+{
+	if (c->len + n > c->cap) {
+		c->cap = c->len + n > 2 * c->cap ? c->len + n : 2 * c->cap;
+		c->raw = jolt_xrealloc(c->raw, c->cap);
+	}
+	memcpy(c->raw + c->len, s, n);
+	c->len += n;
+}
+
+/* Read every trial's trace in layout order into chunks; *nchunks gets
+ * how many were written. */
+static int html_chunks(FILE *f, const jolt_report *r, const size_t *order,
+		       trace_loc *loc, long *nchunks)
+{
+	chunker c = {0};
+	int err = 0;
+	for (size_t i = 0; i < r->ntrials; i++)
+		loc[i] = (trace_loc){-1, 0, -1};
+	if (!r->traces.read)
+		return 0;
+	for (size_t k = 0; k < r->ntrials && !err; k++) {
+		const jolt_trial_row *t = &r->trials[order[k]];
+		char *text = NULL;
+		err = r->traces.read(&text, t->db, t->id, r->traces.payload);
+		if (err == JOLT_ENOTFOUND) {
+			err = 0;
+			continue;
+		}
+		if (err)
+			break;
+		size_t n = strlen(text);
+		char stub[96];
+		if (n > HTML_TRACE_CAP) {
+			snprintf(stub, sizeof(stub),
+				 "{\"jolt_truncated\": %zu}", n);
+			free(text);
+			text = jolt_xstrdup(stub);
+			n = strlen(text);
+		}
+		if (c.len > 0 && c.len + n > HTML_CHUNK_RAW)
+			err = chunk_flush(f, &c);
+		loc[order[k]] = (trace_loc){c.nchunks, (long)c.len, (long)n};
+		chunk_add(&c, text, n);
+		free(text);
+	}
+	if (!err)
+		err = chunk_flush(f, &c);
+	*nchunks = c.nchunks;
+	free(c.raw);
+	free(c.z);
+	return err;
+}
+
+/* The string table of the index: each distinct name once. */
+typedef struct {
+	const char **slot; /* open addressing, power-of-two size */
+	long *id;
+	size_t size;
+	const char **list; /* by id */
+	size_t n;
+} strtab;
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static long strtab_id(strtab *t, const char *s)
+{
+	size_t i = str_hash(s) & (t->size - 1);
+	while (t->slot[i]) {
+		if (strcmp(t->slot[i], s) == 0)
+			return t->id[i];
+		i = (i + 1) & (t->size - 1);
+	}
+	t->slot[i] = s;
+	t->id[i] = (long)t->n;
+	t->list[t->n++] = s;
+	return t->id[i];
+}
+
+/* Names of a trial that the index carries as string ids. */
+#define INDEX_NAMES(t)                                                         \
+	{                                                                      \
+		(t)->model, (t)->scaffold, (t)->suite, (t)->task,              \
+		    (t)->variant, (t)->axis, (t)->op, (t)->error_class         \
+	}
+#define INDEX_NNAMES 8
+
+static void html_index(FILE *f, const jolt_report *r, const long *base,
+		       const trace_loc *loc, long nchunks)
+{
+	strtab st = {0};
+	st.size = 64;
+	while (st.size < 2 * (INDEX_NNAMES * r->ntrials + 1))
+		st.size *= 2;
+	st.slot = jolt_xcalloc(st.size, sizeof(*st.slot));
+	st.id = jolt_xcalloc(st.size, sizeof(*st.id));
+	st.list = jolt_xcalloc(INDEX_NNAMES * r->ntrials + 1, sizeof(*st.list));
+	for (size_t i = 0; i < r->ntrials; i++) {
+		const char *names[] = INDEX_NAMES(&r->trials[i]);
+		for (size_t k = 0; k < INDEX_NNAMES; k++)
+			strtab_id(&st, names[k]);
+	}
+
+	fputs("<script type=\"application/json\" id=\"jolt-index\">"
+	      "{\"dbs\":[",
+	      f);
+	for (size_t d = 0; d < r->ndb; d++) {
+		fputs(d ? "," : "", f);
+		jolt_html_json_str(f, r->dbs[d], 0);
+	}
+	fprintf(f, "],\"chunks\":%ld,\"traces\":%s,\"strings\":[", nchunks,
+		r->traces.read ? "true" : "false");
+	for (size_t i = 0; i < st.n; i++) {
+		fputs(i ? "," : "", f);
+		jolt_html_json_str(f, st.list[i], 0);
+	}
+	/* Keep in step with the column names the script reads (C). */
+	fputs("],\n\"cols\":[\"db\",\"model\",\"scaffold\",\"suite\","
+	      "\"task\",\"variant\",\"axis\",\"op\",\"error_class\","
+	      "\"level\",\"repeat\",\"outcome\",\"steps\",\"tokens\","
+	      "\"latency_ms\",\"reward\",\"base\",\"chunk\",\"off\",\"len\","
+	      "\"detail\"],\n\"trials\":[",
+	      f);
+	for (size_t i = 0; i < r->ntrials; i++) {
+		const jolt_trial_row *t = &r->trials[i];
+		const char *names[] = INDEX_NAMES(t);
+		fprintf(f, "%s\n[%zu", i ? "," : "", t->db);
+		for (size_t k = 0; k < INDEX_NNAMES; k++)
+			fprintf(f, ",%ld", strtab_id(&st, names[k]));
+		fprintf(f, ",%d,%d,%d,%d,%ld,%ld,", t->level, t->repeat,
+			(int)t->outcome, t->steps, t->tokens_in + t->tokens_out,
+			t->latency_ms);
+		if (isfinite(t->reward))
+			fprintf(f, "%.3g", t->reward);
+		else
+			fputs("null", f);
+		fprintf(f, ",%ld,%ld,%ld,%ld,", base[i], loc[i].chunk,
+			loc[i].off, loc[i].len);
+		const char *nl = t->detail ? strchr(t->detail, '\n') : NULL;
+		size_t cap = HTML_DETAIL_CAP;
+		if (nl && (size_t)(nl - t->detail) < cap)
+			cap = (size_t)(nl - t->detail);
+		jolt_html_json_str(f, t->detail ? t->detail : "",
+				   cap ? cap : 1);
+		fputc(']', f);
+	}
+	fputs("]}</script>\n", f);
+	free(st.slot);
+	free(st.id);
+	free(st.list);
+}
+
+/* ---- the page ---- */
+
+/* The Content-Security-Policy hash source of the script: base64 of its
+ * SHA-256. */
+static void script_hash(char out[45])
+{
+	char hex[65];
+	unsigned char d[32];
+	size_t o = 0;
+	jolt_sha256_hex(hex, jolt_html_js, strlen(jolt_html_js));
+	for (int i = 0; i < 32; i++) {
+		unsigned hi =
+		    (unsigned)(hex[2 * i] <= '9' ? hex[2 * i] - '0'
+						 : hex[2 * i] - 'a' + 10);
+		unsigned lo = (unsigned)(hex[2 * i + 1] <= '9'
+					     ? hex[2 * i + 1] - '0'
+					     : hex[2 * i + 1] - 'a' + 10);
+		d[i] = (unsigned char)(hi << 4 | lo);
+	}
+	for (int i = 0; i < 32; i += 3) {
+		uint32_t v = (uint32_t)d[i] << 16;
+		if (i + 1 < 32)
+			v |= (uint32_t)d[i + 1] << 8;
+		if (i + 2 < 32)
+			v |= d[i + 2];
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+		out[o++] = i + 1 < 32 ? b64[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < 32 ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+}
+
+static void html_head(FILE *f, const jolt_report *r)
+{
+	char hash[45];
+	long pass = 0, fail = 0, infra = 0;
+	script_hash(hash);
+	for (size_t i = 0; i < r->nby_model; i++) {
+		pass += r->by_model[i].pass;
+		fail += r->by_model[i].fail;
+		infra += r->by_model[i].infra;
+	}
+	fprintf(f,
+		"<!DOCTYPE html>\n<html lang=\"en\"><head>"
+		"<meta charset=\"utf-8\">\n"
+		"<meta http-equiv=\"Content-Security-Policy\" "
+		"content=\"default-src 'none'; style-src 'unsafe-inline'; "
+		"script-src 'sha256-%s'\">\n"
+		"<meta name=\"viewport\" content=\"width=device-width, "
+		"initial-scale=1\">\n<title>jolt report</title>\n"
+		"<style>%s</style></head>\n<body>\n<header>"
+		"<h1>jolt robustness report</h1><p>",
+		hash, jolt_html_css);
+	fprintf(f, "%zu trials (%ld pass, %ld fail, %ld infra) from ",
+		r->ntrials, pass, fail, infra);
+	for (size_t d = 0; d < r->ndb; d++) {
+		fputs(d ? ", " : "", f);
+		fputs("<code>", f);
+		jolt_html_text(f, r->dbs[d], 0);
+		fputs("</code>", f);
+	}
+	fputs("</p><nav><a href=\"#leaderboard\">leaderboard</a> "
+	      "<a href=\"#drops\">drop per axis</a> "
+	      "<a href=\"#heatmap\">operators</a> "
+	      "<a href=\"#levels\">levels</a> "
+	      "<a href=\"#passk\">pass^k</a> "
+	      "<a href=\"#trials\">trials and traces</a></nav></header>\n",
+	      f);
+}
+
+static void html_browser(FILE *f)
+{
+	fputs("<section id=\"trials\"><h2>Trials and traces</h2>\n"
+	      "<p class=\"note\">Failures first: perturbed trials that broke "
+	      "(their baseline passed), then the other failures, infra "
+	      "errors and passes. Open a trial to read it step by step "
+	      "beside its baseline trial (same model, scaffold, task and "
+	      "repeat); what the perturbation changed is marked.</p>\n"
+	      "<div id=\"filters\"><input id=\"q\" type=\"search\" "
+	      "placeholder=\"filter: task, variant, model, detail\">"
+	      "<select id=\"fo\"><option value=\"\">every outcome</option>"
+	      "<option value=\"broke\">broke</option>"
+	      "<option value=\"fail\">fail</option>"
+	      "<option value=\"infra\">infra</option>"
+	      "<option value=\"pass\">pass</option></select>"
+	      "<select id=\"fa\"><option value=\"\">every axis</option>"
+	      "</select> <span id=\"count\"></span></div>\n"
+	      "<table id=\"list\" class=\"list\"><thead><tr><th>outcome</th>"
+	      "<th>model</th><th>scaffold</th><th>task</th><th>variant</th>"
+	      "<th>rep</th><th>steps</th><th>detail</th></tr></thead>"
+	      "<tbody></tbody></table>\n<div id=\"pager\"></div>\n"
+	      "<div id=\"viewer\" hidden></div>\n"
+	      "<noscript>The trial browser needs JavaScript.</noscript>"
+	      "</section>\n",
+	      f);
+}
+
+static int html_write(FILE *f, const jolt_report *r)
+{
+	size_t n = r->ntrials ? r->ntrials : 1;
+	size_t *order = jolt_xcalloc(n, sizeof(*order));
+	long *base = jolt_xcalloc(n, sizeof(*base));
+	trace_loc *loc = jolt_xcalloc(n, sizeof(*loc));
+	long nchunks = 0;
+	int err;
+
+	html_pair(r, order, base);
+	html_head(f, r);
+	html_leaderboard(f, r);
+	jolt_html_chart_drops(f, r);
+	jolt_html_chart_heatmap(f, r);
+	if ((err = jolt_html_chart_levels(f, r, base)) != 0)
+		goto done;
+	jolt_html_chart_passk(f, r);
+	html_browser(f);
+	if ((err = html_chunks(f, r, order, loc, &nchunks)) != 0)
+		goto done;
+	html_index(f, r, base, loc, nchunks);
+	fprintf(f, "<script>%s</script>\n</body></html>\n", jolt_html_js);
+done:
+	free(order);
+	free(base);
+	free(loc);
+	return err;
+}
+
+const jolt_report_format jolt_report_html = {
+    .name = "html",
+    .description = "HTML: one self-contained page with the leaderboard, "
+		   "charts and a trace viewer",
+    .flags = 0,
+    .write = html_write,
+};
