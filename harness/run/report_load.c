@@ -35,9 +35,12 @@ static int trace_src_read(char **out, size_t db, int64_t id, void *payload)
 	*out = NULL;
 	if (db >= t->n)
 		return jolt_err_set(JOLT_EUSAGE, "report: no database %zu", db);
-	if (!t->stores[db] &&
-	    (err = jolt_store_open_ro(&t->stores[db], t->paths[db])) != 0)
-		return err;
+	if (!t->stores[db]) {
+		if ((err = jolt_store_open_ro(&t->stores[db], t->paths[db])))
+			return err;
+		if ((err = jolt_store_snapshot(t->stores[db])) != 0)
+			return err;
+	}
 	return jolt_store_trace_text(t->stores[db], id, out);
 }
 

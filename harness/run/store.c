@@ -599,6 +599,16 @@ done:
 	return err;
 }
 
+int jolt_store_snapshot(jolt_store *st)
+{
+	/* A deferred BEGIN takes its read lock at the next SELECT and keeps
+	 * it; sqlite3_close() ends the transaction. */
+	if (sqlite3_exec(st->db, "BEGIN DEFERRED", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return store_fail(st, "starting a read transaction");
+	return 0;
+}
+
 int jolt_store_trace_text(jolt_store *st, int64_t trial_id, char **out)
 {
 	int err, rc;

@@ -57,6 +57,11 @@ int jolt_store_trace(jolt_store *st, int64_t trial_id, json_t **out);
  * "" for a NULL trace). */
 int jolt_store_trace_text(jolt_store *st, int64_t trial_id, char **out);
 
+/* Read from one snapshot until jolt_store_close(): one read transaction
+ * instead of one per statement, which saves the file locking of each
+ * when reading many traces. For read-only use. */
+int jolt_store_snapshot(jolt_store *st);
+
 /* Count of stored trials. */
 int jolt_store_count(jolt_store *st, int64_t *out);
 /* How many runs' configurations have the boolean `flag` (a top-level key,
