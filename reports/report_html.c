@@ -75,8 +75,14 @@ static size_t utf8_len(const unsigned char *p)
 	return n;
 }
 
-/* Walk `s` as UTF-8 (at most `max` bytes, 0 = all), calling one of the
- * two writers per character. */
+/* The characters HTML text and attribute values escape. */
+static const char *const entity[0x80] = {
+    ['&'] = "&amp;",  ['<'] = "&lt;",	['>'] = "&gt;",
+    ['"'] = "&quot;", ['\''] = "&#39;",
+};
+
+/* Write `s` (at most `max` bytes, 0 = all) as UTF-8 escaped for HTML or,
+ * when `json`, for a JSON string inside a <script> element. */
 static void escape(FILE *f, const char *s, size_t max, bool json)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
@@ -115,26 +121,10 @@ static void escape(FILE *f, const char *s, size_t max, bool json)
 				fputc(c, f);
 			continue;
 		}
-		switch (c) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			if ((c >= 0x20 && c != 0x7F) || c == '\n' || c == '\t')
-				fputc(c, f);
-		}
+		if (c < 0x80 && entity[c])
+			fputs(entity[c], f);
+		else if ((c >= 0x20 && c != 0x7F) || c == '\n' || c == '\t')
+			fputc(c, f);
 	}
 }
 
@@ -156,6 +146,15 @@ void jolt_html_pct(FILE *f, double x)
 		fputs("\xe2\x80\x93", f); /* U+2013 */
 	else
 		fprintf(f, "%.1f%%", 100.0 * x);
+}
+
+void jolt_html_interval(FILE *f, double lo, double hi)
+{
+	fputc('[', f);
+	jolt_html_pct(f, lo);
+	fputs(", ", f);
+	jolt_html_pct(f, hi);
+	fputc(']', f);
 }
 
 static void html_num(FILE *f, double x, const char *fmt)
@@ -249,11 +248,9 @@ static void rate_cell(FILE *f, const jolt_rate *x)
 	fputs("<td class=\"rate\">", f);
 	jolt_html_rate_bar(f, x->rate, x->lo, x->hi);
 	jolt_html_pct(f, x->rate);
-	fputs(" <small>[", f);
-	jolt_html_pct(f, x->lo);
-	fputs(", ", f);
-	jolt_html_pct(f, x->hi);
-	fprintf(f, "] n=%ld</small></td>", x->n);
+	fputs(" <small>", f);
+	jolt_html_interval(f, x->lo, x->hi);
+	fprintf(f, " n=%ld</small></td>", x->n);
 }
 
 /* Which databases each series' trials came from. */

@@ -30,6 +30,8 @@ void jolt_html_json_str(FILE *f, const char *s, size_t max);
 
 /* A figure as a percentage with one decimal ("12.5%"), "–" for NAN. */
 void jolt_html_pct(FILE *f, double x);
+/* An interval of two such: "[1.0%, 20.5%]". */
+void jolt_html_interval(FILE *f, double lo, double hi);
 
 /* The series of the charts: one per model x scaffold, in the order of
  * r->robust->models; its colour and its label. */

@@ -101,12 +101,10 @@ static void cmp_title(FILE *f, const jolt_robust_cmp *c, const char *what)
 	jolt_html_text(f, what, 0);
 	fputs(": drop ", f);
 	jolt_html_pct(f, c->drop.est);
-	fputs(" [", f);
-	jolt_html_pct(f, c->drop.lo);
-	fputs(", ", f);
-	jolt_html_pct(f, c->drop.hi);
+	fputc(' ', f);
+	jolt_html_interval(f, c->drop.lo, c->drop.hi);
 	fprintf(f,
-		"], %ld pairs over %ld tasks, breaks %ld, fixes %ld, "
+		", %ld pairs over %ld tasks, breaks %ld, fixes %ld, "
 		"p (Holm) %.3g%s</title>",
 		jolt_flips_total(&c->flips), c->tasks, c->flips.n10,
 		c->flips.n01, c->p_holm, c->significant ? ", significant" : "");
@@ -566,11 +564,9 @@ int jolt_html_chart_levels(FILE *f, const jolt_report *r, const long *base)
 				fprintf(f, " \xc2\xb7 %s level %d: drop ",
 					axes[a], l);
 				jolt_html_pct(f, x->est);
-				fputs(" [", f);
-				jolt_html_pct(f, x->lo);
-				fputs(", ", f);
-				jolt_html_pct(f, x->hi);
-				fputs("]</title>", f);
+				fputc(' ', f);
+				jolt_html_interval(f, x->lo, x->hi);
+				fputs("</title>", f);
 				if (!isnan(x->lo) && !isnan(x->hi))
 					fprintf(f,
 						"<path class=\"whisker\" "
