@@ -488,13 +488,13 @@ int jolt_html_chart_levels(FILE *f, const jolt_report *r, const long *base)
 	const size_t S = s->nmodels;
 	jolt_ci *d = jolt_xcalloc(S * NAXES * MAX_LVL + 1, sizeof(*d));
 	scale sc = {0, 0.1, 0, 0};
-	bool shown[NAXES] = {false};
+	bool shown[NAXES] = {false}, any = false;
 	int err = level_drops(d, r, base);
 	if (err)
 		goto done;
 	for (size_t i = 0; i < S * NAXES * MAX_LVL; i++)
 		if (!isnan(d[i].est)) {
-			shown[(i / MAX_LVL) % NAXES] = true;
+			shown[(i / MAX_LVL) % NAXES] = any = true;
 			widen(&sc, &d[i]);
 		}
 	settle(&sc);
@@ -504,6 +504,10 @@ int jolt_html_chart_levels(FILE *f, const jolt_report *r, const long *base)
 	      "(medium) and 3 (heavy), all operators of the axis pooled, "
 	      "with a paired bootstrap 95% interval over tasks.</p>\n",
 	      f);
+	if (!any) {
+		fputs("<p>No paired perturbed trials.</p></section>\n", f);
+		goto done;
+	}
 	legend(f, s);
 	fputs("<div class=\"panels\">", f);
 	for (size_t a = 0; a < NAXES; a++) {

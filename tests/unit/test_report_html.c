@@ -289,6 +289,7 @@ static void test_no_traces(void **state)
 	assert_non_null(strstr(page, "\"chunks\":0,\"traces\":false"));
 	assert_null(strstr(page, "jolt-c0"));
 	assert_non_null(strstr(page, "No perturbed trials."));
+	assert_non_null(strstr(page, "No paired perturbed trials."));
 	assert_non_null(strstr(page, "Needs repeats"));
 	free(page);
 	jolt_report_free(r);
