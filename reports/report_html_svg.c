@@ -346,7 +346,11 @@ void jolt_html_chart_heatmap(FILE *f, const jolt_report *r)
 			lw + (int)m * cw + cw / 2, top - 6);
 		jolt_html_series_label(f, &s->models[m]);
 		fputs("</title>", f);
-		jolt_html_text(f, s->models[m].model, 24);
+		jolt_html_text(f, s->models[m].model, 18);
+		if (strcmp(s->models[m].scaffold, JOLT_SCAFFOLD_DEFAULT) != 0) {
+			fputs(" / ", f);
+			jolt_html_text(f, s->models[m].scaffold, 10);
+		}
 		fputs("</text>", f);
 	}
 	for (size_t i = 0; i < rows; i++) {
