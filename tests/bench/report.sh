@@ -27,7 +27,7 @@ if [ ! -s "$D/big-$N.db" ]; then
 		--ops tool_rename --levels 1 --out "$D/seed.db" > /dev/null
 	sqlite3 "$D/seed.db" "PRAGMA wal_checkpoint(TRUNCATE)" > /dev/null
 	cp "$D/seed.db" "$D/big.db"
-	sqlite3 "$D/big.db" <<EOF
+	sqlite3 "$D/big.db" > /dev/null <<EOF
 PRAGMA journal_mode = OFF;
 PRAGMA synchronous = OFF;
 CREATE TEMP TABLE tpl AS SELECT trace FROM traces
@@ -109,15 +109,16 @@ echo "$n $mb $md $json $html $size $TARGET $load" | awk '{
 
 if command -v chromium > /dev/null 2>&1; then
 	python3 "$here/../integration/html_browser.py" "$D/r.html" \
-		"$D/r.png" "task-007/tool" > "$D/browser.json"
+		"$D/r.png" "task-007" > "$D/browser.json"
 	python3 - "$D/browser.json" <<'EOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 t = d.get("trace") or {}
 print("report: chromium opens the html in %.1f s, a trace in %.1f s "
       "(%s; %d errors, %d requests)" % (d["load_seconds"],
-      d["open_seconds"], "opened" if t.get("opened") and
-      t.get("columns") == 2 else "NOT OPENED", len(d["errors"]),
+      d["open_seconds"], "opened beside its baseline" if t.get("opened")
+      and t.get("columns") == 2 else "opened" if t.get("opened") else
+      "NOT OPENED", len(d["errors"]),
       len(d["requests"])))
 EOF
 fi
