@@ -2,7 +2,9 @@
 # deps.sh - install the Debian packages jolt needs, only those missing
 # (python3-toml, -xmltodict and -blinker are the code the swe suite is
 # generated from, for `make suites` and its reproducibility test).
-# openssl makes the certificates of the TLS test.
+# openssl makes the certificates of the TLS test; zlib packs the HTML
+# report's traces; chromium opens that report headless in
+# tests/integration/report_html.sh and `make bench`.
 # Quiet when everything is there. Called by `make deps`.
 set -eu
 PKGS="gcc make pkg-config git bubblewrap libyaml-dev libjansson-dev \
