@@ -167,18 +167,25 @@ static void html_num(FILE *f, double x, const char *fmt)
 
 /* ---- pairing: every perturbed trial with its baseline trial ---- */
 
-static int cmp_layout(const void *a, const void *b, void *payload)
+/* Order on (model, scaffold, suite, task, repeat): one instance. */
+static int cmp_instance(const jolt_trial_row *x, const jolt_trial_row *y)
 {
-	const jolt_trial_row *rows = payload;
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	const jolt_trial_row *x = &rows[i], *y = &rows[j];
 	int c;
 	if ((c = strcmp(x->model, y->model)) ||
 	    (c = strcmp(x->scaffold, y->scaffold)) ||
 	    (c = strcmp(x->suite, y->suite)) || (c = strcmp(x->task, y->task)))
 		return c;
-	if (x->repeat != y->repeat)
-		return x->repeat < y->repeat ? -1 : 1;
+	return x->repeat < y->repeat ? -1 : x->repeat > y->repeat;
+}
+
+static int cmp_layout(const void *a, const void *b, void *payload)
+{
+	const jolt_trial_row *rows = payload;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const jolt_trial_row *x = &rows[i], *y = &rows[j];
+	int c = cmp_instance(x, y);
+	if (c)
+		return c;
 	bool xb = strcmp(x->axis, JOLT_BASELINE) == 0;
 	bool yb = strcmp(y->axis, JOLT_BASELINE) == 0;
 	if (xb != yb)
@@ -188,19 +195,33 @@ static int cmp_layout(const void *a, const void *b, void *payload)
 	return i < j ? -1 : i > j;
 }
 
-static bool same_instance(const jolt_trial_row *x, const jolt_trial_row *y)
+/* The position in `order` of the first trial of key's instance, or
+ * ntrials when there is none. */
+static size_t find_instance(const jolt_report *r, const size_t *order,
+			    const jolt_trial_row *key)
 {
-	return x->repeat == y->repeat && strcmp(x->task, y->task) == 0 &&
-	       strcmp(x->suite, y->suite) == 0 &&
-	       strcmp(x->scaffold, y->scaffold) == 0 &&
-	       strcmp(x->model, y->model) == 0;
+	size_t lo = 0, hi = r->ntrials;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_instance(&r->trials[order[mid]], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < r->ntrials && cmp_instance(&r->trials[order[lo]], key) == 0)
+		return lo;
+	return r->ntrials;
 }
 
 /* order: the trials laid out by model, scaffold, suite, task, repeat,
- * baselines first; base[i]: trial i's baseline, the first graded one in
- * load order as robust.h pairs them (else the first one), -1 for a
- * baseline or when there is none. */
-static void html_pair(const jolt_report *r, size_t *order, long *base)
+ * baselines first. base[i]: what trial i is compared with, as robust.h
+ * pairs them: a perturbed trial's baseline trial (the first graded one
+ * in load order, else the first one); for a baseline under a scaffold
+ * other than native, the same model's native baseline (the scaffold
+ * swap); -1 for a native baseline or when there is none. pick is scratch
+ * room for ntrials. */
+static void html_pair(const jolt_report *r, size_t *order, long *base,
+		      long *pick)
 {
 	const jolt_trial_row *t = r->trials;
 	for (size_t i = 0; i < r->ntrials; i++)
@@ -210,7 +231,7 @@ static void html_pair(const jolt_report *r, size_t *order, long *base)
 	for (size_t g = 0; g < r->ntrials;) {
 		size_t end = g + 1;
 		while (end < r->ntrials &&
-		       same_instance(&t[order[g]], &t[order[end]]))
+		       cmp_instance(&t[order[g]], &t[order[end]]) == 0)
 			end++;
 		long b = -1;
 		for (size_t k = g; k < end; k++) {
@@ -221,11 +242,23 @@ static void html_pair(const jolt_report *r, size_t *order, long *base)
 				      x->outcome != JOLT_OUTCOME_INFRA))
 				b = (long)order[k];
 		}
-		for (size_t k = g; k < end; k++)
-			base[order[k]] =
-			    strcmp(t[order[k]].axis, JOLT_BASELINE) == 0 ? -1
-									 : b;
+		for (size_t k = g; k < end; k++) {
+			bool is_base =
+			    strcmp(t[order[k]].axis, JOLT_BASELINE) == 0;
+			base[order[k]] = is_base ? -1 : b;
+			pick[order[k]] = b;
+		}
 		g = end;
+	}
+	for (size_t i = 0; i < r->ntrials; i++) {
+		if (strcmp(t[i].axis, JOLT_BASELINE) != 0 ||
+		    strcmp(t[i].scaffold, JOLT_SCAFFOLD_DEFAULT) == 0)
+			continue;
+		jolt_trial_row key = t[i];
+		key.scaffold = JOLT_SCAFFOLD_DEFAULT;
+		size_t at = find_instance(r, order, &key);
+		if (at < r->ntrials)
+			base[i] = pick[order[at]];
 	}
 }
 
@@ -674,7 +707,8 @@ static void html_browser(FILE *f)
 	      "(their baseline passed), then the other failures, infra "
 	      "errors and passes. Open a trial to read it step by step "
 	      "beside its baseline trial (same model, scaffold, task and "
-	      "repeat); what the perturbation changed is marked.</p>\n"
+	      "repeat; for a baseline under another scaffold, the native "
+	      "one); what differs is marked.</p>\n"
 	      "<div id=\"filters\"><input id=\"q\" type=\"search\" "
 	      "placeholder=\"filter: task, variant, model, detail\">"
 	      "<select id=\"fo\"><option value=\"\">every outcome</option>"
@@ -699,11 +733,12 @@ static int html_write(FILE *f, const jolt_report *r)
 	size_t n = r->ntrials ? r->ntrials : 1;
 	size_t *order = jolt_xcalloc(n, sizeof(*order));
 	long *base = jolt_xcalloc(n, sizeof(*base));
+	long *pick = jolt_xcalloc(n, sizeof(*pick));
 	trace_loc *loc = jolt_xcalloc(n, sizeof(*loc));
 	long nchunks = 0;
 	int err;
 
-	html_pair(r, order, base);
+	html_pair(r, order, base, pick);
 	html_head(f, r);
 	html_leaderboard(f, r);
 	jolt_html_chart_drops(f, r);
@@ -719,6 +754,7 @@ static int html_write(FILE *f, const jolt_report *r)
 done:
 	free(order);
 	free(base);
+	free(pick);
 	free(loc);
 	return err;
 }

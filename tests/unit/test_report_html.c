@@ -4,7 +4,8 @@
  * unescaped, the one script is the one the Content-Security-Policy admits,
  * the charts carry the known drops, the index parses and pairs each trial
  * with its baseline, and every trace inflates back from its chunk byte for
- * byte. Also: a report without a trace source, and the escapers.
+ * byte. Also: a report without a trace source, what each trial is
+ * compared with, and the escapers.
  */
 #include <jansson.h>
 #include <zlib.h>
@@ -295,6 +296,62 @@ static void test_no_traces(void **state)
 	jolt_report_free(r);
 }
 
+/* What each trial is compared with: a perturbed trial its own scaffold's
+ * baseline, a non-native baseline the native one, the first graded in
+ * load order. */
+static void test_pairing(void **state)
+{
+	const char *src[] = {"rows"};
+	static const struct {
+		const char *scaffold, *axis;
+		enum jolt_outcome outcome;
+		long base;
+	} rows[] = {
+	    {"native", "baseline", JOLT_OUTCOME_INFRA, -1},
+	    {"native", "baseline", JOLT_OUTCOME_PASS, -1},
+	    {"xml", "baseline", JOLT_OUTCOME_FAIL, 1},
+	    {"xml", "tool", JOLT_OUTCOME_FAIL, 2},
+	    {"native", "tool", JOLT_OUTCOME_PASS, 1},
+	};
+	jolt_report *r;
+	assert_int_equal(jolt_report_new(&r, src, 1), 0);
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char key[16];
+		snprintf(key, sizeof(key), "k%zu", i);
+		jolt_trial_row row = {
+		    .key = key,
+		    .model = "A",
+		    .scaffold = rows[i].scaffold,
+		    .suite = "s",
+		    .task = "t",
+		    .variant = strcmp(rows[i].axis, "tool") ? "baseline"
+							    : "t/tool.x@1#1",
+		    .axis = rows[i].axis,
+		    .op = strcmp(rows[i].axis, "tool") ? "" : "x",
+		    .level = strcmp(rows[i].axis, "tool") ? 0 : 1,
+		    .outcome = rows[i].outcome,
+		    .error_class = "",
+		};
+		assert_int_equal(jolt_report_add(r, 0, &row), 0);
+	}
+	assert_int_equal(jolt_report_finish(r), 0);
+	char *page = render(r);
+	char *index = between(page, "id=\"jolt-index\">");
+	json_error_t jerr;
+	json_t *ix = json_loads(index, 0, &jerr);
+	assert_non_null(ix);
+	json_t *trials = json_object_get(ix, "trials");
+	assert_int_equal(json_array_size(trials), 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(json_integer_value(json_array_get(
+				     json_array_get(trials, i), 16)),
+				 rows[i].base);
+	json_decref(ix);
+	free(index);
+	free(page);
+	jolt_report_free(r);
+}
+
 static char *esc(const char *s, size_t max, bool json)
 {
 	char *text = NULL;
@@ -339,6 +396,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_page),
 	    cmocka_unit_test(test_no_traces),
+	    cmocka_unit_test(test_pairing),
 	    cmocka_unit_test(test_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
