@@ -264,18 +264,6 @@ static void html_pair(const jolt_report *r, size_t *order, long *base,
 
 /* ---- the leaderboard ---- */
 
-static int cmp_rank(const void *a, const void *b, void *payload)
-{
-	const jolt_robust_model *m = payload;
-	double x = m[*(const size_t *)a].perturbed.rate;
-	double y = m[*(const size_t *)b].perturbed.rate;
-	if (isnan(x) != isnan(y))
-		return isnan(x) ? 1 : -1;
-	if (!isnan(x) && x != y)
-		return x > y ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
-}
-
 static void rate_cell(FILE *f, const jolt_rate *x)
 {
 	fputs("<td class=\"rate\">", f);
@@ -306,29 +294,28 @@ static bool *series_dbs(const jolt_report *r)
 static void html_leaderboard(FILE *f, const jolt_report *r)
 {
 	const jolt_robust *s = r->robust;
-	size_t *rank = jolt_xcalloc(s->nmodels + 1, sizeof(*rank));
 	bool *in = series_dbs(r);
-	for (size_t i = 0; i < s->nmodels; i++)
-		rank[i] = i;
-	qsort_r(rank, s->nmodels, sizeof(*rank), cmp_rank, s->models);
 
 	fputs("<section id=\"leaderboard\"><h2>Leaderboard</h2>\n"
 	      "<p class=\"note\">One row per model and scaffold, ranked by "
-	      "the pass rate under perturbation. Rates exclude infra errors "
-	      "(counted apart); brackets: Wilson 95% interval. PDR: "
-	      "performance drop rate over paired trials; worst case: per "
-	      "task the lowest pass rate over its baseline and variants, "
-	      "averaged.</p>\n<div class=\"scroll\"><table class=\"lb\">"
+	      "the pass rate under perturbation, then at baseline. Rates "
+	      "exclude infra errors (counted apart); brackets: Wilson 95% "
+	      "interval. PDR: performance drop rate over paired trials; "
+	      "worst case: per task the lowest pass rate over its baseline "
+	      "and variants, averaged; noise floor: how often two repeats "
+	      "of the same baseline disagree (needs --repeats).</p>\n"
+	      "<div class=\"scroll\"><table class=\"lb\">"
 	      "<thead><tr><th>#</th><th>model</th><th>scaffold</th>"
 	      "<th>source</th><th>trials</th><th>baseline</th>"
 	      "<th>perturbed</th><th>PDR</th><th>breaks / fixes</th>"
-	      "<th>worst case</th><th>infra</th><th>malformed</th>"
+	      "<th>worst case</th><th>noise floor</th><th>infra</th>"
+	      "<th>malformed</th>"
 	      "<th>tokens in / out</th><th>latency</th></tr></thead>"
 	      "<tbody>\n",
 	      f);
-	for (size_t k = 0; k < s->nmodels; k++) {
-		size_t i = rank[k];
-		const jolt_robust_model *m = &s->models[i];
+	for (size_t k = 0; k < r->nboard; k++) {
+		const jolt_robust_model *m = r->board[k].m;
+		size_t i = (size_t)(m - s->models); /* its series */
 		fprintf(f,
 			"<tr><td>%zu</td><td><span class=\"key\" "
 			"style=\"background:%s\"></span>",
@@ -352,6 +339,9 @@ static void html_leaderboard(FILE *f, const jolt_report *r)
 		fprintf(f, "</td><td>%ld / %ld</td><td>", m->flips.n10,
 			m->flips.n01);
 		jolt_html_pct(f, m->worst_case);
+		fprintf(f, "</td><td title=\"over %ld pairs of repeats\">",
+			m->noise_pairs);
+		jolt_html_pct(f, m->noise_flip_rate);
 		fprintf(f, "</td><td>%ld</td><td>", m->infra);
 		jolt_html_pct(f, m->malformed_rate);
 		fputs("</td><td>", f);
@@ -362,11 +352,10 @@ static void html_leaderboard(FILE *f, const jolt_report *r)
 		html_num(f, m->mean_latency_ms, "%.0f ms");
 		fputs("</td></tr>\n", f);
 	}
-	if (s->nmodels == 0)
-		fputs("<tr><td colspan=\"14\">no trials</td></tr>\n", f);
+	if (r->nboard == 0)
+		fputs("<tr><td colspan=\"15\">no trials</td></tr>\n", f);
 	fputs("</tbody></table></div></section>\n", f);
 	free(in);
-	free(rank);
 }
 
 /* ---- the trial index and the trace chunks ---- */

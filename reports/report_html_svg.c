@@ -105,9 +105,17 @@ static void cmp_title(FILE *f, const jolt_robust_cmp *c, const char *what)
 	jolt_html_interval(f, c->drop.lo, c->drop.hi);
 	fprintf(f,
 		", %ld pairs over %ld tasks, breaks %ld, fixes %ld, "
-		"p (Holm) %.3g%s</title>",
+		"p (Holm) %.3g%s",
 		jolt_flips_total(&c->flips), c->tasks, c->flips.n10,
 		c->flips.n01, c->p_holm, c->significant ? ", significant" : "");
+	if (!isnan(c->noise_break_rate)) {
+		fputs("; break rate ", f);
+		jolt_html_pct(f, c->break_rate);
+		fputs(" against a noise floor of ", f);
+		jolt_html_pct(f, c->noise_break_rate);
+		fputs(" between repeats", f);
+	}
+	fputs("</title>", f);
 }
 
 /* The x scale of a drop chart. */
@@ -242,7 +250,8 @@ void jolt_html_chart_drops(FILE *f, const jolt_report *r)
 	      "bootstrap 95% interval over tasks; *: significant (Holm-"
 	      "adjusted McNemar and the interval excludes zero). The "
 	      "scaffold row is a scaffold's baselines against the same "
-	      "model's native ones.</p>\n",
+	      "model's native ones. Hover a bar for its pairs, p and, with "
+	      "repeats, its break rate against the noise floor.</p>\n",
 	      f);
 	if (rows == 0) {
 		fputs("<p>No perturbed trials.</p></section>\n", f);

@@ -205,6 +205,10 @@ static void test_page(void **state)
 	assert_non_null(strstr(page, "tool level 1: drop 75.0%"));
 	assert_non_null(strstr(page, "tool: drop 75.0%"));
 	assert_non_null(strstr(page, "k=2: pass^k 100.0%"));
+	/* The noise floor: both repeats of every baseline pass. */
+	assert_non_null(strstr(page, "<th>noise floor</th>"));
+	assert_non_null(strstr(page, "break rate 75.0% against a noise "
+				     "floor of 0.0% between repeats"));
 
 	/* The index parses; every trace comes back byte for byte. */
 	char *index = between(page, "id=\"jolt-index\">");
