@@ -296,6 +296,16 @@ int jolt_report_summarize(jolt_report *r, const jolt_robust_opts *opts)
 	return 0;
 }
 
+int jolt_report_cmp_instance(const jolt_trial_row *x, const jolt_trial_row *y)
+{
+	int c;
+	if ((c = strcmp(x->model, y->model)) ||
+	    (c = strcmp(x->scaffold, y->scaffold)) ||
+	    (c = strcmp(x->suite, y->suite)) || (c = strcmp(x->task, y->task)))
+		return c;
+	return (x->repeat > y->repeat) - (x->repeat < y->repeat);
+}
+
 bool jolt_report_rate(const jolt_report_group *g, double *rate, double *lo,
 		      double *hi)
 {

@@ -134,6 +134,11 @@ int jolt_report_summarize(jolt_report *r, const struct jolt_robust_opts *opts);
 
 /* Pass rate of a group and its Wilson 95% interval. Returns false (and
  * sets nothing) when the group has no graded trial (all infra errors). */
+/* Order of trials on (model, scaffold, suite, task, repeat): a perturbed
+ * trial and the baseline trial it is paired with (robust.h) compare
+ * equal. */
+int jolt_report_cmp_instance(const jolt_trial_row *x, const jolt_trial_row *y);
+
 bool jolt_report_rate(const jolt_report_group *g, double *rate, double *lo,
 		      double *hi);
 

@@ -167,23 +167,12 @@ static void html_num(FILE *f, double x, const char *fmt)
 
 /* ---- pairing: every perturbed trial with its baseline trial ---- */
 
-/* Order on (model, scaffold, suite, task, repeat): one instance. */
-static int cmp_instance(const jolt_trial_row *x, const jolt_trial_row *y)
-{
-	int c;
-	if ((c = strcmp(x->model, y->model)) ||
-	    (c = strcmp(x->scaffold, y->scaffold)) ||
-	    (c = strcmp(x->suite, y->suite)) || (c = strcmp(x->task, y->task)))
-		return c;
-	return x->repeat < y->repeat ? -1 : x->repeat > y->repeat;
-}
-
 static int cmp_layout(const void *a, const void *b, void *payload)
 {
 	const jolt_trial_row *rows = payload;
 	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 	const jolt_trial_row *x = &rows[i], *y = &rows[j];
-	int c = cmp_instance(x, y);
+	int c = jolt_report_cmp_instance(x, y);
 	if (c)
 		return c;
 	bool xb = strcmp(x->axis, JOLT_BASELINE) == 0;
@@ -203,12 +192,13 @@ static size_t find_instance(const jolt_report *r, const size_t *order,
 	size_t lo = 0, hi = r->ntrials;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (cmp_instance(&r->trials[order[mid]], key) < 0)
+		if (jolt_report_cmp_instance(&r->trials[order[mid]], key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo < r->ntrials && cmp_instance(&r->trials[order[lo]], key) == 0)
+	if (lo < r->ntrials &&
+	    jolt_report_cmp_instance(&r->trials[order[lo]], key) == 0)
 		return lo;
 	return r->ntrials;
 }
@@ -231,7 +221,8 @@ static void html_pair(const jolt_report *r, size_t *order, long *base,
 	for (size_t g = 0; g < r->ntrials;) {
 		size_t end = g + 1;
 		while (end < r->ntrials &&
-		       cmp_instance(&t[order[g]], &t[order[end]]) == 0)
+		       jolt_report_cmp_instance(&t[order[g]], &t[order[end]]) ==
+			   0)
 			end++;
 		long b = -1;
 		for (size_t k = g; k < end; k++) {
