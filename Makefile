@@ -8,7 +8,7 @@
 
 PREFIX ?= /usr/local
 CC ?= cc
-PKGS := yaml-0.1 jansson libgit2 libpcre2-8 sqlite3 libcurl libmicrohttpd
+PKGS := yaml-0.1 jansson libgit2 libpcre2-8 sqlite3 libcurl libmicrohttpd zlib
 
 BUILD := build
 CFLAGS_BASE := -std=gnu11 -O2 -g -fopenmp -pthread -D_GNU_SOURCE \
@@ -123,6 +123,7 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/jolt $(BUILD)/bench/bench_perturb
 	@sh scripts/bench-suite.sh suites/starter $(BUILD)/bench/suite1000 1000
 	$(BUILD)/bench/bench_perturb $(BUILD)/bench/suite1000
+	@JOLT=$(BUILD)/jolt BUILD=$(BUILD) sh tests/bench/report.sh
 
 # libFuzzer over each target for FUZZ_SECONDS, growing its corpus.
 # Needs clang (installed here if missing).

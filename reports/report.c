@@ -21,6 +21,7 @@ const jolt_report_format *const jolt_report_formats[] = {
     &jolt_report_json,
     &jolt_report_csv,
     &jolt_report_junit,
+    &jolt_report_html,
     NULL,
 };
 
@@ -270,8 +271,17 @@ void jolt_report_free(jolt_report *r)
 	free(r->by_task);
 	free(r->board);
 	jolt_robust_free(r->robust);
+	if (r->traces.release)
+		r->traces.release(r->traces.payload);
 	arena_free(r->arena);
 	free(r);
+}
+
+void jolt_report_set_traces(jolt_report *r, const jolt_report_traces *t)
+{
+	if (r->traces.release)
+		r->traces.release(r->traces.payload);
+	r->traces = *t;
 }
 
 int jolt_report_summarize(jolt_report *r, const jolt_robust_opts *opts)
@@ -284,6 +294,16 @@ int jolt_report_summarize(jolt_report *r, const jolt_robust_opts *opts)
 	r->robust = s;
 	build_board(r);
 	return 0;
+}
+
+int jolt_report_cmp_instance(const jolt_trial_row *x, const jolt_trial_row *y)
+{
+	int c;
+	if ((c = strcmp(x->model, y->model)) ||
+	    (c = strcmp(x->scaffold, y->scaffold)) ||
+	    (c = strcmp(x->suite, y->suite)) || (c = strcmp(x->task, y->task)))
+		return c;
+	return (x->repeat > y->repeat) - (x->repeat < y->repeat);
 }
 
 bool jolt_report_rate(const jolt_report_group *g, double *rate, double *lo,

@@ -63,6 +63,20 @@ typedef struct jolt_report_entry {
 	bool significant[JOLT_AXIS_COUNT];
 } jolt_report_entry;
 
+/* Where the formats that show whole traces (html) read them from: the
+ * loader that read the rows sets it (run/report_load.c reopens the
+ * databases); a report built from bare rows has none. reports/ never
+ * knows what is behind it. */
+typedef struct jolt_report_traces {
+	/* The stored trace of trial `id` (its row id) of source `db`, as
+	 * the JSON text it was stored as: *out is malloc'd, the caller
+	 * frees it. No stored trace is JOLT_ENOTFOUND (and *out NULL). */
+	int (*read)(char **out, size_t db, int64_t id, void *payload);
+	/* Frees payload; called by jolt_report_free(). May be NULL. */
+	void (*release)(void *payload);
+	void *payload;
+} jolt_report_traces;
+
 typedef struct jolt_report {
 	const char **dbs; /* the database paths, in the order given */
 	size_t ndb;
@@ -92,6 +106,8 @@ typedef struct jolt_report {
 	 * noise_break_rate), next to each drop. */
 	jolt_report_entry *board;
 	size_t nboard;
+	/* The trace source; read == NULL when there is none. Owned. */
+	jolt_report_traces traces;
 } jolt_report;
 
 /* Start an empty report over `nsources` sources (database paths, copied).
@@ -108,12 +124,21 @@ int jolt_report_add(jolt_report *r, size_t db, const jolt_trial_row *row);
 int jolt_report_finish(jolt_report *r);
 void jolt_report_free(jolt_report *r);
 
+/* Give the report a trace source (it takes ownership of the payload; an
+ * older source is released first). */
+void jolt_report_set_traces(jolt_report *r, const jolt_report_traces *t);
+
 /* Recompute r->robust with other options (bootstrap replicates, seed,
  * alpha; NULL = defaults). On error the old summary is kept. */
 int jolt_report_summarize(jolt_report *r, const struct jolt_robust_opts *opts);
 
 /* Pass rate of a group and its Wilson 95% interval. Returns false (and
  * sets nothing) when the group has no graded trial (all infra errors). */
+/* Order of trials on (model, scaffold, suite, task, repeat): a perturbed
+ * trial and the baseline trial it is paired with (robust.h) compare
+ * equal. */
+int jolt_report_cmp_instance(const jolt_trial_row *x, const jolt_trial_row *y);
+
 bool jolt_report_rate(const jolt_report_group *g, double *rate, double *lo,
 		      double *hi);
 
@@ -165,6 +190,7 @@ void jolt_md_text(FILE *f, const char *s, size_t max, bool one_line);
 /* A code span that holds any text: the fence is longer than the longest
  * run of backticks inside. */
 void jolt_md_code(FILE *f, const char *s);
+extern const jolt_report_format jolt_report_html;
 
 /* The CSV format's header line, "\n" included: the CSV columns of
  * core/columns.h in list order. */

@@ -199,20 +199,10 @@ typedef struct {
 	double drop; /* its operator's drop, for breaks */
 } md_fail;
 
-static int cmp_pair_key(const jolt_trial_row *x, const jolt_trial_row *y)
-{
-	int c;
-	if ((c = strcmp(x->model, y->model)) ||
-	    (c = strcmp(x->scaffold, y->scaffold)) ||
-	    (c = strcmp(x->suite, y->suite)) || (c = strcmp(x->task, y->task)))
-		return c;
-	return (x->repeat > y->repeat) - (x->repeat < y->repeat);
-}
-
 static int cmp_rows(const void *a, const void *b)
 {
-	return cmp_pair_key(*(const jolt_trial_row *const *)a,
-			    *(const jolt_trial_row *const *)b);
+	return jolt_report_cmp_instance(*(const jolt_trial_row *const *)a,
+					*(const jolt_trial_row *const *)b);
 }
 
 static int cmp_fail(const void *a, const void *b)
@@ -232,12 +222,14 @@ static const jolt_trial_row *md_baseline(const jolt_trial_row **base,
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (cmp_pair_key(base[mid], t) < 0)
+		if (jolt_report_cmp_instance(base[mid], t) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < n && cmp_pair_key(base[lo], t) == 0 ? base[lo] : NULL;
+	if (lo < n && jolt_report_cmp_instance(base[lo], t) == 0)
+		return base[lo];
+	return NULL;
 }
 
 static const jolt_robust_cmp *md_op_cmp(const jolt_robust *s,

@@ -2,13 +2,15 @@
 # deps.sh - install the Debian packages jolt needs, only those missing
 # (python3-toml, -xmltodict and -blinker are the code the swe suite is
 # generated from, for `make suites` and its reproducibility test).
-# openssl makes the certificates of the TLS test.
+# openssl makes the certificates of the TLS test; zlib packs the HTML
+# report's traces; chromium opens that report headless in
+# tests/integration/report_html.sh and `make bench`.
 # Quiet when everything is there. Called by `make deps`.
 set -eu
 PKGS="gcc make pkg-config git bubblewrap libyaml-dev libjansson-dev \
 libgit2-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev \
-libmicrohttpd-dev libcmocka-dev sqlite3 curl python3 \
-python3-toml python3-xmltodict python3-blinker openssl"
+libmicrohttpd-dev libcmocka-dev zlib1g-dev sqlite3 curl python3 \
+python3-toml python3-xmltodict python3-blinker openssl chromium"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -17,7 +17,7 @@ struct report_opts {
 
 static const jolt_opt report_options[] = {
 	{"format", 'f', JOLT_OPT_STR, offsetof(struct report_opts, format), "FMT",
-	 "output format: md (default), json (trials and every computed figure), csv (one row per trial), junit (the gate's checks at its default limits)"},
+	 "output format: md (default), json (trials and every computed figure), csv (one row per trial), junit (the gate's checks at its default limits), html (one self-contained page: leaderboard, charts, trace viewer)"},
 	{"output", 'o', JOLT_OPT_STR, offsetof(struct report_opts, output), "FILE",
 	 "write to FILE instead of stdout"},
 	{NULL, 0, 0, 0, NULL, NULL},
@@ -49,7 +49,7 @@ done:
 }
 
 const jolt_cmd_syntax jolt_report_syntax = {
-	.usage = "DB... [--format md|json|csv|junit] [-o FILE]",
+	.usage = "DB... [--format md|json|csv|junit|html] [-o FILE]",
 	.help =
 	 "Infrastructure errors are counted in their own column and never\n"
 	 "enter a pass rate. Several databases make one report; with several\n"
@@ -57,7 +57,15 @@ const jolt_cmd_syntax jolt_report_syntax = {
 	 "scaffolds side by side). Where a run has repeats, every drop is shown\n"
 	 "next to the noise floor: the break rate between repeats of the same\n"
 	 "baseline. The md report lists the 20 most informative failed trials\n"
-	 "and the sqlite3 query for the rest.",
+	 "and the sqlite3 query for the rest.\n"
+	 "\n"
+	 "--format html writes one file that opens offline in a browser: the\n"
+	 "leaderboard, drop per axis with intervals, an operator x model\n"
+	 "heatmap, drop by level, pass^k curves, and every trial's trace,\n"
+	 "step by step beside its baseline trial with what the perturbation\n"
+	 "changed marked. Traces are stored compressed and opened on demand,\n"
+	 "so a run of 100,000 trials stays usable. The page loads nothing\n"
+	 "from the network and runs only its own script.",
 	.opts = report_options,
 	.opts_size = sizeof(struct report_opts),
 	.min_args = 1,

@@ -14,7 +14,9 @@
  * order then id order, and finish the report. No database is JOLT_EUSAGE.
  * Errors from opening pass up unchanged (JOLT_ENOTFOUND, JOLT_EINPUT for
  * a file that is not a jolt database, JOLT_ESTORE); a row with an unknown
- * outcome is JOLT_EINPUT. The caller frees *out with jolt_report_free(). */
+ * outcome is JOLT_EINPUT. The report's trace source (report.h) reopens
+ * the databases read-only when a format reads a trace, and closes them in
+ * jolt_report_free(). The caller frees *out with jolt_report_free(). */
 int jolt_report_load(jolt_report **out, const char *const *dbs, size_t ndb);
 
 #endif

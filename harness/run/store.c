@@ -599,9 +599,18 @@ done:
 	return err;
 }
 
-int jolt_store_trace(jolt_store *st, int64_t trial_id, json_t **out)
+int jolt_store_snapshot(jolt_store *st)
 {
-	json_error_t jerr;
+	/* A deferred BEGIN takes its read lock at the next SELECT and keeps
+	 * it; sqlite3_close() ends the transaction. */
+	if (sqlite3_exec(st->db, "BEGIN DEFERRED", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return store_fail(st, "starting a read transaction");
+	return 0;
+}
+
+int jolt_store_trace_text(jolt_store *st, int64_t trial_id, char **out)
+{
 	int err, rc;
 	*out = NULL;
 	err = prep(st, &st->s_trace,
@@ -610,24 +619,34 @@ int jolt_store_trace(jolt_store *st, int64_t trial_id, json_t **out)
 		return err;
 	sqlite3_bind_int64(st->s_trace, 1, trial_id);
 	rc = sqlite3_step(st->s_trace);
-	if (rc == SQLITE_DONE) {
+	if (rc == SQLITE_DONE)
 		err =
 		    jolt_err_set(JOLT_ENOTFOUND, "%s: no trace for trial %lld",
 				 st->path, (long long)trial_id);
-	} else if (rc != SQLITE_ROW) {
+	else if (rc != SQLITE_ROW)
 		err = store_fail(st, "reading a trace");
-	} else {
-		const char *text = col_str(st->s_trace, 0);
-		*out = json_loads(text, JSON_DECODE_ANY, &jerr);
-		if (!*out)
-			err = jolt_err_set(JOLT_EINPUT,
-					   "%s: trace of trial %lld is not "
-					   "valid JSON: %s",
-					   st->path, (long long)trial_id,
-					   jerr.text);
-	}
+	else
+		*out = jolt_xstrdup(col_str(st->s_trace, 0));
 	sqlite3_reset(st->s_trace);
 	sqlite3_clear_bindings(st->s_trace);
+	return err;
+}
+
+int jolt_store_trace(jolt_store *st, int64_t trial_id, json_t **out)
+{
+	json_error_t jerr;
+	char *text = NULL;
+	int err = jolt_store_trace_text(st, trial_id, &text);
+	*out = NULL;
+	if (err)
+		return err;
+	*out = json_loads(text, JSON_DECODE_ANY, &jerr);
+	if (!*out)
+		err = jolt_err_set(JOLT_EINPUT,
+				   "%s: trace of trial %lld is not valid "
+				   "JSON: %s",
+				   st->path, (long long)trial_id, jerr.text);
+	free(text);
 	return err;
 }
 

@@ -53,6 +53,14 @@ int jolt_store_foreach(jolt_store *st,
 
 /* The stored trace of a trial (caller owns *out). */
 int jolt_store_trace(jolt_store *st, int64_t trial_id, json_t **out);
+/* The same as the JSON text it was stored as, unparsed (caller owns *out;
+ * "" for a NULL trace). */
+int jolt_store_trace_text(jolt_store *st, int64_t trial_id, char **out);
+
+/* Read from one snapshot until jolt_store_close(): one read transaction
+ * instead of one per statement, which saves the file locking of each
+ * when reading many traces. For read-only use. */
+int jolt_store_snapshot(jolt_store *st);
 
 /* Count of stored trials. */
 int jolt_store_count(jolt_store *st, int64_t *out);
