@@ -100,10 +100,10 @@ test-sanitize: deps
 # noise floor shows, on the look-up, document and file tasks of the
 # starter suite (the repair tasks run the repositories' tests and take
 # most of a full run's time). It ends with the drop per axis and the
-# report's path. DEMO_FORMAT becomes html once `--format html` exists.
+# report's path: a self-contained HTML page with the trace viewer.
 DEMO_OPS := tool_rename,sys_persona,user_typo,move_files,transient
 DEMO_TASKS := doc-*,fin-*,ops-*
-DEMO_FORMAT := md
+DEMO_FORMAT := html
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/jolt
 	@rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm
