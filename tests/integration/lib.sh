@@ -17,3 +17,20 @@ expect_exit() {
 		sed 's/^/#   /' "$JOLT_TEST_TMP/last.err" | head -20
 	fi
 }
+# serve_up LOG ARGS... : start `jolt serve` on a free loopback port with
+# ARGS, logging to LOG; sets P (the port) and SPID, kills it on exit, and
+# ends the script with a failure if it does not come up.
+serve_up() {
+	_log=$1; shift
+	$JOLT serve --listen 127.0.0.1:0 "$@" > "$_log" 2>&1 &
+	SPID=$!
+	trap 'kill $SPID 2>/dev/null' EXIT
+	_i=0; P=
+	while [ $_i -lt 100 ]; do
+		P=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$_log" | head -1)
+		[ -n "$P" ] && break
+		sleep 0.1; _i=$((_i + 1))
+	done
+	[ -n "$P" ] && ok "jolt serve listening on port $P" \
+		|| { notok "jolt serve did not start"; sed 's/^/#   /' "$_log"; exit 1; }
+}

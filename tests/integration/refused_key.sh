@@ -5,15 +5,9 @@
 T0=$JOLT_TEST_TMP/refused
 mkdir -p "$T0"
 log=$T0/serve.log
-JOLT_SERVE_API_KEY=right-key $JOLT serve --listen 127.0.0.1:0 --suite tests/fixtures/mini > "$log" 2>&1 &
-spid=$!
-trap 'kill $spid 2>/dev/null' EXIT
-port() { sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$1" | head -1; }
-i=0
-while [ $i -lt 100 ] && [ -z "$(port "$log")" ]; do sleep 0.1; i=$((i + 1)); done
-P=$(port "$log")
-[ -n "$P" ] && ok "jolt serve requiring a key on port $P" \
-	|| { notok "jolt serve did not start"; sed 's/^/#   /' "$log"; exit 1; }
+export JOLT_SERVE_API_KEY=right-key
+serve_up "$log" --suite tests/fixtures/mini
+unset JOLT_SERVE_API_KEY
 M="--model openai:sim:oracle@http://127.0.0.1:$P/v1 --axes user --ops user_typo --levels 1"
 db=$T0/r.db
 unset JOLT_API_KEY MINIMAX_API_KEY

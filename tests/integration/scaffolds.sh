@@ -7,15 +7,7 @@
 T0=$JOLT_TEST_TMP/scaffolds
 mkdir -p "$T0"
 log=$T0/serve.log
-$JOLT serve --listen 127.0.0.1:0 --suite suites/starter --verbose > "$log" 2>&1 &
-spid=$!
-trap 'kill $spid 2>/dev/null' EXIT
-port() { sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$1" | head -1; }
-i=0
-while [ $i -lt 100 ] && [ -z "$(port "$log")" ]; do sleep 0.1; i=$((i + 1)); done
-P=$(port "$log")
-[ -n "$P" ] && ok "jolt serve listening on port $P" \
-	|| { notok "jolt serve did not start"; sed 's/^/#   /' "$log"; exit 1; }
+serve_up "$log" --suite suites/starter --verbose
 
 all=native,xml,json,react
 count() { sqlite3 "$1" "select count(*) from trials where $2"; }

@@ -17,16 +17,7 @@ openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
 check "a CA and a server certificate are generated" [ -s ca.pem ] && [ -s srv.pem ]
 cd - > /dev/null || exit 1
 log=$T0/serve.log
-$JOLT serve --listen 127.0.0.1:0 --suite tests/fixtures/mini \
-	--tls-cert "$T0/srv.pem" --tls-key "$T0/srv.key" > "$log" 2>&1 &
-spid=$!
-trap 'kill $spid 2>/dev/null' EXIT
-port() { sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$1" | head -1; }
-i=0
-while [ $i -lt 100 ] && [ -z "$(port "$log")" ]; do sleep 0.1; i=$((i + 1)); done
-P=$(port "$log")
-[ -n "$P" ] && ok "jolt serve over HTTPS on port $P" \
-	|| { notok "jolt serve did not start"; sed 's/^/#   /' "$log"; exit 1; }
+serve_up "$log" --suite tests/fixtures/mini --tls-cert "$T0/srv.pem" --tls-key "$T0/srv.key"
 URL=https://127.0.0.1:$P/v1
 M="--model openai:sim:oracle@$URL --axes none --retries 0"
 trials() { sqlite3 "$1" "select outcome || ':' || coalesce(error_class, '') from trials order by task" | sort | uniq -c | tr -s ' ' | tr '\n' ';'; }
