@@ -2,12 +2,15 @@
 # deps.sh - install the Debian packages jolt needs, only those missing
 # (python3-toml, -xmltodict and -blinker are the code the swe suite is
 # generated from, for `make suites` and its reproducibility test).
-# Quiet when everything is there. Called by `make deps`.
+# Quiet when everything is there. Called by `make deps`; `deps.sh bench`
+# (make bench-deps) adds what only `make bench` uses: wrk, the HTTP load
+# generator the throughput figures are measured against.
 set -eu
 PKGS="gcc make pkg-config git bubblewrap libyaml-dev libjansson-dev \
 libgit2-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev \
 libmicrohttpd-dev libcmocka-dev sqlite3 curl python3 \
 python3-toml python3-xmltodict python3-blinker"
+[ "${1:-}" = bench ] && PKGS="$PKGS wrk"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
