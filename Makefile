@@ -2,6 +2,7 @@
 #   make            build build/jolt (installs missing packages first)
 #   make test       unit, golden and integration tests
 #   make demo       run the starter suite on the simulator, write a report
+#   make bench      throughput figures on an optimised build (installs wrk)
 #   make DEV=1      warnings as errors
 #   make SANITIZE=address,undefined | SANITIZE=thread
 #   make install PREFIX=/usr/local DESTDIR=
@@ -39,7 +40,7 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAYS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all deps test demo install clean bench fuzz check-flags golden suites
+.PHONY: all deps test demo install clean bench bench-deps fuzz check-flags golden suites
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/jolt
@@ -85,15 +86,22 @@ demo: deps
 	@echo; cat $(BUILD)/demo-report.md; echo
 	@echo "report written to $(BUILD)/demo-report.md; every trial and its trace are in $(BUILD)/demo.db"
 
-# Benchmarks print ratios against a baseline measured in the same run.
+# Benchmarks print ratios against a baseline measured in the same run:
+# scripts/bench.sh runs every tests/bench/*.sh on an optimised build of its
+# own (-O2, no sanitizers, whatever this make was given).
+BENCH_BUILD := $(BUILD)-bench
 $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJS) $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) -o $@ $(ALL_LDFLAGS) $(LIBS)
 
-bench: deps
-	@$(MAKE) --no-print-directory $(BUILD)/jolt $(BUILD)/bench/bench_perturb
-	@sh scripts/bench-suite.sh suites/starter $(BUILD)/bench/suite1000 1000
-	$(BUILD)/bench/bench_perturb $(BUILD)/bench/suite1000
+bench: deps bench-deps
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SANITIZE= DEV= \
+		$(BENCH_BUILD)/jolt $(BENCH_BUILD)/bench/bench_perturb
+	@sh scripts/bench.sh $(BENCH_BUILD)
+
+# What only `make bench` needs (wrk).
+bench-deps:
+	@sh scripts/deps.sh bench
 
 # libFuzzer over each target for FUZZ_SECONDS, growing its corpus.
 # Needs clang (installed here if missing).
@@ -128,6 +136,6 @@ install: all
 	install -m 0755 $(BUILD)/jolt $(DESTDIR)$(PREFIX)/bin/jolt
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD)-bench
 
 -include $(OBJS:.o=.d)

@@ -64,6 +64,7 @@ int jolt_cmd_serve(void *vo, int argc, char **argv)
 		.seed = o->seed ? (uint64_t)o->seed : 1,
 		.verbose = o->verbose,
 	};
+	jolt_cli_raise_nofile();
 	rc = jolt_serve(&so);
 	if (rc)
 		jolt_cli_fail("serve", rc);

@@ -42,6 +42,10 @@ typedef struct jolt_backend_opts {
 	double tpm;             /* tokens per minute; 0 = no limit */
 	double request_timeout_s; /* total per HTTP attempt; 0 = 300 */
 	double connect_timeout_s; /* 0 = 10 */
+	/* Turns the run keeps in flight: a network backend opens that many
+	 * connections to its host (HTTP/1.1 carries one request at a time),
+	 * so none waits on another's connection. 0 = 64. */
+	int max_inflight;
 } jolt_backend_opts;
 
 /* Parse PROVIDER:MODEL[@BASE_URL]. JOLT_EUSAGE with a message if bad. */

@@ -290,6 +290,7 @@ int jolt_backend_http_open(void **out, const jolt_model_spec *spec,
 	jolt_http_opts ho = {
 	    .connect_timeout_s = s->opts.connect_timeout_s,
 	    .max_body = JOLT_BODY_CAP,
+	    .max_conns_per_host = s->opts.max_inflight,
 	};
 	rc = jolt_http_new(&s->http, &ho);
 	if (rc)

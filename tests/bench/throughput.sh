@@ -1,0 +1,147 @@
+# throughput.sh - how close `jolt run` gets to the clock of the model it
+# drives, against `jolt serve` on 127.0.0.1 (the starter suite's tasks
+# whose tools are builtins, baselines repeated, working copies under
+# /dev/shm so copying them weighs little):
+#  1. model turns/s at latency 0, 64 in flight, over wrk's requests/s on
+#     the same endpoint with the same body (target >= 0.3);
+#  2. at 200 ms latency, turns/s at 64, 256 and 1,024 in flight over the
+#     ideal C/L (target >= 0.9 each);
+#  3. resident memory per trajectory in flight at 1,024 in flight, beyond
+#     the text of its conversation (target <= 64 KiB);
+#  6. trials/s of a sim:brittle run of every shipped suite with all five
+#     axes, over the same tasks' baselines alone (no target; --limit keeps
+#     it to a few minutes).
+# Rates are the server's count of answered turns (GET /stats) over a
+# window after the ramp-up, so start-up and the last trials' tail do not
+# count; the run is then stopped with SIGTERM.
+. tests/bench/lib.sh
+command -v wrk >/dev/null 2>&1 || { echo "throughput: wrk missing (make bench-deps)" >&2; exit 3; }
+T=$JOLT_BENCH_TMP/throughput
+mkdir -p "$T/wd"
+TASKS='doc-*,fin-*,ops-*'
+WINDOW=${BENCH_WINDOW:-5}
+
+# steady PORT C ARGS...: start `jolt run` with C in flight against the
+# server on PORT; after 2*C turns (the ramp), count the turns answered in
+# WINDOW seconds. Sets RATE (turns/s), and mid-window RSS (KiB of the run)
+# and INFL (turns the server is answering, i.e. trajectories waiting on it).
+steady() {
+	_port=$1 _c=$2
+	shift 2
+	rm -f "$T/run.db" "$T/run.db-wal" "$T/run.db-shm"
+	"$JOLT" run suites/starter --model "openai:sim:oracle@http://127.0.0.1:$_port/v1" \
+		--tasks "$TASKS" --axes none -j "$_c" --workdir-root "$T/wd" -q \
+		--out "$T/run.db" "$@" > "$T/run.out" 2>&1 &
+	_pid=$!
+	_n0=$(answered "$_port")
+	_i=0
+	while [ $_i -lt 600 ] && [ $(( $(answered "$_port") - _n0 )) -lt $((2 * _c)) ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	_t1=$(now) _a1=$(answered "$_port")
+	sleep $(awk -v w="$WINDOW" 'BEGIN { print w / 2 }')
+	RSS=$(rss_kib $_pid)
+	INFL=$(curl -s "http://127.0.0.1:$_port/stats" | sed -n 's/^inflight //p')
+	sleep $(awk -v w="$WINDOW" 'BEGIN { print w / 2 }')
+	_t2=$(now) _a2=$(answered "$_port")
+	kill -0 $_pid 2>/dev/null || echo "throughput: the run ended inside the window; raise its repeats" >&2
+	kill -TERM $_pid 2>/dev/null
+	wait $_pid 2>/dev/null
+	RATE=$(awk -v a="$_a1" -v b="$_a2" -v s="$_t1" -v e="$_t2" 'BEGIN { printf "%.1f", (b - a) / (e - s) }')
+}
+
+# ---- 1. latency 0 against wrk
+if [ -n "${JOLT_SERVE:-}" ]; then
+	P0=${JOLT_SERVE##*:}
+else
+	bench_serve lat0 --suite suites/starter || exit 3
+	P0=$PORT
+fi
+# The body and trial header of a first turn, as jolt sends them: caught by
+# a one-request listener.
+python3 - "$T" > "$T/capture.port" << 'PY' &
+import http.server, socketserver, sys
+out = sys.argv[1]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        open(out + "/body.json", "wb").write(body)
+        open(out + "/trial.txt", "w").write(self.headers["X-Jolt-Trial"])
+        self.send_response(400)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+s = socketserver.TCPServer(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.handle_request()
+PY
+cap=$!
+i=0
+while [ $i -lt 100 ] && [ ! -s "$T/capture.port" ]; do sleep 0.05; i=$((i + 1)); done
+"$JOLT" run suites/starter --model "openai:sim:oracle@http://127.0.0.1:$(cat "$T/capture.port")/v1" \
+	--tasks doc-bridge-year --axes none -j 1 --retries 0 --workdir-root "$T/wd" -q \
+	--out "$T/capture.db" > /dev/null 2>&1 &
+jp=$!
+wait $cap
+kill $jp 2>/dev/null
+wait $jp 2>/dev/null
+[ -s "$T/body.json" ] || { echo "throughput: could not capture a request body" >&2; exit 3; }
+python3 - "$T" << 'PY'
+import json, sys
+t = sys.argv[1]
+body = open(t + "/body.json").read()
+trial = open(t + "/trial.txt").read()
+open(t + "/wrk.lua", "w").write(
+    'wrk.method = "POST"\n'
+    'wrk.body = %s\n'
+    'wrk.headers["Content-Type"] = "application/json"\n'
+    'wrk.headers["X-Jolt-Trial"] = %s\n' % (json.dumps(body), json.dumps(trial)))
+PY
+wrk -t2 -c64 -d${WINDOW}s -s "$T/wrk.lua" "http://127.0.0.1:$P0/v1/chat/completions" > "$T/wrk.out" 2>&1
+WRK=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$T/wrk.out")
+[ -n "$WRK" ] || { echo "throughput: wrk failed:" >&2; cat "$T/wrk.out" >&2; exit 3; }
+steady "$P0" 64 --repeats 3000
+figure "turns/s at latency 0, 64 in flight / wrk" "$(div "$RATE" "$WRK")" ge 0.3 \
+	"jolt run $RATE turns/s, wrk $WRK req/s, body $(wc -c < "$T/body.json") bytes"
+
+# ---- 2, 3. 200 ms latency
+bench_serve lat200 --suite suites/starter --latency 200 || exit 3
+P2=$PORT
+for c in 64 256 1024; do
+	steady "$P2" $c --repeats 3000
+	eval "RSS_$c=$RSS INFL_$c=$INFL"
+	ideal=$(awk -v c=$c 'BEGIN { print c / 0.2 }')
+	figure "turns/s at 200 ms, $c in flight / (C/L)" "$(div "$RATE" "$ideal")" ge 0.9 \
+		"$RATE turns/s of an ideal $ideal; $INFL turns at the server mid-window"
+done
+# The conversation text of a trajectory: its messages as stored (the last
+# run's trials, the 1,024-in-flight one).
+conv=$(sqlite3 "$T/run.db" "select coalesce(avg(length(json_extract(trace, '\$.messages'))), 0) / 1024.0 from traces")
+# Per trajectory: the growth of the run's RSS over the growth of the turns
+# waiting at the server, between the 64 and the 1,024 runs.
+per=$(awk -v a="$RSS_1024" -v b="$RSS_64" -v i="$INFL_1024" -v j="$INFL_64" \
+	'BEGIN { printf "%.2f", i > j ? (a - b) / (i - j) : 0 }')
+figure "KiB per trajectory in flight at 1,024, beyond text" "$(awk -v p="$per" -v c="$conv" 'BEGIN { print p - c }')" le 64 \
+	"RSS $RSS_64 KiB with $INFL_64 waiting, $RSS_1024 KiB with $INFL_1024: $per KiB each, less $(printf '%.1f' "$conv") KiB of conversation"
+
+# ---- 6. every shipped suite, sim:brittle, all five axes
+LIMIT=${BENCH_SUITE_LIMIT:-2}
+trials_rate() { # ARGS...: trials/s over every suite, --limit $LIMIT each
+	_n=0 _t0=$(now)
+	for s in suites/*/; do
+		rm -f "$T/s.db" "$T/s.db-wal" "$T/s.db-shm"
+		"$JOLT" run "$s" --model sim:brittle --limit "$LIMIT" --workdir-root "$T/wd" -q \
+			--out "$T/s.db" "$@" > /dev/null 2>&1
+		_n=$((_n + $(sqlite3 "$T/s.db" "select count(*) from trials")))
+	done
+	_t1=$(now)
+	echo "$_n $(awk -v n="$_n" -v a="$_t0" -v b="$_t1" 'BEGIN { printf "%.2f", n / (b - a) }')"
+}
+set -- $(trials_rate)
+all_n=$1 all_rate=$2
+set -- $(trials_rate --axes none)
+base_n=$1 base_rate=$2
+figure "trials/s, every suite, 5 axes / baselines only" "$(div "$all_rate" "$base_rate")" - - \
+	"$all_rate trials/s over $all_n trials, first $LIMIT tasks of each suite; baselines alone $base_rate/s over $base_n"
