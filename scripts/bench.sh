@@ -13,19 +13,10 @@ root=/tmp
 [ -d /dev/shm ] && [ -w /dev/shm ] && root=/dev/shm
 JOLT_BENCH_TMP=$(mktemp -d "$root/jolt-bench.XXXXXX")
 export JOLT BUILD JOLT_BENCH_TMP
-log=$JOLT_BENCH_TMP/serve.log
-"$JOLT" serve --listen 127.0.0.1:0 --suite suites/starter > "$log" 2>&1 &
-spid=$!
-trap 'kill $spid 2>/dev/null; rm -rf "$JOLT_BENCH_TMP"' EXIT
-port=""
-i=0
-while [ $i -lt 100 ] && [ -z "$port" ]; do
-	sleep 0.1
-	port=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$log" | head -1)
-	i=$((i + 1))
-done
-[ -n "$port" ] || { echo "bench: jolt serve did not start" >&2; cat "$log" >&2; exit 3; }
-export JOLT_SERVE=127.0.0.1:$port
+. tests/bench/lib.sh
+trap 'for p in $BENCH_PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$JOLT_BENCH_TMP"' EXIT
+bench_serve main --suite suites/starter || exit 3
+export JOLT_SERVE=127.0.0.1:$PORT
 status=0
 for s in tests/bench/*.sh; do
 	[ "$(basename "$s")" = lib.sh ] && continue

@@ -26,6 +26,18 @@ bool jolt_doc_tok_char(unsigned char c)
 	return isalnum(c) || c >= 0x80;
 }
 
+size_t jolt_doc_token(const char *s, size_t len, size_t *at, size_t *start)
+{
+	size_t i = *at;
+	while (i < len && !jolt_doc_tok_char((unsigned char)s[i]))
+		i++;
+	*start = i;
+	while (i < len && jolt_doc_tok_char((unsigned char)s[i]))
+		i++;
+	*at = i;
+	return i - *start;
+}
+
 static size_t id_hash(const char *id)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -62,20 +74,13 @@ static jolt_doc *doc_build(const char *id, char *text, size_t len)
 	d->lower[len] = '\0';
 	size_t n = 0, alloc = 64;
 	jolt_doc_term *spans = jolt_xmalloc(alloc * sizeof(*spans));
-	size_t i = 0;
-	while (i < len) {
-		while (i < len && !jolt_doc_tok_char((unsigned char)text[i]))
-			i++;
-		size_t st = i;
-		while (i < len && jolt_doc_tok_char((unsigned char)text[i]))
-			i++;
-		if (i == st)
-			continue;
+	size_t at = 0, st, tl;
+	while ((tl = jolt_doc_token(text, len, &at, &st)) > 0) {
 		if (n == alloc) {
 			alloc *= 2;
 			spans = jolt_xrealloc(spans, alloc * sizeof(*spans));
 		}
-		spans[n++] = (jolt_doc_term){d->lower + st, (unsigned)(i - st), 1};
+		spans[n++] = (jolt_doc_term){d->lower + st, (unsigned)tl, 1};
 	}
 	d->dl = n;
 	qsort(spans, n, sizeof(*spans), span_cmp);

@@ -38,6 +38,9 @@ typedef struct jolt_doc {
 /* Whether c is part of a token: ASCII letters and digits, and every byte
  * of a multibyte UTF-8 character. */
 bool jolt_doc_tok_char(unsigned char c);
+/* The next token of s[*at..len): its length (0 when there is none), its
+ * offset in *start; *at moves past it. */
+size_t jolt_doc_token(const char *s, size_t len, size_t *at, size_t *start);
 
 /* The document for (id, text): the shared entry when one holds the same
  * bytes, else a new one (shared when there is room). Takes ownership of

@@ -248,24 +248,17 @@ typedef struct tokens {
 
 static void tokenize(tokens *out, const char *s, size_t len)
 {
-	size_t i = 0;
-	while (i < len) {
-		while (i < len && !tok_char((unsigned char)s[i]))
-			i++;
-		size_t st = i;
-		while (i < len && tok_char((unsigned char)s[i]))
-			i++;
-		if (i > st) {
-			if (out->n == out->alloc) {
-				out->alloc = out->alloc ? out->alloc * 2 : 64;
-				out->t = jolt_xrealloc(
-				    out->t, out->alloc * sizeof(*out->t));
-			}
-			char *w = jolt_xstrndup(s + st, i - st);
-			for (char *c = w; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-			out->t[out->n++] = w;
+	size_t at = 0, st, tl;
+	while ((tl = jolt_doc_token(s, len, &at, &st)) > 0) {
+		if (out->n == out->alloc) {
+			out->alloc = out->alloc ? out->alloc * 2 : 64;
+			out->t = jolt_xrealloc(out->t,
+					       out->alloc * sizeof(*out->t));
 		}
+		char *w = jolt_xstrndup(s + st, tl);
+		for (char *c = w; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		out->t[out->n++] = w;
 	}
 }
 

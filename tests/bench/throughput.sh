@@ -10,7 +10,8 @@
 #     the text of its conversation (target <= 64 KiB);
 #  6. trials/s of a sim:brittle run of every shipped suite with all five
 #     axes, over the same tasks' baselines alone (no target; --limit keeps
-#     it to a few minutes).
+#     it to a few minutes: BENCH_SUITE_LIMIT tasks of each suite, default
+#     2, 0 skips it).
 # Rates are the server's count of answered turns (GET /stats) over a
 # window after the ramp-up, so start-up and the last trials' tail do not
 # count; the run is then stopped with SIGTERM.
@@ -128,6 +129,7 @@ figure "KiB per trajectory in flight at 1,024, beyond text" "$(awk -v p="$per" -
 
 # ---- 6. every shipped suite, sim:brittle, all five axes
 LIMIT=${BENCH_SUITE_LIMIT:-2}
+[ "$LIMIT" -gt 0 ] || exit 0
 trials_rate() { # ARGS...: trials/s over every suite, --limit $LIMIT each
 	_n=0 _t0=$(now)
 	for s in suites/*/; do
