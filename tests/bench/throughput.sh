@@ -7,7 +7,8 @@
 #  2. at 200 ms latency, turns/s at 64, 256 and 1,024 in flight over the
 #     ideal C/L (target >= 0.9 each);
 #  3. resident memory per trajectory in flight at 1,024 in flight, beyond
-#     the text of its conversation (target <= 64 KiB);
+#     the text of its conversation (target <= 64 KiB), over the run's at
+#     64 in flight;
 #  6. trials/s of a sim:brittle run of every shipped suite with all five
 #     axes, over the same tasks' baselines alone (no target; --limit keeps
 #     it to a few minutes: BENCH_SUITE_LIMIT tasks of each suite, default
@@ -24,8 +25,8 @@ WINDOW=${BENCH_WINDOW:-5}
 
 # steady PORT C ARGS...: start `jolt run` with C in flight against the
 # server on PORT; after 2*C turns (the ramp), count the turns answered in
-# WINDOW seconds. Sets RATE (turns/s), and mid-window RSS (KiB of the run)
-# and INFL (turns the server is answering, i.e. trajectories waiting on it).
+# WINDOW seconds. Sets RATE (turns/s), and INFL mid-window (turns the server
+# is answering, i.e. trajectories waiting on it).
 steady() {
 	_port=$1 _c=$2
 	shift 2
@@ -42,7 +43,6 @@ steady() {
 	done
 	_t1=$(now) _a1=$(answered "$_port")
 	sleep $(awk -v w="$WINDOW" 'BEGIN { print w / 2 }')
-	RSS=$(rss_kib $_pid)
 	INFL=$(curl -s "http://127.0.0.1:$_port/stats" | sed -n 's/^inflight //p')
 	sleep $(awk -v w="$WINDOW" 'BEGIN { print w / 2 }')
 	_t2=$(now) _a2=$(answered "$_port")
@@ -107,23 +107,54 @@ steady "$P0" 64 --repeats 3000
 figure "turns/s at latency 0, 64 in flight / wrk" "$(div "$RATE" "$WRK")" ge 0.3 \
 	"jolt run $RATE turns/s, wrk $WRK req/s, body $(wc -c < "$T/body.json") bytes"
 
-# ---- 2, 3. 200 ms latency
+# ---- 2. 200 ms latency
 bench_serve lat200 --suite suites/starter --latency 200 || exit 3
 P2=$PORT
 for c in 64 256 1024; do
 	steady "$P2" $c --repeats 3000
-	eval "RSS_$c=$RSS INFL_$c=$INFL"
 	ideal=$(awk -v c=$c 'BEGIN { print c / 0.2 }')
 	figure "turns/s at 200 ms, $c in flight / (C/L)" "$(div "$RATE" "$ideal")" ge 0.9 \
 		"$RATE turns/s of an ideal $ideal; $INFL turns at the server mid-window"
 done
-# The conversation text of a trajectory: its messages as stored (the last
-# run's trials, the 1,024-in-flight one).
+# ---- 3. memory per trajectory in flight
+# At 10 s a turn the run is not short of CPU, so every trajectory admitted
+# is waiting at the server: read the run's RSS once the server holds 90% of
+# C turns, at 64 and at 1,024 in flight.
+bench_serve lat10s --suite suites/starter --latency 10000 || exit 3
+P10=$PORT
+held() { # C: sets RSS and INFL once the server holds 0.9*C turns
+	rm -f "$T/mem.db" "$T/mem.db-wal" "$T/mem.db-shm"
+	"$JOLT" run suites/starter --model "openai:sim:oracle@http://127.0.0.1:$P10/v1" \
+		--tasks "$TASKS" --axes none -j "$1" --repeats 3000 --workdir-root "$T/wd" -q \
+		--out "$T/mem.db" > /dev/null 2>&1 &
+	_pid=$!
+	_i=0 INFL=0
+	while [ $_i -lt 1200 ] && [ "$INFL" -lt $(($1 * 9 / 10)) ]; do
+		sleep 0.1
+		INFL=$(curl -s "http://127.0.0.1:$P10/stats" | sed -n 's/^inflight //p')
+		_i=$((_i + 1))
+	done
+	sleep 1
+	INFL=$(curl -s "http://127.0.0.1:$P10/stats" | sed -n 's/^inflight //p')
+	kill -KILL $_pid 2>/dev/null
+	wait $_pid 2>/dev/null
+	rm -rf "$T/wd"/jolt-wd-*
+	# the server's turns end with the connections
+	_i=0
+	while [ $_i -lt 100 ] && [ "$(curl -s "http://127.0.0.1:$P10/stats" | sed -n 's/^inflight //p')" -gt 0 ]; do
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+}
+held 64
+RSS_64=$RSS INFL_64=$INFL
+held 1024
+RSS_1024=$RSS INFL_1024=$INFL
+# The conversation text of a trajectory: its messages as stored by the
+# last 200 ms run.
 conv=$(sqlite3 "$T/run.db" "select coalesce(avg(length(json_extract(trace, '\$.messages'))), 0) / 1024.0 from traces")
-# Per trajectory: the growth of the run's RSS over the growth of the turns
-# waiting at the server, between the 64 and the 1,024 runs.
 per=$(awk -v a="$RSS_1024" -v b="$RSS_64" -v i="$INFL_1024" -v j="$INFL_64" \
-	'BEGIN { printf "%.2f", i > j ? (a - b) / (i - j) : 0 }')
+	'BEGIN { printf "%.2f", (i > j) ? (a - b) / (i - j) : 0 }')
 figure "KiB per trajectory in flight at 1,024, beyond text" "$(awk -v p="$per" -v c="$conv" 'BEGIN { print p - c }')" le 64 \
 	"RSS $RSS_64 KiB with $INFL_64 waiting, $RSS_1024 KiB with $INFL_1024: $per KiB each, less $(printf '%.1f' "$conv") KiB of conversation"
 
