@@ -10,9 +10,10 @@
 #     the text of its conversation (target <= 64 KiB), over the run's at
 #     64 in flight;
 #  6. trials/s of a sim:brittle run of every shipped suite with all five
-#     axes, over the same tasks' baselines alone (no target; --limit keeps
-#     it to a few minutes: BENCH_SUITE_LIMIT tasks of each suite, default
-#     2, 0 skips it).
+#     axes (its oracle checks included), over the same tasks' baselines
+#     repeated to as many trials (no target; --limit keeps it to a few
+#     minutes: BENCH_SUITE_LIMIT tasks of each suite, default 2, 0 skips
+#     it).
 # Rates are the server's count of answered turns (GET /stats) over a
 # window after the ramp-up, so start-up and the last trials' tail do not
 # count; the run is then stopped with SIGTERM.
@@ -135,6 +136,7 @@ held() { # C: sets RSS and INFL once the server holds 0.9*C turns
 		_i=$((_i + 1))
 	done
 	sleep 1
+	RSS=$(rss_kib $_pid)
 	INFL=$(curl -s "http://127.0.0.1:$P10/stats" | sed -n 's/^inflight //p')
 	kill -KILL $_pid 2>/dev/null
 	wait $_pid 2>/dev/null
@@ -153,6 +155,10 @@ RSS_1024=$RSS INFL_1024=$INFL
 # The conversation text of a trajectory: its messages as stored by the
 # last 200 ms run.
 conv=$(sqlite3 "$T/run.db" "select coalesce(avg(length(json_extract(trace, '\$.messages'))), 0) / 1024.0 from traces")
+if [ -z "$RSS_64" ] || [ -z "$RSS_1024" ]; then
+	echo "throughput: could not read the run's RSS" >&2
+	exit 3
+fi
 per=$(awk -v a="$RSS_1024" -v b="$RSS_64" -v i="$INFL_1024" -v j="$INFL_64" \
 	'BEGIN { printf "%.2f", (i > j) ? (a - b) / (i - j) : 0 }')
 figure "KiB per trajectory in flight at 1,024, beyond text" "$(awk -v p="$per" -v c="$conv" 'BEGIN { print p - c }')" le 64 \
@@ -174,7 +180,9 @@ trials_rate() { # ARGS...: trials/s over every suite, --limit $LIMIT each
 }
 set -- $(trials_rate)
 all_n=$1 all_rate=$2
-set -- $(trials_rate --axes none)
+# The baseline: the same tasks unperturbed, repeated to as many trials.
+nsuites=$(ls -d suites/*/ | wc -l)
+set -- $(trials_rate --axes none --repeats $(( (all_n + nsuites * LIMIT - 1) / (nsuites * LIMIT) )))
 base_n=$1 base_rate=$2
-figure "trials/s, every suite, 5 axes / baselines only" "$(div "$all_rate" "$base_rate")" - - \
-	"$all_rate trials/s over $all_n trials, first $LIMIT tasks of each suite; baselines alone $base_rate/s over $base_n"
+figure "trials/s, every suite, 5 axes / baselines" "$(div "$all_rate" "$base_rate")" - - \
+	"$all_rate trials/s over $all_n trials, the first $LIMIT task(s) of each suite; their baselines repeated: $base_rate/s over $base_n"
