@@ -16,7 +16,7 @@ export JOLT BUILD JOLT_BENCH_TMP
 . tests/bench/lib.sh
 trap 'for p in $BENCH_PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$JOLT_BENCH_TMP"' EXIT
 bench_serve main --suite suites/starter || exit 3
-export JOLT_SERVE=127.0.0.1:$PORT
+export JOLT_SERVE=127.0.0.1:$PORT JOLT_SERVE_PID=$SERVE_PID
 status=0
 for s in tests/bench/*.sh; do
 	[ "$(basename "$s")" = lib.sh ] && continue

@@ -6,7 +6,7 @@
 # Environment: JOLT (the optimised jolt), BUILD, JOLT_BENCH_TMP (scratch,
 # under /dev/shm when there is one), JOLT_SERVE (the latency-0 server
 # scripts/bench.sh started: host:port); JOLT_SERVE_BIN runs the servers a
-# script starts itself (default $JOLT).
+# script starts itself (default $JOLT); JOLT_SERVE_PID is that server's pid.
 : "${JOLT:?JOLT must name the jolt binary}"
 : "${BUILD:=build}"
 : "${JOLT_SERVE_BIN:=$JOLT}"
@@ -20,12 +20,13 @@ trap 'for p in $BENCH_PIDS; do kill "$p" 2>/dev/null; done' EXIT
 now() { date +%s.%N; }
 
 # bench_serve NAME ARGS...: start `jolt serve` on a free port of
-# 127.0.0.1 with ARGS; sets PORT (and BENCH_PIDS). Fails when it does not
+# 127.0.0.1 with ARGS; sets PORT and SERVE_PID (and BENCH_PIDS). Fails when it does not
 # come up within ten seconds.
 bench_serve() {
 	_log=$JOLT_BENCH_TMP/serve-$1.log
 	shift
 	"$JOLT_SERVE_BIN" serve --listen 127.0.0.1:0 "$@" > "$_log" 2>&1 &
+	SERVE_PID=$!
 	BENCH_PIDS="$BENCH_PIDS $!"
 	PORT=""
 	_i=0
@@ -42,6 +43,9 @@ answered() { curl -s "http://127.0.0.1:$1/stats" | sed -n 's/^answered //p'; }
 
 # rss_kib PID: resident memory of a process, KiB
 rss_kib() { sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$1/status" 2>/dev/null; }
+
+# cpu_ticks PID: user + system CPU time of a process so far, clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # figure NAME VALUE OP TARGET DETAIL: one line, "holds" when VALUE OP
 # TARGET (OP is ge or le), "FAILS" otherwise; OP "-" prints no verdict.

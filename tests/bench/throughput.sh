@@ -26,8 +26,9 @@ WINDOW=${BENCH_WINDOW:-5}
 
 # steady PORT C ARGS...: start `jolt run` with C in flight against the
 # server on PORT; after 2*C turns (the ramp), count the turns answered in
-# WINDOW seconds. Sets RATE (turns/s), and INFL mid-window (turns the server
-# is answering, i.e. trajectories waiting on it).
+# WINDOW seconds. Sets RATE (turns/s), CPU_MS (the run's CPU time per turn
+# in the window) and INFL mid-window (turns the server is answering, i.e.
+# trajectories waiting on it).
 steady() {
 	_port=$1 _c=$2
 	shift 2
@@ -42,23 +43,25 @@ steady() {
 		sleep 0.05
 		_i=$((_i + 1))
 	done
-	_t1=$(now) _a1=$(answered "$_port")
+	_t1=$(now) _a1=$(answered "$_port") _c1=$(cpu_ticks $_pid)
 	sleep $(awk -v w="$WINDOW" 'BEGIN { print w / 2 }')
 	INFL=$(curl -s "http://127.0.0.1:$_port/stats" | sed -n 's/^inflight //p')
 	sleep $(awk -v w="$WINDOW" 'BEGIN { print w / 2 }')
-	_t2=$(now) _a2=$(answered "$_port")
+	_t2=$(now) _a2=$(answered "$_port") _c2=$(cpu_ticks $_pid)
 	kill -0 $_pid 2>/dev/null || echo "throughput: the run ended inside the window; raise its repeats" >&2
 	kill -TERM $_pid 2>/dev/null
 	wait $_pid 2>/dev/null
 	RATE=$(awk -v a="$_a1" -v b="$_a2" -v s="$_t1" -v e="$_t2" 'BEGIN { printf "%.1f", (b - a) / (e - s) }')
+	CPU_MS=$(awk -v a="$_a1" -v b="$_a2" -v x="$_c1" -v y="$_c2" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.3f", b > a ? (y - x) * 1000 / hz / (b - a) : 0 }')
 }
 
 # ---- 1. latency 0 against wrk
-if [ -n "${JOLT_SERVE:-}" ]; then
-	P0=${JOLT_SERVE##*:}
+if [ -n "${JOLT_SERVE:-}" ] && [ -n "${JOLT_SERVE_PID:-}" ]; then
+	P0=${JOLT_SERVE##*:} SPID=$JOLT_SERVE_PID
 else
 	bench_serve lat0 --suite suites/starter || exit 3
-	P0=$PORT
+	P0=$PORT SPID=$SERVE_PID
 fi
 # The body and trial header of a first turn, as jolt sends them: caught by
 # a one-request listener.
@@ -101,12 +104,20 @@ open(t + "/wrk.lua", "w").write(
     'wrk.headers["Content-Type"] = "application/json"\n'
     'wrk.headers["X-Jolt-Trial"] = %s\n' % (json.dumps(body), json.dumps(trial)))
 PY
+c0=$(cpu_ticks "$SPID") a0=$(answered "$P0")
 wrk -t2 -c64 -d${WINDOW}s -s "$T/wrk.lua" "http://127.0.0.1:$P0/v1/chat/completions" > "$T/wrk.out" 2>&1
+c1=$(cpu_ticks "$SPID") a1=$(answered "$P0")
 WRK=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$T/wrk.out")
+WRK_CPU_MS=$(awk -v a="$a0" -v b="$a1" -v x="$c0" -v y="$c1" -v hz="$(getconf CLK_TCK)" \
+	'BEGIN { printf "%.3f", b > a ? (y - x) * 1000 / hz / (b - a) : 0 }')
 [ -n "$WRK" ] || { echo "throughput: wrk failed:" >&2; cat "$T/wrk.out" >&2; exit 3; }
 steady "$P0" 64 --repeats 3000
 figure "turns/s at latency 0, 64 in flight / wrk" "$(div "$RATE" "$WRK")" ge 0.3 \
 	"jolt run $RATE turns/s, wrk $WRK req/s, body $(wc -c < "$T/body.json") bytes"
+# What decides it on a busy machine: the run's CPU per turn, against the
+# server's CPU per request while wrk drove it.
+figure "CPU per turn of jolt run / serve's per request" "$(div "$CPU_MS" "$WRK_CPU_MS")" - - \
+	"$CPU_MS ms a turn; serve $WRK_CPU_MS ms a request under wrk"
 
 # ---- 2. 200 ms latency
 bench_serve lat200 --suite suites/starter --latency 200 || exit 3
@@ -115,7 +126,7 @@ for c in 64 256 1024; do
 	steady "$P2" $c --repeats 3000
 	ideal=$(awk -v c=$c 'BEGIN { print c / 0.2 }')
 	figure "turns/s at 200 ms, $c in flight / (C/L)" "$(div "$RATE" "$ideal")" ge 0.9 \
-		"$RATE turns/s of an ideal $ideal; $INFL turns at the server mid-window"
+		"$RATE turns/s of an ideal $ideal; $INFL turns at the server mid-window, $CPU_MS ms CPU a turn"
 done
 # ---- 3. memory per trajectory in flight
 # At 10 s a turn the run is not short of CPU, so every trajectory admitted
