@@ -53,7 +53,7 @@ steady() {
 	wait $_pid 2>/dev/null
 	RATE=$(awk -v a="$_a1" -v b="$_a2" -v s="$_t1" -v e="$_t2" 'BEGIN { printf "%.1f", (b - a) / (e - s) }')
 	CPU_MS=$(awk -v a="$_a1" -v b="$_a2" -v x="$_c1" -v y="$_c2" -v hz="$(getconf CLK_TCK)" \
-		'BEGIN { printf "%.3f", b > a ? (y - x) * 1000 / hz / (b - a) : 0 }')
+		'BEGIN { printf "%.3f", (b > a) ? (y - x) * 1000 / hz / (b - a) : 0 }')
 }
 
 # ---- 1. latency 0 against wrk
@@ -109,7 +109,7 @@ wrk -t2 -c64 -d${WINDOW}s -s "$T/wrk.lua" "http://127.0.0.1:$P0/v1/chat/completi
 c1=$(cpu_ticks "$SPID") a1=$(answered "$P0")
 WRK=$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$T/wrk.out")
 WRK_CPU_MS=$(awk -v a="$a0" -v b="$a1" -v x="$c0" -v y="$c1" -v hz="$(getconf CLK_TCK)" \
-	'BEGIN { printf "%.3f", b > a ? (y - x) * 1000 / hz / (b - a) : 0 }')
+	'BEGIN { printf "%.3f", (b > a) ? (y - x) * 1000 / hz / (b - a) : 0 }')
 [ -n "$WRK" ] || { echo "throughput: wrk failed:" >&2; cat "$T/wrk.out" >&2; exit 3; }
 steady "$P0" 64 --repeats 3000
 figure "turns/s at latency 0, 64 in flight / wrk" "$(div "$RATE" "$WRK")" ge 0.3 \
