@@ -20,6 +20,7 @@
 . tests/bench/lib.sh
 command -v wrk >/dev/null 2>&1 || { echo "throughput: wrk missing (make bench-deps)" >&2; exit 3; }
 T=$JOLT_BENCH_TMP/throughput
+rm -rf "$T"
 mkdir -p "$T/wd"
 TASKS='doc-*,fin-*,ops-*'
 WINDOW=${BENCH_WINDOW:-5}
@@ -64,7 +65,8 @@ else
 	P0=$PORT SPID=$SERVE_PID
 fi
 # The body and trial header of a first turn, as jolt sends them: caught by
-# a one-request listener.
+# a one-request listener (answering 400, so that the run ends at once).
+rm -f "$T/capture.port" "$T/body.json" "$T/trial.txt"
 python3 - "$T" > "$T/capture.port" << 'PY' &
 import http.server, socketserver, sys
 out = sys.argv[1]
@@ -85,13 +87,12 @@ PY
 cap=$!
 i=0
 while [ $i -lt 100 ] && [ ! -s "$T/capture.port" ]; do sleep 0.05; i=$((i + 1)); done
-"$JOLT" run suites/starter --model "openai:sim:oracle@http://127.0.0.1:$(cat "$T/capture.port")/v1" \
+rm -f "$T/capture.db" "$T/capture.db-wal" "$T/capture.db-shm"
+timeout 60 "$JOLT" run suites/starter --model "openai:sim:oracle@http://127.0.0.1:$(cat "$T/capture.port")/v1" \
 	--tasks doc-bridge-year --axes none -j 1 --retries 0 --workdir-root "$T/wd" -q \
-	--out "$T/capture.db" > /dev/null 2>&1 &
-jp=$!
-wait $cap
-kill $jp 2>/dev/null
-wait $jp 2>/dev/null
+	--out "$T/capture.db" > /dev/null 2>&1
+kill $cap 2>/dev/null
+wait $cap 2>/dev/null
 [ -s "$T/body.json" ] || { echo "throughput: could not capture a request body" >&2; exit 3; }
 python3 - "$T" << 'PY'
 import json, sys
