@@ -459,7 +459,11 @@ static void xfer_start(jolt_http *h, xfer *x)
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	/* Waiting to share a connection only pays where HTTP/2 can be
+	 * negotiated (over TLS): over plain http every turn but the first
+	 * would wait for the first's whole answer before connecting. */
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT,
+			 strncasecmp(x->url, "https:", 6) ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	/* A redirected POST would carry the key to another host. */
