@@ -2,6 +2,7 @@
 #   make            build build/jolt (installs missing packages first)
 #   make test       unit, golden and integration tests
 #   make demo       run the starter suite on the simulator, write a report
+#   make bench      throughput figures on an optimised build (installs wrk)
 #   make DEV=1      warnings as errors
 #   make SANITIZE=address,undefined | SANITIZE=thread
 #   make install PREFIX=/usr/local DESTDIR=
@@ -39,8 +40,8 @@ TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAYS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 
-.PHONY: all deps test demo install clean bench fuzz check-flags golden suites \
-	test-sanitize test-bins
+.PHONY: all deps test demo install clean bench bench-deps fuzz check-flags \
+	golden suites test-sanitize test-bins
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/jolt
@@ -114,16 +115,22 @@ demo: deps
 		awk '/^## Robustness by axis/ { p = 1 } p && /^Pairs:/ { exit } p'
 	@echo "report: $(BUILD)/demo-report.$(DEMO_FORMAT) (every trial and its trace: $(BUILD)/demo.db)"
 
-# Benchmarks print ratios against a baseline measured in the same run.
+# Benchmarks print ratios against a baseline measured in the same run:
+# scripts/bench.sh runs every tests/bench/*.sh on an optimised build of its
+# own (-O2, no sanitizers, whatever this make was given).
+BENCH_BUILD := $(BUILD)-bench
 $(BUILD)/bench/%: tests/bench/%.c $(LIB_OBJS) $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $< $(LIB_OBJS) -o $@ $(ALL_LDFLAGS) $(LIBS)
 
-bench: deps
-	@$(MAKE) --no-print-directory $(BUILD)/jolt $(BUILD)/bench/bench_perturb
-	@sh scripts/bench-suite.sh suites/starter $(BUILD)/bench/suite1000 1000
-	$(BUILD)/bench/bench_perturb $(BUILD)/bench/suite1000
-	@JOLT=$(BUILD)/jolt BUILD=$(BUILD) sh tests/bench/report.sh
+bench: deps bench-deps
+	@$(MAKE) --no-print-directory BUILD=$(BENCH_BUILD) SANITIZE= DEV= \
+		$(BENCH_BUILD)/jolt $(BENCH_BUILD)/bench/bench_perturb
+	@sh scripts/bench.sh $(BENCH_BUILD)
+
+# What only `make bench` needs (wrk).
+bench-deps:
+	@sh scripts/deps.sh bench
 
 # libFuzzer over each target for FUZZ_SECONDS, growing its corpus.
 # Needs clang (installed here if missing).
@@ -158,6 +165,6 @@ install: all
 	install -m 0755 $(BUILD)/jolt $(DESTDIR)$(PREFIX)/bin/jolt
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BUILD)-bench
 
 -include $(OBJS:.o=.d)

@@ -5,12 +5,15 @@
 # openssl makes the certificates of the TLS test; zlib packs the HTML
 # report's traces; chromium opens that report headless in
 # tests/integration/report_html.sh and `make bench`.
-# Quiet when everything is there. Called by `make deps`.
+# Quiet when everything is there. Called by `make deps`; `deps.sh bench`
+# (make bench-deps) adds what only `make bench` uses: wrk, the HTTP load
+# generator the throughput figures are measured against.
 set -eu
 PKGS="gcc make pkg-config git bubblewrap libyaml-dev libjansson-dev \
 libgit2-dev libpcre2-dev libsqlite3-dev libcurl4-openssl-dev \
 libmicrohttpd-dev libcmocka-dev zlib1g-dev sqlite3 curl python3 \
 python3-toml python3-xmltodict python3-blinker openssl chromium"
+[ "${1:-}" = bench ] && PKGS="$PKGS wrk"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -278,11 +278,13 @@ int jolt_cmd_run(void *vo, int argc, char **argv)
 	cfg.concurrency = o->concurrency > 0 ? (int)o->concurrency
 			  : network ? 32 : jolt_cli_ncores();
 	cfg.workers = o->workers > 0 ? (int)o->workers : 0;
+	bopts.max_inflight = cfg.concurrency;
 	cfg.out = o->out ? o->out : "jolt-results.db";
 	cfg.resume = o->resume;
 	cfg.quiet = o->quiet;
 
 	jolt_run_stats st;
+	jolt_cli_raise_nofile();
 	rc = jolt_run(&st, &cfg);
 	if (rc)
 		jolt_cli_fail("run", rc);
@@ -314,8 +316,8 @@ const jolt_cmd_syntax jolt_run_syntax = {
 	 "reference solution fails its graders is refused, not scored. Each trial\n"
 	 "gets a fresh working copy, runs until the agent answers, calls submit or\n"
 	 "hits a limit, and is graded on its final state. Every finished trial is\n"
-	 "committed to --out at once, so a killed run loses only the trials in\n"
-	 "flight; --resume runs the rest. --tasks and --limit run a part of the\n"
+	 "committed to --out before it counts as done, so a killed run loses only\n"
+	 "the trials not yet committed; --resume runs the rest. --tasks and --limit run a part of the\n"
 	 "suites (a --tasks pattern that matches no task is a usage error).\n\n"
 	 "models:\n"
 	 "  sim:PROFILE          in-process simulator: oracle, robust, brittle, or\n"

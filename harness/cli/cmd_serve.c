@@ -83,6 +83,7 @@ int jolt_cmd_serve(void *vo, int argc, char **argv)
 		.tls_cert = o->tls_cert,
 		.tls_key = o->tls_key,
 	};
+	jolt_cli_raise_nofile();
 	rc = jolt_serve(&so);
 	if (rc)
 		jolt_cli_fail("serve", rc);

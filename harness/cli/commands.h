@@ -40,6 +40,9 @@ int jolt_cmd_export(void *opts, int argc, char **argv);
 
 /* Online cores, at least 1. */
 int jolt_cli_ncores(void);
+/* Raise the soft limit of open files to the hard one: a run or a server
+ * with a thousand turns in flight holds a socket for each. Best effort. */
+void jolt_cli_raise_nofile(void);
 /* Print "jolt CMD: message" for a failed command: the thread's last
  * detail, or the code's name when there is none. */
 void jolt_cli_fail(const char *cmd, int rc);

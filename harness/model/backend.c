@@ -46,6 +46,46 @@ void jolt_model_spec_release(jolt_model_spec *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void jolt_render_cache_cut(jolt_render_cache *c, size_t n, const void *owner)
+{
+	if (c->owner != owner) {
+		n = 0;
+		json_decref(c->tools);
+		free(c->tools_text);
+		c->tools = NULL;
+		c->tools_text = NULL;
+		c->owner = owner;
+	}
+	for (size_t i = n; i < c->n; i++) {
+		json_decref(c->msg[i]);
+		free(c->text[i]);
+	}
+	if (n < c->n)
+		c->n = n;
+}
+
+void jolt_render_cache_push(jolt_render_cache *c, json_t *m, char *text)
+{
+	if (c->n == c->alloc) {
+		c->alloc = c->alloc ? 2 * c->alloc : 16;
+		c->msg = jolt_xrealloc(c->msg, c->alloc * sizeof(*c->msg));
+		c->text = jolt_xrealloc(c->text, c->alloc * sizeof(*c->text));
+	}
+	c->msg[c->n] = json_incref(m);
+	c->text[c->n] = text;
+	c->n++;
+}
+
+void jolt_render_cache_release(jolt_render_cache *c)
+{
+	jolt_render_cache_cut(c, 0, NULL);
+	json_decref(c->tools);
+	free(c->tools_text);
+	free(c->msg);
+	free(c->text);
+	memset(c, 0, sizeof(*c));
+}
+
 void jolt_model_reply_release(jolt_model_reply *r)
 {
 	json_decref(r->message);

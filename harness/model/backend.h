@@ -44,17 +44,45 @@ typedef struct jolt_backend_opts {
 	double connect_timeout_s; /* 0 = 10 */
 	const char *cacert;     /* --cacert: CA bundle (else the environment's) */
 	int insecure;           /* --insecure: TLS verification off */
+	/* Turns the run keeps in flight: a network backend opens that many
+	 * connections to its host (HTTP/1.1 carries one request at a time),
+	 * so none waits on another's connection. 0 = 64. */
+	int max_inflight;
 } jolt_backend_opts;
 
 /* Parse PROVIDER:MODEL[@BASE_URL]. JOLT_EUSAGE with a message if bad. */
 int jolt_model_spec_parse(jolt_model_spec *out, const char *spec);
 void jolt_model_spec_release(jolt_model_spec *s);
 
+/* What a request encoder keeps between the turns of one trajectory, so
+ * that a turn encodes only what is new instead of the whole history: the
+ * messages already encoded, each referenced (a pointer seen again is the
+ * same, unchanged message: a trajectory never edits a message once a
+ * turn was asked for with it), with their text, and the tools likewise.
+ * Owned by the trajectory, whose turns are never encoded concurrently. */
+typedef struct jolt_render_cache {
+	const void *owner; /* the encoder that filled it; another resets it */
+	json_t **msg;
+	char **text;
+	size_t n, alloc;
+	json_t *tools;
+	char *tools_text;
+} jolt_render_cache;
+
+/* Keep the first n messages; forget the rest (n = 0 and a new owner:
+ * everything). */
+void jolt_render_cache_cut(jolt_render_cache *c, size_t n, const void *owner);
+void jolt_render_cache_release(jolt_render_cache *c);
+/* Append message m (referenced) with its text (taken; NULL: it encodes
+ * to nothing). */
+void jolt_render_cache_push(jolt_render_cache *c, json_t *m, char *text);
+
 typedef struct jolt_model_req {
 	const jolt_trial *trial;
 	const json_t *messages; /* history as the model should see it */
 	const json_t *tools;    /* [{name, description, parameters}] */
 	int step;               /* 0-based model turn */
+	jolt_render_cache *cache; /* the trajectory's; NULL: encode it all */
 } jolt_model_req;
 
 typedef struct jolt_model_reply {

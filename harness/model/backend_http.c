@@ -292,6 +292,7 @@ int jolt_backend_http_open(void **out, const jolt_model_spec *spec,
 	    .max_body = JOLT_BODY_CAP,
 	    .cacert = s->opts.cacert,
 	    .insecure = s->opts.insecure,
+	    .max_conns_per_host = s->opts.max_inflight,
 	};
 	rc = jolt_http_new(&s->http, &ho);
 	if (rc)

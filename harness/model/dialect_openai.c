@@ -80,6 +80,52 @@ static json_t *encode_assistant(const json_t *m)
 	return out;
 }
 
+/* One message of the history in the wire form; NULL for one without a
+ * role (skipped). */
+static json_t *encode_message(const json_t *m)
+{
+	const char *role = str(m, "role");
+	if (!role)
+		return NULL;
+	if (!strcmp(role, "assistant"))
+		return encode_assistant(m);
+	if (!strcmp(role, "tool"))
+		return json_pack("{s:s, s:s, s:s}", "role", "tool", "tool_call_id",
+				 str(m, "tool_call_id") ? str(m, "tool_call_id") : "",
+				 "content", str(m, "content") ? str(m, "content") : "");
+	return json_pack("{s:s, s:s}", "role", role, "content",
+			 str(m, "content") ? str(m, "content") : "");
+}
+
+static json_t *encode_tools(const json_t *decls)
+{
+	json_t *tools = json_array();
+	size_t i;
+	json_t *t;
+	json_array_foreach(decls, i, t)
+	{
+		json_array_append_new(
+		    tools, json_pack("{s:s, s:o}", "type", "function", "function",
+				     jolt_dialect_tool_decl(t, "parameters")));
+	}
+	return tools;
+}
+
+/* Compact JSON text of j, taking j (NULL gives NULL). */
+static char *dump_new(json_t *j)
+{
+	char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	return t;
+}
+
+/* Whose texts a render cache holds (model/backend.h). */
+static const char oai_cache_owner;
+
+/* The body is spelled piece by piece, exactly as json_dumps would spell
+ * the whole object (compact, keys in this order), so that with the
+ * trajectory's render cache each turn encodes only its new messages: the
+ * history is not encoded again on every turn. */
 static int oai_encode(char **out, const jolt_model_req *req,
 		      const jolt_dialect_opts *o)
 {
@@ -87,66 +133,106 @@ static int oai_encode(char **out, const jolt_model_req *req,
 	if (!json_is_array(req->messages))
 		return jolt_err_set(JOLT_EINPUT,
 				    "openai encode: messages is not a list");
-	json_t *body = json_object();
-	if (o && o->model)
-		json_object_set_new(body, "model", json_string(o->model));
-	json_t *msgs = json_array();
-	size_t i;
-	json_t *m;
-	json_array_foreach(req->messages, i, m)
-	{
-		const char *role = str(m, "role");
-		if (!role)
-			continue;
-		if (!strcmp(role, "assistant")) {
-			json_array_append_new(msgs, encode_assistant(m));
-		} else if (!strcmp(role, "tool")) {
-			json_array_append_new(
-			    msgs,
-			    json_pack(
-				"{s:s, s:s, s:s}", "role", "tool",
-				"tool_call_id",
-				str(m, "tool_call_id") ? str(m, "tool_call_id")
-						       : "",
-				"content",
-				str(m, "content") ? str(m, "content") : ""));
+	jolt_render_cache *c = req->cache;
+	size_t nm = json_array_size(req->messages), keep = 0;
+	if (c) {
+		jolt_render_cache_cut(c, c->n, &oai_cache_owner);
+		while (keep < c->n && keep < nm &&
+		       c->msg[keep] == json_array_get(req->messages, keep))
+			keep++;
+		jolt_render_cache_cut(c, keep, &oai_cache_owner);
+	}
+	jolt_buf b;
+	jolt_buf_init(&b, 0);
+	int rc = 0;
+	if (o && o->model) {
+		char *head = dump_new(json_pack("{s:s}", "model", o->model));
+		if (!head)
+			goto oom;
+		jolt_buf_add(&b, head, strlen(head) - 1); /* without its '}' */
+		jolt_buf_addc(&b, ',');
+		free(head);
+	} else {
+		jolt_buf_addc(&b, '{');
+	}
+	jolt_buf_adds(&b, "\"messages\":[");
+	bool first = true;
+	for (size_t i = 0; i < nm; i++) {
+		json_t *m = json_array_get(req->messages, i);
+		char *own = NULL;
+		const char *text;
+		if (c && i < c->n) {
+			text = c->text[i];
 		} else {
-			json_array_append_new(
-			    msgs,
-			    json_pack("{s:s, s:s}", "role", role, "content",
-				      str(m, "content") ? str(m, "content")
-							: ""));
+			json_t *e = encode_message(m);
+			own = dump_new(e);
+			if (e && !own)
+				goto oom;
+			text = own;
+			if (c) {
+				jolt_render_cache_push(c, m, own);
+				own = NULL;
+			}
 		}
+		if (text) {
+			if (!first)
+				jolt_buf_addc(&b, ',');
+			jolt_buf_adds(&b, text);
+			first = false;
+		}
+		free(own);
 	}
-	json_object_set_new(body, "messages", msgs);
+	jolt_buf_addc(&b, ']');
 	if (json_array_size(req->tools) > 0) {
-		json_t *tools = json_array();
-		json_t *t;
-		json_array_foreach(req->tools, i, t)
-		{
-			json_array_append_new(
-			    tools,
-			    json_pack("{s:s, s:o}", "type", "function", "function",
-				      jolt_dialect_tool_decl(t, "parameters")));
+		char *own = NULL;
+		const char *text;
+		if (c && c->tools == req->tools && c->tools_text) {
+			text = c->tools_text;
+		} else {
+			own = dump_new(encode_tools(req->tools));
+			if (!own)
+				goto oom;
+			text = own;
+			if (c) {
+				json_decref(c->tools);
+				free(c->tools_text);
+				c->tools = json_incref((json_t *)req->tools);
+				c->tools_text = own;
+				own = NULL;
+			}
 		}
-		json_object_set_new(body, "tools", tools);
+		jolt_buf_adds(&b, ",\"tools\":");
+		jolt_buf_adds(&b, text);
+		free(own);
 	}
-	json_object_set_new(body, "temperature", json_real(jolt_dialect_temperature(o)));
-	json_object_set_new(body, "top_p", json_real(jolt_dialect_top_p(o)));
+	json_t *tail = json_object();
+	json_object_set_new(tail, "temperature", json_real(jolt_dialect_temperature(o)));
+	json_object_set_new(tail, "top_p", json_real(jolt_dialect_top_p(o)));
 	if (jolt_dialect_top_k(o) > 0)
-		json_object_set_new(body, "top_k", json_integer(jolt_dialect_top_k(o)));
-	json_object_set_new(body, "max_tokens",
+		json_object_set_new(tail, "top_k", json_integer(jolt_dialect_top_k(o)));
+	json_object_set_new(tail, "max_tokens",
 			    json_integer(jolt_dialect_max_tokens(o)));
-	json_object_set_new(body, "stream", json_boolean(jolt_dialect_stream(o)));
+	json_object_set_new(tail, "stream", json_boolean(jolt_dialect_stream(o)));
 	if (jolt_dialect_stream(o))
-		json_object_set_new(body, "stream_options",
+		json_object_set_new(tail, "stream_options",
 				    json_pack("{s:b}", "include_usage", 1));
 	if (o && o->b && o->b->reasoning_split)
-		json_object_set_new(body, "reasoning_split", json_true());
-	*out = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	return *out ? 0
-		    : jolt_err_set(JOLT_ENOMEM, "openai encode: out of memory");
+		json_object_set_new(tail, "reasoning_split", json_true());
+	char *rest = dump_new(tail);
+	if (!rest)
+		goto oom;
+	jolt_buf_addc(&b, ',');
+	jolt_buf_adds(&b, rest + 1); /* its members and its '}' */
+	free(rest);
+	*out = jolt_buf_detach(&b);
+	jolt_buf_release(&b);
+	return 0;
+oom:
+	rc = jolt_err_set(JOLT_ENOMEM, "openai encode: out of memory");
+	jolt_buf_release(&b);
+	if (c)
+		jolt_render_cache_cut(c, 0, NULL);
+	return rc;
 }
 
 /* ---- decode ------------------------------------------------------------ */

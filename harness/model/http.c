@@ -7,8 +7,14 @@
  * Threads: jolt_http_submit() may be called from any thread (including a
  * completion callback on the loop thread, which is how retries are
  * queued). It copies the request onto a mutex-protected pending list and
- * wakes the loop with curl_multi_wakeup(). Everything else (easy handles,
- * the delayed list, callbacks) belongs to the loop thread.
+ * wakes the loop through an eventfd. Everything else (easy handles, the
+ * delayed list, callbacks) belongs to the loop thread.
+ *
+ * The loop drives curl by its socket interface over epoll: curl says which
+ * sockets to watch (on_socket) and when its next timeout is (on_timer),
+ * and only the sockets that are ready are handed back to it, so a wakeup
+ * costs the same with a thousand turns in flight as with one.
+ * (curl_multi_perform and curl_multi_poll walk every transfer each time.)
  *
  * Delays: a request with delay_ms waits on a list sorted by start time;
  * the loop's poll timeout is the time until the first one is due. A
@@ -27,8 +33,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <strings.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -216,6 +225,9 @@ struct jolt_http {
 	int stopping;		      /* under mu */
 	xfer *delayed;		      /* loop thread: sorted by start_at */
 	size_t active;		      /* loop thread: handles in multi */
+	int epfd;		      /* the sockets curl asked us to watch */
+	int wakefd;		      /* eventfd: submit and free wake the loop */
+	int64_t timer_at;	      /* loop thread: curl's timeout, -1 none */
 	size_t max_body;
 	long connect_timeout_ms;
 	char *cacert;		      /* CA bundle, or NULL: the system's */
@@ -452,7 +464,11 @@ static void xfer_start(jolt_http *h, xfer *x)
 	if (h->cacert)
 		curl_easy_setopt(e, CURLOPT_CAINFO, h->cacert);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+	/* Waiting to share a connection only pays where HTTP/2 can be
+	 * negotiated (over TLS): over plain http every turn but the first
+	 * would wait for the first's whole answer before connecting. */
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT,
+			 strncasecmp(x->url, "https:", 6) ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	/* A redirected POST would carry the key to another host. */
@@ -516,9 +532,48 @@ static void delayed_insert(jolt_http *h, xfer *x)
 	*p = x;
 }
 
+/* curl: watch socket s for `what` (or stop watching it). */
+static int on_socket(CURL *e, curl_socket_t s, int what, void *userp,
+		     void *socketp)
+{
+	jolt_http *h = userp;
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(h->epfd, EPOLL_CTL_DEL, s, NULL);
+		return 0;
+	}
+	struct epoll_event ev = {
+	    .events = (what & CURL_POLL_IN ? EPOLLIN : 0u) |
+		      (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
+	    .data.fd = s,
+	};
+	if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, s, &ev) < 0 && errno == ENOENT &&
+	    epoll_ctl(h->epfd, EPOLL_CTL_ADD, s, &ev) < 0)
+		return -1; /* curl fails that transfer */
+	return 0;
+}
+
+/* curl: call back with CURL_SOCKET_TIMEOUT in timeout_ms (-1: no timer). */
+static int on_timer(CURLM *m, long timeout_ms, void *userp)
+{
+	jolt_http *h = userp;
+	h->timer_at = timeout_ms < 0 ? -1 : jolt_now_ms() + timeout_ms;
+	return 0;
+}
+
+static void wake(jolt_http *h)
+{
+	uint64_t one = 1;
+	while (write(h->wakefd, &one, sizeof(one)) < 0 && errno == EINTR)
+		;
+}
+
+#define LOOP_EVENTS 256
+
 static void *loop_main(void *arg)
 {
 	jolt_http *h = arg;
+	struct epoll_event evs[LOOP_EVENTS];
+	int running = 0;
 	for (;;) {
 		pthread_mutex_lock(&h->mu);
 		xfer *in = h->pending;
@@ -546,8 +601,11 @@ static void *loop_main(void *arg)
 				xfer_start(h, x);
 		}
 
-		int running = 0;
-		curl_multi_perform(h->multi, &running);
+		if (h->timer_at >= 0 && jolt_now_ms() >= h->timer_at) {
+			h->timer_at = -1;
+			curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT,
+						 0, &running);
+		}
 		CURLMsg *m;
 		int left;
 		while ((m = curl_multi_info_read(h->multi, &left)))
@@ -563,12 +621,35 @@ static void *loop_main(void *arg)
 			continue;
 		}
 		long timeout = 1000;
+		now = jolt_now_ms();
 		if (h->delayed) {
-			int64_t wait = h->delayed->start_at - jolt_now_ms();
+			int64_t wait = h->delayed->start_at - now;
 			if (wait < timeout)
 				timeout = wait < 0 ? 0 : (long)wait;
 		}
-		curl_multi_poll(h->multi, NULL, 0, (int)timeout, NULL);
+		if (h->timer_at >= 0) {
+			int64_t wait = h->timer_at - now;
+			if (wait < timeout)
+				timeout = wait < 0 ? 0 : (long)wait;
+		}
+		int n = epoll_wait(h->epfd, evs, LOOP_EVENTS, (int)timeout);
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == h->wakefd) {
+				uint64_t v;
+				while (read(fd, &v, sizeof(v)) < 0 &&
+				       errno == EINTR)
+					;
+				continue;
+			}
+			uint32_t ev = evs[i].events;
+			int flags = (ev & EPOLLIN ? CURL_CSELECT_IN : 0) |
+				    (ev & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+				    (ev & (EPOLLERR | EPOLLHUP)
+					 ? CURL_CSELECT_ERR
+					 : 0);
+			curl_multi_socket_action(h->multi, fd, flags, &running);
+		}
 	}
 	return NULL;
 }
@@ -604,10 +685,33 @@ int jolt_http_new(jolt_http **out, const jolt_http_opts *o)
 			  (long)CURLPIPE_MULTIPLEX);
 	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
 	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, conns * 2);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+	h->timer_at = -1;
+	h->epfd = epoll_create1(EPOLL_CLOEXEC);
+	h->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct epoll_event wev = {.events = EPOLLIN};
+	wev.data.fd = h->wakefd;
+	if (h->epfd < 0 || h->wakefd < 0 ||
+	    epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->wakefd, &wev) < 0) {
+		int e = errno;
+		if (h->epfd >= 0)
+			close(h->epfd);
+		if (h->wakefd >= 0)
+			close(h->wakefd);
+		curl_multi_cleanup(h->multi);
+		free(h);
+		return jolt_err_set(JOLT_EINFRA, "http: epoll: %s",
+				    strerror(e));
+	}
 	pthread_mutex_init(&h->mu, NULL);
 	if (pthread_create(&h->thread, NULL, loop_main, h)) {
 		pthread_mutex_destroy(&h->mu);
 		curl_multi_cleanup(h->multi);
+		close(h->epfd);
+		close(h->wakefd);
 		free(h);
 		return jolt_err_set(JOLT_EINFRA,
 				    "http: cannot start the loop thread");
@@ -623,9 +727,11 @@ void jolt_http_free(jolt_http *h)
 	pthread_mutex_lock(&h->mu);
 	h->stopping = 1;
 	pthread_mutex_unlock(&h->mu);
-	curl_multi_wakeup(h->multi);
+	wake(h);
 	pthread_join(h->thread, NULL);
 	curl_multi_cleanup(h->multi);
+	close(h->epfd);
+	close(h->wakefd);
 	pthread_mutex_destroy(&h->mu);
 	free(h->cacert);
 	free(h);
@@ -701,7 +807,7 @@ int jolt_http_submit(jolt_http *h, const jolt_http_req *req,
 		    JOLT_EINFRA,
 		    "http: not sent: the http client is shutting down");
 	}
-	curl_multi_wakeup(h->multi);
+	wake(h);
 	return 0;
 }
 

@@ -52,6 +52,7 @@ struct jolt_traj {
 	char *answer;
 	char *infra_detail;
 	jolt_model_req req;
+	jolt_render_cache cache; /* the encoder's, kept between turns */
 };
 
 static void event(jolt_traj *tr, const char *kind, json_t *fields)
@@ -208,6 +209,7 @@ int jolt_traj_next(jolt_traj *tr, jolt_model_req *req)
 	tr->req.messages = tr->view;
 	tr->req.tools = tr->view_tools;
 	tr->req.step = tr->steps;
+	tr->req.cache = &tr->cache;
 	*req = tr->req;
 	return JOLT_TRAJ_NEED_MODEL;
 }
@@ -550,6 +552,7 @@ void jolt_traj_free(jolt_traj *tr)
 	json_decref(tr->events);
 	json_decref(tr->view);
 	json_decref(tr->view_tools);
+	jolt_render_cache_release(&tr->cache);
 	free(tr->workdir);
 	free(tr->answer);
 	free(tr->infra_detail);

@@ -11,8 +11,12 @@
  * that waits on a network model holds no thread: the backend's start()
  * returns at once and its completion puts the trajectory back on the ready
  * queue. `workers` threads take ready trajectories, execute their tool
- * calls, grade finished ones and commit each to the store at once, so a
- * killed run loses at most the trials in flight. Synchronous backends (the
+ * calls, grade finished ones and encode their traces; one writer thread
+ * commits what they finish in batches, one transaction per batch, and only
+ * then counts those trials done. No thread holds the scheduler lock across
+ * encoding or a disk write, so the transport's completions never wait on
+ * the disk. A killed run loses at most the trials not yet committed, none
+ * of which was reported done. Synchronous backends (the
  * simulator) are called inline by the worker. SIGINT and SIGTERM stop the
  * admission of new trials; those in flight finish and are stored.
  */
@@ -40,6 +44,21 @@ typedef struct model_slot {
 } model_slot;
 
 typedef struct flight flight;
+
+/* A finished trial waiting for the writer: its result (trace already
+ * encoded, r.trace NULL) and the JSON text. */
+typedef struct finished {
+	size_t ti;
+	jolt_trial_result r;
+	char *trace;
+	struct finished *next;
+} finished;
+
+/* Trials encoded but not committed, at most: past it workers wait, so a
+ * slow disk slows the run instead of growing memory without bound. */
+#define WRITE_QUEUE_MAX 1024
+/* Trials per transaction, at most: bounds how long one commit takes. */
+#define WRITE_BATCH_MAX 256
 
 typedef struct sched {
 	const jolt_run_cfg *cfg;
@@ -70,6 +89,16 @@ typedef struct sched {
 	int64_t t0;
 	int64_t last_print;
 	bool tty;
+
+	/* The writer's queue, under its own lock (never taken with `lock`
+	 * held, and `lock` is taken under it only by the writer). */
+	pthread_mutex_t wlock;
+	pthread_cond_t wcond;  /* the writer: work or closing */
+	pthread_cond_t wspace; /* workers: room in the queue */
+	finished *whead;
+	finished *wtail;
+	size_t wlen;
+	bool wclosing;
 } sched;
 
 struct flight {
@@ -316,30 +345,118 @@ static void on_reply(void *payload, jolt_model_reply *reply, int err)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static void store_result(sched *s, flight *f, jolt_trial_result *r)
+static void set_fatal(sched *s, int rc)
 {
-	jolt_trial *t = &s->trials[f->ti];
 	pthread_mutex_lock(&s->lock);
-	int rc = jolt_store_put_trial(s->store, s->run_id, t, r);
-	if (rc && !s->fatal) {
+	if (!s->fatal) {
 		s->fatal = rc;
 		s->fatal_msg = jolt_xstrdup(jolt_err_msg());
 	}
-	if (!rc) {
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Hand a finished trial to the writer: encode its trace here, on the
+ * worker, and take r's strings. */
+static void store_result(sched *s, flight *f, jolt_trial_result *r)
+{
+	finished *p = jolt_xcalloc(1, sizeof(*p));
+	p->ti = f->ti;
+	int rc = jolt_store_encode_trace(&p->trace, &s->trials[f->ti], r);
+	if (rc) {
+		free(p);
+		set_fatal(s, jolt_err_wrap(rc, "%s", s->cfg->out));
+		return;
+	}
+	p->r = *r;
+	p->r.trace = NULL;
+	r->answer = r->detail = NULL;
+	pthread_mutex_lock(&s->wlock);
+	while (s->wlen >= WRITE_QUEUE_MAX && !s->wclosing)
+		pthread_cond_wait(&s->wspace, &s->wlock);
+	if (s->wtail)
+		s->wtail->next = p;
+	else
+		s->whead = p;
+	s->wtail = p;
+	s->wlen++;
+	pthread_cond_signal(&s->wcond);
+	pthread_mutex_unlock(&s->wlock);
+}
+
+/* Commit one batch, then count its trials done. */
+static void write_batch(sched *s, finished *batch, size_t n,
+			jolt_store_item *items)
+{
+	size_t k = 0;
+	for (finished *p = batch; p; p = p->next)
+		items[k++] = (jolt_store_item){.t = &s->trials[p->ti],
+					       .r = &p->r,
+					       .trace = p->trace};
+	pthread_mutex_lock(&s->lock);
+	bool dead = s->fatal != 0;
+	pthread_mutex_unlock(&s->lock);
+	if (dead)
+		return; /* not stored: --resume runs them again */
+	int rc = jolt_store_put_batch(s->store, s->run_id, items, n);
+	if (rc) {
+		set_fatal(s, rc);
+		return;
+	}
+	pthread_mutex_lock(&s->lock);
+	for (finished *p = batch; p; p = p->next) {
 		s->stats.done++;
-		if (r->outcome == JOLT_OUTCOME_PASS)
+		if (p->r.outcome == JOLT_OUTCOME_PASS)
 			s->stats.passed++;
-		else if (r->outcome == JOLT_OUTCOME_FAIL)
+		else if (p->r.outcome == JOLT_OUTCOME_FAIL)
 			s->stats.failed++;
 		else
 			s->stats.infra++;
-		if (r->outcome == JOLT_OUTCOME_INFRA && !s->first_infra)
+		if (p->r.outcome == JOLT_OUTCOME_INFRA && !s->first_infra)
 			s->first_infra = jolt_xasprintf(
-			    "%s%s%s", jolt_error_class_name(r->error_class),
-			    r->detail ? ": " : "", r->detail ? r->detail : "");
-		progress(s, false);
+			    "%s%s%s", jolt_error_class_name(p->r.error_class),
+			    p->r.detail ? ": " : "", p->r.detail ? p->r.detail : "");
 	}
+	progress(s, false);
 	pthread_mutex_unlock(&s->lock);
+}
+
+static void *writer(void *arg)
+{
+	sched *s = arg;
+	jolt_store_item *items = jolt_xcalloc(WRITE_BATCH_MAX, sizeof(*items));
+	pthread_mutex_lock(&s->wlock);
+	for (;;) {
+		while (!s->whead && !s->wclosing)
+			pthread_cond_wait(&s->wcond, &s->wlock);
+		if (!s->whead)
+			break;
+		finished *batch = s->whead, *last = batch;
+		size_t n = 1;
+		while (last->next && n < WRITE_BATCH_MAX) {
+			last = last->next;
+			n++;
+		}
+		s->whead = last->next;
+		if (!s->whead)
+			s->wtail = NULL;
+		last->next = NULL;
+		s->wlen -= n;
+		pthread_cond_broadcast(&s->wspace);
+		pthread_mutex_unlock(&s->wlock);
+		write_batch(s, batch, n, items);
+		while (batch) {
+			finished *next = batch->next;
+			jolt_trial_result_release(&batch->r);
+			free(batch->trace);
+			free(batch);
+			batch = next;
+		}
+		pthread_mutex_lock(&s->wlock);
+	}
+	pthread_mutex_unlock(&s->wlock);
+	free(items);
+	return NULL;
 }
 
 static void retire(sched *s, flight *f)
@@ -687,6 +804,10 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 	s.cfg = cfg;
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_cond_init(&s.cond, NULL);
+	pthread_mutex_init(&s.wlock, NULL);
+	pthread_cond_init(&s.wcond, NULL);
+	pthread_cond_init(&s.wspace, NULL);
+	pthread_t wth;
 	int rc = 0;
 	size_t nopen = 0;
 	pthread_t *th = NULL;
@@ -783,6 +904,12 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 	if (nth > conc)
 		nth = conc;
 	th = jolt_xcalloc((size_t)nth, sizeof(*th));
+	if (pthread_create(&wth, NULL, writer, &s) != 0) {
+		rc = jolt_err_set(JOLT_EINFRA, "cannot start the store's writer thread");
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		goto done;
+	}
 	int started = 0;
 	for (int i = 0; i < nth; i++) {
 		if (pthread_create(&th[i], NULL, worker, &s) != 0)
@@ -793,6 +920,11 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 		worker(&s);
 	for (int i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
+	pthread_mutex_lock(&s.wlock);
+	s.wclosing = true;
+	pthread_cond_signal(&s.wcond);
+	pthread_mutex_unlock(&s.wlock);
+	pthread_join(wth, NULL);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	progress(&s, true);
@@ -843,6 +975,9 @@ done:
 	json_decref(conf);
 	json_decref(rejected);
 	jolt_store_close(s.store);
+	pthread_cond_destroy(&s.wspace);
+	pthread_cond_destroy(&s.wcond);
+	pthread_mutex_destroy(&s.wlock);
 	pthread_cond_destroy(&s.cond);
 	pthread_mutex_destroy(&s.lock);
 	return rc;

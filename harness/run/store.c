@@ -3,8 +3,8 @@
  *
  * One connection per jolt_store, WAL mode so reports can read while a run
  * writes. Statements used per trial are prepared once and kept in the
- * struct; each trial is one BEGIN IMMEDIATE ... COMMIT, so a killed run
- * loses only what was in flight. Every sqlite failure becomes JOLT_ESTORE
+ * struct; each batch of finished trials is one BEGIN IMMEDIATE ... COMMIT,
+ * so a killed run loses only what was not yet committed. Every sqlite failure becomes JOLT_ESTORE
  * with sqlite's own message, except "this file is not ours", which is the
  * user's input error (JOLT_EINPUT).
  */
@@ -452,34 +452,35 @@ static void bind_row(sqlite3_stmt *s, int64_t run_id, const jolt_trial_row *row,
 	bind_str(s, 2 + COL_COUNT, when);
 }
 
-int jolt_store_put_trial(jolt_store *st, int64_t run_id, const jolt_trial *t,
-			 const jolt_trial_result *r)
+int jolt_store_encode_trace(char **out, const jolt_trial *t,
+			    const jolt_trial_result *r)
 {
-	char when[32];
-	char *own_key = NULL, *trace = NULL;
-	const char *key = t->key;
+	*out = NULL;
+	if (!r->trace)
+		return 0;
+	*out = json_dumps(r->trace, JSON_COMPACT | JSON_ENCODE_ANY);
+	if (!*out) {
+		char *key = t->key ? NULL : jolt_trial_key(t);
+		int err = jolt_err_set(JOLT_EINPUT,
+				       "trial %s: trace is not encodable as JSON",
+				       t->key ? t->key : key);
+		free(key);
+		return err;
+	}
+	return 0;
+}
+
+/* Replace one trial and its trace; the caller holds the transaction. */
+static int put_one(jolt_store *st, int64_t run_id, const jolt_store_item *it,
+		   const char *when)
+{
+	char *own_key = NULL;
+	const char *key = it->t->key;
 	jolt_trial_row row;
-	bool in_tx = false;
 	int err;
 
 	if (!key)
-		key = own_key = jolt_trial_key(t);
-	if (r->trace) {
-		trace = json_dumps(r->trace, JSON_COMPACT | JSON_ENCODE_ANY);
-		if (!trace) {
-			err = jolt_err_set(JOLT_EINPUT,
-					   "%s: trial %s: trace is not "
-					   "encodable as JSON",
-					   st->path, key);
-			goto done;
-		}
-	}
-	utc_now(when, sizeof(when));
-	if ((err = prep_put(st)) != 0)
-		goto done;
-	if ((err = step_done(st, st->s_begin, "starting a transaction")))
-		goto done;
-	in_tx = true;
+		key = own_key = jolt_trial_key(it->t);
 	/* Traces first: the cascade needs foreign_keys, and a database
 	 * opened by another tool may have it off. */
 	sqlite3_bind_text(st->s_del_trace, 1, key, -1, SQLITE_TRANSIENT);
@@ -488,24 +489,56 @@ int jolt_store_put_trial(jolt_store *st, int64_t run_id, const jolt_trial *t,
 	sqlite3_bind_text(st->s_del_trial, 1, key, -1, SQLITE_TRANSIENT);
 	if ((err = step_done(st, st->s_del_trial, "replacing a trial")))
 		goto done;
-	jolt_store_row_from(&row, key, t, r);
+	jolt_store_row_from(&row, key, it->t, it->r);
 	bind_row(st->s_ins_trial, run_id, &row, when);
 	if ((err = step_done(st, st->s_ins_trial, "writing a trial")))
 		goto done;
 	sqlite3_bind_int64(st->s_ins_trace, 1,
 			   sqlite3_last_insert_rowid(st->db));
-	sqlite3_bind_text(st->s_ins_trace, 2, trace ? trace : "{}", -1,
-			  SQLITE_TRANSIENT);
-	if ((err = step_done(st, st->s_ins_trace, "writing a trace")))
+	/* The text outlives the step: no copy. */
+	sqlite3_bind_text(st->s_ins_trace, 2, it->trace ? it->trace : "{}", -1,
+			  SQLITE_STATIC);
+	err = step_done(st, st->s_ins_trace, "writing a trace");
+done:
+	free(own_key);
+	return err;
+}
+
+int jolt_store_put_batch(jolt_store *st, int64_t run_id,
+			 const jolt_store_item *items, size_t n)
+{
+	char when[32];
+	bool in_tx = false;
+	int err;
+
+	utc_now(when, sizeof(when));
+	if ((err = prep_put(st)) != 0)
 		goto done;
+	if ((err = step_done(st, st->s_begin, "starting a transaction")))
+		goto done;
+	in_tx = true;
+	for (size_t i = 0; i < n; i++)
+		if ((err = put_one(st, run_id, &items[i], when)))
+			goto done;
 	if ((err = step_done(st, st->s_commit, "committing a trial")))
 		goto done;
 	in_tx = false;
 done:
 	if (in_tx && sqlite3_get_autocommit(st->db) == 0)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+int jolt_store_put_trial(jolt_store *st, int64_t run_id, const jolt_trial *t,
+			 const jolt_trial_result *r)
+{
+	char *trace = NULL;
+	int err = jolt_store_encode_trace(&trace, t, r);
+	if (err)
+		return jolt_err_wrap(err, "%s", st->path);
+	jolt_store_item it = {.t = t, .r = r, .trace = trace};
+	err = jolt_store_put_batch(st, run_id, &it, 1);
 	free(trace);
-	free(own_key);
 	return err;
 }
 

@@ -3,10 +3,11 @@
  *
  * Tables: meta (schema version), runs (configuration JSON, versions,
  * start time), trials (one row per finished trial, unique on its key),
- * traces (the full trace JSON of each trial). Each finished trial is
- * written in its own transaction, so a killed run loses at most the trials
- * in flight. A jolt_store is used from one thread at a time; the caller
- * serialises (the scheduler holds a mutex around put).
+ * traces (the full trace JSON of each trial). Finished trials are written
+ * in batches, one transaction each, so a killed run loses at most the trials
+ * not yet committed. A jolt_store is used from one thread at a time; the
+ * scheduler gives it to one writer thread, and encodes traces
+ * (jolt_store_encode_trace, no store needed) on its workers.
  */
 #ifndef JOLT_STORE_H
 #define JOLT_STORE_H
@@ -34,8 +35,26 @@ int jolt_store_begin_run(jolt_store *st, const json_t *config,
 /* Whether a trial with this key is already stored (for --resume). */
 int jolt_store_has_trial(jolt_store *st, const char *key, bool *out);
 
-/* Write one finished trial and its trace in one transaction. A key that is
- * already present is replaced (so a re-run never duplicates). */
+/* A finished trial to write: everything borrowed. `trace` is r->trace
+ * encoded by jolt_store_encode_trace (NULL stores "{}"); r->trace itself
+ * is not read. */
+typedef struct jolt_store_item {
+	const jolt_trial *t;
+	const jolt_trial_result *r;
+	const char *trace;
+} jolt_store_item;
+
+/* Encode r->trace as compact JSON text (caller frees *out; NULL when the
+ * trial has no trace). Needs no store: do it off any lock. */
+int jolt_store_encode_trace(char **out, const jolt_trial *t,
+			    const jolt_trial_result *r);
+
+/* Write n finished trials and their traces in one transaction: all or
+ * none. A key already present is replaced (a re-run never duplicates). */
+int jolt_store_put_batch(jolt_store *st, int64_t run_id,
+			 const jolt_store_item *items, size_t n);
+
+/* Encode and write one finished trial in its own transaction. */
 int jolt_store_put_trial(jolt_store *st, int64_t run_id,
 			 const jolt_trial *t, const jolt_trial_result *r);
 

@@ -3,7 +3,8 @@
  * thread per connection (so a latency or a stall is a plain sleep that
  * holds only its own connection). Routes by suffix, so any base-URL
  * prefix works: .../chat/completions (OpenAI), .../v1/messages
- * (Anthropic), .../completions (M2 raw), GET /health.
+ * (Anthropic), .../completions (M2 raw), GET /health, GET /stats (model
+ * requests answered so far, and in flight).
  *
  * Each request: read the body (capped), read the trial from X-Jolt-Trial,
  * rebuild the variant (cached), decode the history (the server half of
@@ -41,6 +42,8 @@
 #define ATTEMPTS_CAP 200000 /* (trial, step) counters kept; reset beyond */
 #define VARIANT_CACHE_CAP 8192
 #define NAP_SLICE_MS 20
+/* Connections at once: above `jolt run --concurrency`'s 4096. */
+#define SERVE_CONN_MAX 8192
 
 struct jolt_server {
 	struct MHD_Daemon *d;
@@ -56,6 +59,9 @@ struct jolt_server {
 	jolt_buf tls_cert, tls_key; /* PEM, when serving HTTPS */
 	char *api_key; /* $JOLT_SERVE_API_KEY: requests must carry it */
 	atomic_int stopping;
+	/* For GET /stats: model requests answered 200, and being answered. */
+	atomic_long answered;
+	atomic_long inflight;
 	pthread_mutex_t mu; /* guards attempts and the variant cache */
 	json_t *attempts;   /* "KEY\x1fSTEP" -> attempts so far */
 	json_t *vindex;     /* "SUITE\x1fVARIANT" -> index into vars */
@@ -690,6 +696,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc,
 		ret = send_body(mc, 200, jolt_xstrdup("ok"), 2, "text/plain", 0);
 		goto done;
 	}
+	if (!strcmp(url, "/stats") || ends_with(url, "/stats")) {
+		/* What `make bench` samples to measure a run's steady rate. */
+		char *b = jolt_xasprintf("answered %ld\ninflight %ld\n",
+					 atomic_load(&s->answered),
+					 atomic_load(&s->inflight));
+		lg.status = 200;
+		ret = send_body(mc, 200, b, strlen(b), "text/plain", 0);
+		goto done;
+	}
 	const jolt_dialect *routed = jolt_dialect_for_route(url);
 	if (routed) {
 		d = routed;
@@ -706,7 +721,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc,
 				 "this route takes POST");
 		goto done;
 	}
+	atomic_fetch_add(&s->inflight, 1);
 	ret = handle_model(s, mc, d, c, &lg);
+	atomic_fetch_sub(&s->inflight, 1);
+	if (lg.status == 200)
+		atomic_fetch_add(&s->answered, 1);
 done:
 	vlog(s, "%s %s %s key=%s step=%d attempt=%d fault=%s status=%d %lldms", method,
 	     url, d->name, lg.key, lg.step, lg.attempt,
@@ -779,8 +798,11 @@ int jolt_serve_start(jolt_server **out, const jolt_serve_opts *o)
 	if (addr.sin_addr.s_addr != htonl(INADDR_LOOPBACK) && s->verbose)
 		fprintf(stderr, "serve: warning: listening beyond loopback (%s)\n", o->listen);
 
+	/* poll, not select: a run keeps more than FD_SETSIZE turns in
+	 * flight. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG;
+			 MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+			 MHD_USE_ERROR_LOG;
 	if (!o->tls_cert != !o->tls_key) {
 		rc = jolt_err_set(JOLT_EUSAGE,
 				  "--tls-cert and --tls-key go together");
@@ -802,6 +824,7 @@ int jolt_serve_start(jolt_server **out, const jolt_serve_opts *o)
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)600,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)SERVE_CONN_MAX,
 				o->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT
 					    : MHD_OPTION_END,
 				jolt_buf_cstr(&s->tls_cert),

@@ -1,7 +1,7 @@
 /*
  * tools_text.c - the builtins that read text across the working copy:
  * `grep` (PCRE2 over the files), and `search` and `open` over a document
- * corpus (tokenised, ranked by term overlap, snippets). The registry and
+ * corpus (BM25 over the terms docindex.c counts, snippets). The registry and
  * the helpers they share are in tools.c (tools_int.h).
  */
 #include <ctype.h>
@@ -18,6 +18,7 @@
 
 #include "core/buf.h"
 #include "core/common.h"
+#include "world/docindex.h"
 #include "world/env.h"
 #include "world/tools.h"
 #include "world/tools_int.h"
@@ -237,12 +238,9 @@ done:
 
 /* ---- search, open ------------------------------------------------------- */
 
-static bool tok_char(unsigned char c)
-{
-	return isalnum(c) || c >= 0x80;
-}
+#define tok_char jolt_doc_tok_char
 
-/* Lowercased alphanumeric tokens of `s`, appended to a NUL-separated list. */
+/* Lowercased alphanumeric tokens of a query. */
 typedef struct tokens {
 	char **t;
 	size_t n, alloc;
@@ -250,24 +248,17 @@ typedef struct tokens {
 
 static void tokenize(tokens *out, const char *s, size_t len)
 {
-	size_t i = 0;
-	while (i < len) {
-		while (i < len && !tok_char((unsigned char)s[i]))
-			i++;
-		size_t st = i;
-		while (i < len && tok_char((unsigned char)s[i]))
-			i++;
-		if (i > st) {
-			if (out->n == out->alloc) {
-				out->alloc = out->alloc ? out->alloc * 2 : 64;
-				out->t = jolt_xrealloc(
-				    out->t, out->alloc * sizeof(*out->t));
-			}
-			char *w = jolt_xstrndup(s + st, i - st);
-			for (char *c = w; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-			out->t[out->n++] = w;
+	size_t at = 0, st, tl;
+	while ((tl = jolt_doc_token(s, len, &at, &st)) > 0) {
+		if (out->n == out->alloc) {
+			out->alloc = out->alloc ? out->alloc * 2 : 64;
+			out->t = jolt_xrealloc(out->t,
+					       out->alloc * sizeof(*out->t));
 		}
+		char *w = jolt_xstrndup(s + st, tl);
+		for (char *c = w; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		out->t[out->n++] = w;
 	}
 }
 
@@ -279,21 +270,18 @@ static void tokens_free(tokens *t)
 	memset(t, 0, sizeof(*t));
 }
 
-typedef struct doc {
-	char *id;
-	char *text;
-	size_t len;
-	size_t dl;  /* tokens */
-	size_t *tf; /* per query term */
+/* A document of this call: its index entry and its score. */
+typedef struct hit {
+	const jolt_doc *d;
 	double score;
-} doc;
+} hit;
 
-static int doc_cmp(const void *a, const void *b)
+static int hit_cmp(const void *a, const void *b)
 {
-	const doc *x = a, *y = b;
+	const hit *x = a, *y = b;
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
-	return strcmp(x->id, y->id);
+	return strcmp(x->d->id, y->d->id);
 }
 
 /* The corpus directory of a search/open tool, resolved in the copy. */
@@ -338,7 +326,7 @@ int tools_search_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 	char *dir = NULL;
 	file_list files = {0};
 	tokens q = {0};
-	doc *docs = NULL;
+	hit *docs = NULL;
 	size_t nd = 0;
 	const char *query = tools_arg_string(out, args, "query", true, &rc);
 	if (!query)
@@ -372,9 +360,12 @@ int tools_search_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 		goto done;
 	}
 
+	/* Every file is read on every call, so the ranking is over this
+	 * trial's own copy; only the tokenising is shared (docindex.h). */
 	walk_sorted(&files, dir, true, SEARCH_MAX_DOCS);
 	docs = jolt_xcalloc(files.n ? files.n : 1, sizeof(*docs));
 	size_t *df = jolt_xcalloc(q.n, sizeof(*df));
+	unsigned *tf = jolt_xcalloc(q.n * (files.n ? files.n : 1), sizeof(*tf));
 	double total = 0;
 	for (size_t i = 0; i < files.n; i++) {
 		char *full = jolt_xasprintf("%s/%s", dir, files.rel[i]);
@@ -387,52 +378,47 @@ int tools_search_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 			jolt_buf_release(&fb);
 			continue;
 		}
-		doc *d = &docs[nd++];
-		d->id = jolt_xstrdup(files.rel[i]);
-		d->len = fb.len;
-		d->text = jolt_buf_detach(&fb);
+		size_t len = fb.len;
+		char *text = jolt_buf_detach(&fb);
 		jolt_buf_release(&fb);
-		d->tf = jolt_xcalloc(q.n, sizeof(*d->tf));
-		tokens dt = {0};
-		tokenize(&dt, d->text, d->len);
-		d->dl = dt.n;
-		total += (double)dt.n;
-		for (size_t k = 0; k < dt.n; k++)
-			for (size_t j = 0; j < q.n; j++)
-				if (!strcmp(dt.t[k], q.t[j]))
-					d->tf[j]++;
-		tokens_free(&dt);
-		for (size_t j = 0; j < q.n; j++)
-			if (d->tf[j])
+		hit *h = &docs[nd];
+		h->d = jolt_docindex_get(files.rel[i], text, len);
+		total += (double)h->d->dl;
+		for (size_t j = 0; j < q.n; j++) {
+			tf[nd * q.n + j] = jolt_doc_tf(h->d, q.t[j]);
+			if (tf[nd * q.n + j])
 				df[j]++;
+		}
+		nd++;
 	}
 	double avgdl = nd ? total / (double)nd : 1;
 	if (avgdl <= 0)
 		avgdl = 1;
 	const double k1 = 1.2, bb = 0.75;
 	for (size_t i = 0; i < nd; i++) {
-		doc *d = &docs[i];
+		hit *h = &docs[i];
 		for (size_t j = 0; j < q.n; j++) {
-			if (!d->tf[j])
+			if (!tf[i * q.n + j])
 				continue;
 			double idf =
 			    log(1.0 + ((double)nd - (double)df[j] + 0.5) /
 					  ((double)df[j] + 0.5));
-			double tf = (double)d->tf[j];
-			d->score +=
-			    idf * tf * (k1 + 1) /
-			    (tf + k1 * (1 - bb + bb * (double)d->dl / avgdl));
+			double f = (double)tf[i * q.n + j];
+			h->score +=
+			    idf * f * (k1 + 1) /
+			    (f + k1 * (1 - bb + bb * (double)h->d->dl / avgdl));
 		}
 	}
 	free(df);
-	qsort(docs, nd, sizeof(*docs), doc_cmp);
+	free(tf);
+	qsort(docs, nd, sizeof(*docs), hit_cmp);
 
 	jolt_buf b;
 	jolt_buf_init(&b, JOLT_TOOL_OUTPUT_CAP);
 	size_t shown = 0;
 	for (size_t i = 0; i < nd && shown < top; i++) {
-		doc *d = &docs[i];
-		if (d->score <= 0)
+		const jolt_doc *d = docs[i].d;
+		if (docs[i].score <= 0)
 			break;
 		const char *nl = memchr(d->text, '\n', d->len);
 		size_t tl = nl ? (size_t)(nl - d->text) : d->len;
@@ -475,11 +461,8 @@ int tools_search_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 		jolt_buf_adds(&b, "no results");
 	rc = tools_finish(out, &b);
 done:
-	for (size_t i = 0; i < nd; i++) {
-		free(docs[i].id);
-		free(docs[i].text);
-		free(docs[i].tf);
-	}
+	for (size_t i = 0; i < nd; i++)
+		jolt_doc_put(docs[i].d);
 	free(docs);
 	tokens_free(&q);
 	file_list_free(&files);

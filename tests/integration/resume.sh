@@ -1,5 +1,7 @@
 # resume.sh - a run killed with SIGKILL mid-way and restarted with
-# --resume ends with every trial present exactly once.
+# --resume ends with every trial present exactly once, and every trial
+# committed before the kill is kept as it was (not run again). The resumed
+# session runs 8 in flight, so the writer commits trials in batches.
 . tests/integration/lib.sh
 db=$JOLT_TEST_TMP/resume.db
 args="suites/starter --model sim:brittle --ops tool_rename,user_typo,transient --levels 1 --repeats 6 -j 1 -q --out $db"
@@ -20,7 +22,12 @@ want=$($JOLT check suites/starter --ops tool_rename,user_typo,transient --levels
 want=$((want * 6))
 [ "$before" -gt 0 ] && [ "$before" -lt "$want" ] && ok "killed mid-way with $before of $want stored" \
 	|| notok "kill landed at $before of $want"
-expect_exit 0 "resume finishes the run" $JOLT run $args --resume
+sqlite3 "$db" "select id, key, outcome from trials order by id" > "$JOLT_TEST_TMP/killed.txt"
+expect_exit 0 "resume finishes the run" $JOLT run $args --resume -j 8
+sqlite3 "$db" "select id, key, outcome from trials order by id" |
+	head -n "$before" > "$JOLT_TEST_TMP/kept.txt"
+cmp -s "$JOLT_TEST_TMP/killed.txt" "$JOLT_TEST_TMP/kept.txt" && ok "the $before trials committed before the kill are kept unchanged" \
+	|| notok "trials committed before the kill changed: $(diff "$JOLT_TEST_TMP/killed.txt" "$JOLT_TEST_TMP/kept.txt" | head -3)"
 total=$(sqlite3 "$db" "select count(*) from trials")
 distinct=$(sqlite3 "$db" "select count(distinct key) from trials")
 [ "$total" = "$want" ] && [ "$distinct" = "$want" ] && ok "every trial present exactly once ($total)" \

@@ -197,6 +197,70 @@ static const dcase dcases[] = {
     {"empty body", "", JOLT_EINFRA, NULL, NULL, NULL, 0, NULL},
 };
 
+/* Encode req twice, with the render cache and without: the same bytes. */
+static void same_with_cache(jolt_model_req *req, jolt_render_cache *c,
+			    const jolt_dialect_opts *o)
+{
+	char *plain = NULL, *cached = NULL;
+	req->cache = NULL;
+	assert_int_equal(D()->encode(&plain, req, o), 0);
+	req->cache = c;
+	assert_int_equal(D()->encode(&cached, req, o), 0);
+	assert_string_equal(cached, plain);
+	json_t *j = json_loads(cached, 0, NULL);
+	assert_non_null(j);
+	json_decref(j);
+	free(plain);
+	free(cached);
+}
+
+/* A trajectory's turns: the history grows by appending, and each turn is
+ * encoded from the cache plus what is new; a message replaced, a tools
+ * list replaced, and another encoder's cache are all encoded anew. */
+static void test_encode_incremental(void **state)
+{
+	json_t *all = json_loads(history, 0, NULL);
+	json_t *tools = json_loads(
+	    "[{\"name\":\"grep\",\"description\":\"Search.\",\"parameters\":"
+	    "{\"type\":\"object\"}}]", 0, NULL);
+	assert_non_null(all);
+	jolt_backend_opts bo = {.temperature = -1, .top_p = -1, .top_k = -1};
+	jolt_dialect_opts o = {.model = "MiniMax-M2", .b = &bo};
+	jolt_render_cache c = {0};
+	json_t *msgs = json_array();
+	jolt_model_req req = {.messages = msgs, .tools = tools};
+	for (size_t i = 0; i < json_array_size(all); i++) {
+		json_array_append(msgs, json_array_get(all, i));
+		same_with_cache(&req, &c, &o);
+		assert_int_equal(c.n, i + 1);
+	}
+	/* A message without a role encodes to nothing, cached or not. */
+	json_array_append_new(msgs, json_pack("{s:s}", "content", "stray"));
+	same_with_cache(&req, &c, &o);
+	/* A different message at index 2: the cache keeps only 0 and 1. */
+	json_t *m2 = json_deep_copy(json_array_get(msgs, 2));
+	json_object_set_new(m2, "content", json_string("changed"));
+	json_array_set_new(msgs, 2, m2);
+	same_with_cache(&req, &c, &o);
+	assert_non_null(strstr(c.text[2], "changed"));
+	/* Other tools, none, and a cache another encoder filled. */
+	json_t *tools2 = json_loads("[{\"name\":\"open\"}]", 0, NULL);
+	req.tools = tools2;
+	same_with_cache(&req, &c, &o);
+	req.tools = NULL;
+	same_with_cache(&req, &c, &o);
+	static const char other;
+	jolt_render_cache_cut(&c, c.n, &other);
+	assert_int_equal(c.n, 0);
+	o.model = NULL;
+	same_with_cache(&req, &c, &o);
+	jolt_render_cache_release(&c);
+	json_decref(tools2);
+	json_decref(tools);
+	json_decref(msgs);
+	json_decref(all);
+}
+
 static void test_decode_table(void **state)
 {
 	jolt_model_req req = {.step = 2};
@@ -503,6 +567,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_registry),
 	    cmocka_unit_test(test_encode_golden),
+	    cmocka_unit_test(test_encode_incremental),
 	    cmocka_unit_test(test_decode_table),
 	    cmocka_unit_test(test_raw_round_trip),
 	    cmocka_unit_test(test_stream_reasoning_modes),

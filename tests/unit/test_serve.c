@@ -359,6 +359,10 @@ static void test_health_and_routes(void **st)
 	assert_int_equal(r.status, 200);
 	assert_string_equal(jolt_buf_cstr(&r.body), "ok");
 	jolt_buf_release(&r.body);
+	request(&r, s, "/stats", NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(jolt_buf_cstr(&r.body), "answered 0\ninflight 0\n");
+	jolt_buf_release(&r.body);
 
 	request(&r, s, "/v1/nothing", default_trial, "{}", 0);
 	assert_int_equal(r.status, 404);
@@ -413,6 +417,11 @@ static void test_openai(void **st)
 			 json_integer_value(json_object_get(u, "prompt_tokens")) +
 				 json_integer_value(json_object_get(u, "completion_tokens")));
 	json_decref(j);
+	jolt_buf_release(&r.body);
+	/* The bench's counters: one turn answered, none being answered. */
+	request(&r, s, "/stats", NULL, NULL, 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(jolt_buf_cstr(&r.body), "answered 1\ninflight 0\n");
 	jolt_buf_release(&r.body);
 	free(body);
 

@@ -1,6 +1,7 @@
 /*
  * test_store.c - the results store: create, put, replace, read back,
- * traces, persistence, WAL, and the errors for files that are not ours.
+ * traces, batches (all or nothing), persistence, WAL, and the errors for
+ * files that are not ours.
  */
 #include <sqlite3.h>
 
@@ -309,6 +310,71 @@ static void test_trace_roundtrip(void **state)
 	free(dir);
 }
 
+/* A batch is one transaction: every trial of it is stored, or none (the
+ * writer thread counts a trial done only once its batch committed). */
+static void test_batch_all_or_nothing(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = db_path(dir, "b.db");
+	jolt_store *st;
+	int64_t run = -1, n = -1;
+	jolt_trial t[6];
+	jolt_trial_result r[6];
+	char *traces[6];
+	jolt_store_item items[6];
+	assert_int_equal(jolt_store_open(&st, path), 0);
+	assert_int_equal(jolt_store_begin_run(st, NULL, &run), 0);
+	for (int i = 0; i < 6; i++) {
+		make_trial(&t[i], i);
+		if (i == 4) {
+			t[i].model = "sim:refused";
+			free(t[i].key);
+			t[i].key = jolt_trial_key(&t[i]);
+		}
+		make_result(&r[i], i);
+		assert_int_equal(jolt_store_encode_trace(&traces[i], &t[i], &r[i]),
+				 0);
+		items[i] = (jolt_store_item){&t[i], &r[i], traces[i]};
+	}
+	assert_int_equal(jolt_store_put_batch(st, run, items, 3), 0);
+	assert_int_equal(jolt_store_count(st, &n), 0);
+	assert_int_equal(n, 3);
+	json_t *got = NULL;
+	assert_int_equal(jolt_store_trace(st, 3, &got), 0);
+	assert_true(json_equal(got, r[2].trace));
+	json_decref(got);
+
+	/* The middle trial of the next batch is refused by a trigger. */
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "CREATE TRIGGER refuse BEFORE INSERT ON trials "
+				      "WHEN NEW.model = 'sim:refused' "
+				      "BEGIN SELECT RAISE(ABORT, 'planted'); END",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(jolt_store_put_batch(st, run, items + 3, 3),
+			 JOLT_ESTORE);
+	assert_non_null(strstr(jolt_err_msg(), "planted"));
+	assert_int_equal(jolt_store_count(st, &n), 0);
+	assert_int_equal(n, 3);
+	/* Without the refused one, the others go in. */
+	items[4] = items[5];
+	assert_int_equal(jolt_store_put_batch(st, run, items + 3, 2), 0);
+	assert_int_equal(jolt_store_count(st, &n), 0);
+	assert_int_equal(n, 5);
+
+	for (int i = 0; i < 6; i++) {
+		free(t[i].key);
+		free(traces[i]);
+		jolt_trial_result_release(&r[i]);
+	}
+	jolt_store_close(st);
+	free(path);
+	free(dir);
+}
+
 static void test_persistence_and_ro(void **state)
 {
 	char *dir = test_tmpdir();
@@ -565,6 +631,7 @@ int main(void)
 	    cmocka_unit_test(test_put_and_read),
 	    cmocka_unit_test(test_replace_same_key),
 	    cmocka_unit_test(test_trace_roundtrip),
+	    cmocka_unit_test(test_batch_all_or_nothing),
 	    cmocka_unit_test(test_persistence_and_ro),
 	    cmocka_unit_test(test_wal_mode),
 	    cmocka_unit_test(test_not_ours),

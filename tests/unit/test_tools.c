@@ -7,6 +7,8 @@
 #include "test.h"
 
 #include "core/common.h"
+#include "core/buf.h"
+#include "world/docindex.h"
 #include "world/env.h"
 #include "world/sandbox.h"
 #include "world/tools.h"
@@ -379,6 +381,94 @@ static void corpus(fixture *f)
 		   "museum holds river maps.\n");
 }
 
+#define SEARCH_SCHEMA                                                          \
+	"{\"type\":\"object\",\"properties\":{\"query\":"                 \
+	"{\"type\":\"string\"}},\"required\":[\"query\"]}"
+
+/* The search suite's corpus and queries (the oracles' own among them):
+ * the indexed search prints what the scan before the index printed,
+ * tests/golden/search/expected.txt, byte for byte, on a cold index and on
+ * a warm one. */
+static void test_search_index_matches_scan(void **state)
+{
+	fixture *f = *state;
+	jolt_tool *t = tool(f, "search", SEARCH_SCHEMA,
+			    "{\"builtin\":\"search\",\"dir\":\"docs\","
+			    "\"top\":5}");
+	char *env = realpath("suites/search/env", NULL);
+	assert_non_null(env);
+	const char *wd = f->ctx.workdir;
+	f->ctx.workdir = env;
+	jolt_buf want, got;
+	jolt_buf_init(&want, 0);
+	assert_int_equal(
+	    jolt_buf_read_file(&want, "tests/golden/search/expected.txt"), 0);
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			jolt_docindex_clear();
+		FILE *q = fopen("tests/golden/search/queries.txt", "r");
+		assert_non_null(q);
+		char line[512];
+		int n = 0;
+		jolt_buf_init(&got, 0);
+		while (fgets(line, sizeof(line), q)) {
+			line[strcspn(line, "\n")] = '\0';
+			json_t *a = json_pack("{s:s}", "query", line);
+			char *out = NULL;
+			assert_int_equal(jolt_tool_call(&out, &f->ctx, t, a), 0);
+			jolt_buf_addf(&got, "== %s\n%s\n", line, out);
+			free(out);
+			json_decref(a);
+			n++;
+		}
+		fclose(q);
+		assert_true(n >= 40);
+		assert_string_equal(jolt_buf_cstr(&got), jolt_buf_cstr(&want));
+		jolt_buf_release(&got);
+	}
+	jolt_buf_release(&want);
+	f->ctx.workdir = wd;
+	free(env);
+}
+
+/* A document edited in the working copy is searched as it now reads, even
+ * when the edit keeps its size and lands within the same clock tick. */
+static void test_search_sees_edits(void **state)
+{
+	fixture *f = *state;
+	corpus(f);
+	jolt_tool *t = tool(f, "search", SEARCH_SCHEMA,
+			    "{\"builtin\":\"search\",\"dir\":\"docs\"}");
+	expect(f, t, "{\"query\":\"volcano\"}", 0, "no results");
+	char *out = call(f, t, "{\"query\":\"museum\"}", 0);
+	assert_int_equal(strncmp(out, "gamma.txt\t", 10), 0);
+	free(out);
+	/* Same length: "museum" becomes "volcan", "maps" "lava". */
+	test_write(f->wd, "docs/gamma.txt",
+		   "Gamma Town\nGamma is a small town on the beta river; its "
+		   "volcan holds river lava.\n");
+	expect(f, t, "{\"query\":\"museum\"}", 0, "no results");
+	out = call(f, t, "{\"query\":\"volcan lava\"}", 0);
+	assert_int_equal(strncmp(out, "gamma.txt\t", 10), 0);
+	free(out);
+	/* Another copy of the same corpus, as another trial has it: its own
+	 * edit, while the first copy keeps its own. */
+	test_write(f->wd, "docs3/gamma.txt",
+		   "Gamma Town\nGamma is a small town on the beta river; its "
+		   "museum holds river maps.\n");
+	json_object_set_new(t->run, "dir", json_string("docs3"));
+	out = call(f, t, "{\"query\":\"museum\"}", 0);
+	assert_int_equal(strncmp(out, "gamma.txt\t", 10), 0);
+	free(out);
+	json_object_set_new(t->run, "dir", json_string("docs"));
+	expect(f, t, "{\"query\":\"museum\"}", 0, "no results");
+	/* A document removed is gone. */
+	char *gone = jolt_xasprintf("%s/docs/gamma.txt", f->wd);
+	assert_int_equal(unlink(gone), 0);
+	free(gone);
+	expect(f, t, "{\"query\":\"volcan\"}", 0, "no results");
+}
+
 static void test_search_and_open(void **state)
 {
 	fixture *f = *state;
@@ -588,6 +678,8 @@ int main(void)
 	    T(test_list_dir),
 	    T(test_grep),
 	    T(test_search_and_open),
+	    T(test_search_index_matches_scan),
+	    T(test_search_sees_edits),
 	    T(test_table),
 	    T(test_submit),
 	    T(test_exec),
