@@ -1,13 +1,16 @@
 /*
- * env.c - per-trial working copies and path containment for builtin tools.
+ * env.c - where working copies go, the per-process snapshots they are
+ * made from, and fresh (unpooled) copies; workpool.c keeps and resets the
+ * per-slot ones.
  *
- * A working copy is ROOT/jolt-wd-XXXXXX, filled from the suite's env/
- * directory (copied, symlinks kept as links) or from a git repository at a
- * pinned revision. The git copy is a fresh repository holding only the
- * pinned commit and its ancestors (packed from the source with libgit2), with
- * HEAD detached at that commit and its tree checked out, so `git diff` and
- * `git log` work but later commits (a bug's fix, say) are not reachable.
- * The copy is then handed to the sandbox uid of the worker slot.
+ * A snapshot is ROOT/jolt-wd-XXXXXX, filled once per (environment,
+ * revision, root) from the suite's env/ directory (copied, symlinks kept
+ * as links) or from a git repository at a pinned revision. The git
+ * snapshot is a fresh repository holding only the pinned commit and its
+ * ancestors (packed from the source with libgit2), with HEAD detached at
+ * that commit and its tree checked out, so `git diff` and `git log` work
+ * in every copy of it but later commits (a bug's fix, say) are not
+ * reachable. A copy is handed to the sandbox uid of the worker slot.
  */
 #include <errno.h>
 #include <fcntl.h>

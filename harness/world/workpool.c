@@ -89,7 +89,7 @@ struct reset {
 	gid_t gid;
 	struct timespec racy;	  /* a ctime at or after this is racy */
 	char rel[PATH_MAX];	  /* the entry being looked at */
-	char buf[2][65536];	  /* comparing contents */
+	char buf[2][16384];	  /* comparing contents */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
