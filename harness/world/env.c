@@ -330,6 +330,23 @@ const char *jolt_workdir_root(const char *root, const jolt_suite *s)
 
 /* ---- snapshots ---------------------------------------------------------- */
 
+int jolt_workdir_mkdir(char **out, const char *root)
+{
+	*out = NULL;
+	char *tmpl = jolt_xasprintf("%s/jolt-wd-XXXXXX", root);
+	int rc = 0;
+	if (!mkdtemp(tmpl)) {
+		rc = jolt_err_set(JOLT_EIO,
+				  "cannot create a working copy under %s: %s",
+				  root, strerror(errno));
+	} else if (!(*out = realpath(tmpl, NULL))) {
+		rc = jolt_err_set(JOLT_EIO, "%s: %s", tmpl, strerror(errno));
+		rmdir(tmpl);
+	}
+	free(tmpl);
+	return rc;
+}
+
 #define SNAP_ENTRIES_MAX 1000000
 
 /* One pristine tree per (environment, revision, root) per process: a
@@ -442,15 +459,10 @@ done:
 /* Fill p->path with the environment of s at rev and record it. */
 static int snap_make(jolt_snap *p, const jolt_suite *s, const char *rev)
 {
-	char *dir = jolt_xasprintf("%s/jolt-wd-XXXXXX", p->root);
-	if (!mkdtemp(dir)) {
-		int rc = jolt_err_set(JOLT_EIO,
-				      "cannot create a working copy under %s: "
-				      "%s",
-				      p->root, strerror(errno));
-		free(dir);
-		return rc;
-	}
+	char *dir = NULL;
+	int mrc = jolt_workdir_mkdir(&dir, p->root);
+	if (mrc)
+		return mrc;
 	p->path = dir;
 	int rc = s->env_dir ? jolt_copy_tree(s->env_dir, dir)
 			    : checkout_repo(dir, s->env_repo, rev);
@@ -530,24 +542,10 @@ int jolt_workdir_create(char **out, const jolt_suite *s, const jolt_task *t,
 	rc = jolt_snap_get(&snap, s, t, root);
 	if (rc)
 		return rc;
-	char *tmpl = jolt_xasprintf("%s/jolt-wd-XXXXXX", root);
 	char *path = NULL;
-	if (!mkdtemp(tmpl)) {
-		rc = jolt_err_set(JOLT_EIO,
-				  "cannot create a working copy "
-				  "under %s: %s",
-				  root, strerror(errno));
-		free(tmpl);
+	rc = jolt_workdir_mkdir(&path, root);
+	if (rc)
 		return rc;
-	}
-	path = realpath(tmpl, NULL);
-	if (!path) {
-		rc = jolt_err_set(JOLT_EIO, "%s: %s", tmpl, strerror(errno));
-		rmdir(tmpl);
-		free(tmpl);
-		return rc;
-	}
-	free(tmpl);
 
 	if (snap->path)
 		rc = jolt_copy_tree(snap->path, path);

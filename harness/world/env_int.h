@@ -39,6 +39,10 @@ int jolt_snap_get(const jolt_snap **out, const jolt_suite *s,
 /* Copy one regular file to dst (which must not exist), with mode. */
 int jolt_copy_file(const char *src, const char *dst, mode_t mode);
 
+/* Make a new, empty ROOT/jolt-wd-XXXXXX; its real path in *out (caller
+ * frees). */
+int jolt_workdir_mkdir(char **out, const char *root);
+
 /* jolt_workdir_remove without telling the pool. */
 int jolt_workdir_rm(const char *path);
 

@@ -481,28 +481,14 @@ static int make_ready(struct pool_copy *pc, const jolt_snap *snap, int slot)
 		return 0;
 	/* Another snapshot, or a copy that could not be put right. */
 	drop_copy(pc);
-	char *tmpl = jolt_xasprintf("%s/jolt-wd-XXXXXX", pc->root);
-	if (!mkdtemp(tmpl)) {
-		int rc = jolt_err_set(JOLT_EIO,
-				      "cannot create a working copy under %s: "
-				      "%s",
-				      pc->root, strerror(errno));
-		free(tmpl);
+	int rc = jolt_workdir_mkdir(&pc->path, pc->root);
+	if (rc)
 		return rc;
-	}
-	pc->path = realpath(tmpl, NULL);
-	if (!pc->path) {
-		int rc = jolt_err_set(JOLT_EIO, "%s: %s", tmpl, strerror(errno));
-		rmdir(tmpl);
-		free(tmpl);
-		return rc;
-	}
-	free(tmpl);
 	pc->snap = snap;
 	pc->rec = jolt_xcalloc(snap->n + 1, sizeof(*pc->rec));
 	memset(&pc->top, 0, sizeof(pc->top));
 	memset(&pc->stamp, 0, sizeof(pc->stamp));
-	int rc = reset(pc, slot);
+	rc = reset(pc, slot);
 	if (rc) {
 		char *msg = jolt_xstrdup(jolt_err_msg());
 		drop_copy(pc);

@@ -33,42 +33,9 @@ struct fx {
 	jolt_suite s;
 };
 
-/* First line of a shell command's output (caller frees), NULL on failure. */
-static char *sh_line(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	char buf[512] = "";
-	char *ok = fgets(buf, sizeof(buf), p);
-	int st = pclose(p);
-	if (!ok || st != 0)
-		return NULL;
-	buf[strcspn(buf, "\n")] = '\0';
-	return strdup(buf);
-}
-
-static char *cat_file(const char *dir, const char *rel)
-{
-	char p[2048];
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	FILE *f = fopen(p, "r");
-	if (!f)
-		return NULL;
-	char *s = calloc(1, 4096);
-	size_t n = fread(s, 1, 4095, f);
-	s[n] = '\0';
-	fclose(f);
-	return s;
-}
-
 static void expect_file(const char *dir, const char *rel, const char *want)
 {
-	char *got = cat_file(dir, rel);
+	char *got = test_read(dir, rel);
 	if (!got)
 		fail_msg("%s/%s: missing", dir, rel);
 	assert_string_equal(got, want);
@@ -112,7 +79,7 @@ static int in_sandbox(const char *wd, int slot, const char *cmd)
  * entry under dir, and a hash of every file's bytes. */
 static char *tree_hash(const char *dir)
 {
-	return sh_line("cd '%s' && { find . -printf '%%p %%y %%m %%s %%l "
+	return test_sh_line("cd '%s' && { find . -printf '%%p %%y %%m %%s %%l "
 		       "%%U %%T@ %%C@\\n' | LC_ALL=C sort; find . -type f "
 		       "-exec sha256sum {} + | LC_ALL=C sort; } | sha256sum",
 		       dir);
@@ -139,7 +106,7 @@ static int setup(void **state)
 		 "git commit -q -m first",
 		 f->repo);
 	assert_int_equal(system(cmd), 0);
-	f->first = sh_line("git -C %s rev-parse HEAD", f->repo);
+	f->first = test_sh_line("git -C %s rev-parse HEAD", f->repo);
 	assert_non_null(f->first);
 	/* A later commit the copies must not reach. */
 	test_write(f->repo, "a.txt", "alpha fixed\n");
@@ -177,11 +144,11 @@ static void expect_pristine(const struct fx *f, const char *wd, int slot)
 	assert_int_equal(mode_of(wd, "run.sh"), 0755);
 	assert_false(exists(wd, "new.txt"));
 	assert_false(exists(wd, "newdir"));
-	char *head = sh_line(GIT "%s rev-parse HEAD", wd);
+	char *head = test_sh_line(GIT "%s rev-parse HEAD", wd);
 	assert_non_null(head);
 	assert_string_equal(head, f->first);
 	free(head);
-	char *dirty = sh_line(GIT "%s status --porcelain | wc -l", wd);
+	char *dirty = test_sh_line(GIT "%s status --porcelain | wc -l", wd);
 	assert_string_equal(dirty, "0");
 	free(dirty);
 	if (geteuid() == 0) {
@@ -272,7 +239,7 @@ static void test_reused_copy_shows_nothing_of_the_last_trial(void **state)
 	    "git rev-parse HEAD > wip";
 	assert_int_equal(in_sandbox(wd, 0, trial), 0);
 	expect_file(wd, "sub/deep/c.txt", "CHARLIE charlie\n");
-	char *wip = cat_file(wd, "wip");
+	char *wip = test_read(wd, "wip");
 	assert_non_null(wip);
 	wip[strcspn(wip, "\n")] = '\0';
 	assert_int_equal(jolt_workdir_release(wd), 0);
@@ -302,7 +269,7 @@ static void test_reused_copy_shows_nothing_of_the_last_trial(void **state)
 	assert_false(exists(again, "new.txt"));
 	assert_false(exists(again, "newdir"));
 	assert_false(exists(again, "wip"));
-	char *head = sh_line(GIT "%s rev-parse HEAD", again);
+	char *head = test_sh_line(GIT "%s rev-parse HEAD", again);
 	assert_string_equal(head, f->first);
 	free(head);
 	char cmd[4096];
@@ -310,7 +277,7 @@ static void test_reused_copy_shows_nothing_of_the_last_trial(void **state)
 		 wip);
 	assert_int_not_equal(system(cmd), 0);
 	/* Later commits of the source are not reachable either. */
-	char *n = sh_line(GIT "%s log --oneline | wc -l", again);
+	char *n = test_sh_line(GIT "%s log --oneline | wc -l", again);
 	assert_string_equal(n, "1");
 	free(n);
 
@@ -355,6 +322,7 @@ static void test_slot_out_or_other_env(void **state)
 	expect_pristine(f, b, 3);
 	assert_int_equal(jolt_workdir_release(b), 0);
 	assert_false(exists(b, ""));
+	free(b);
 	test_write(a, "left.txt", "x");
 	assert_int_equal(jolt_workdir_release(a), 0);
 
