@@ -46,4 +46,43 @@ static inline void test_write(const char *dir, const char *rel,
 	fclose(f);
 }
 
+/* The content of dir/rel (caller frees; at most 64 KiB), NULL when it
+ * cannot be read. */
+static inline char *test_read(const char *dir, const char *rel)
+{
+	char p[2048];
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	FILE *f = fopen(p, "r");
+	if (!f)
+		return NULL;
+	char *s = calloc(1, 65536);
+	size_t n = fread(s, 1, 65535, f);
+	s[n] = '\0';
+	fclose(f);
+	return s;
+}
+
+/* The first line of a shell command's output, newline removed (caller
+ * frees); NULL when the command fails or prints nothing. */
+static inline char *test_sh_line(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline char *test_sh_line(const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return NULL;
+	char buf[512] = "";
+	char *ok = fgets(buf, sizeof(buf), p);
+	int st = pclose(p);
+	if (!ok || st != 0)
+		return NULL;
+	buf[strcspn(buf, "\n")] = '\0';
+	return strdup(buf);
+}
+
 #endif

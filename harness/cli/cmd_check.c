@@ -42,7 +42,7 @@ static const jolt_opt check_options[] = {
 	{"failures-only", 0, JOLT_OPT_FLAG, offsetof(struct check_opts, quiet_ok), NULL,
 	 "print only what fails"},
 	{"workdir-root", 0, JOLT_OPT_STR, offsetof(struct check_opts, workdir_root), "DIR",
-	 "where working copies go (default $TMPDIR or /tmp)"},
+	 "where working copies go (default /dev/shm when it is a tmpfs with room, else $TMPDIR or /tmp)"},
 	{"keep-workdirs", 0, JOLT_OPT_FLAG, offsetof(struct check_opts, keep_workdirs), NULL,
 	 "keep each working copy, for debugging an oracle"},
 	{NULL, 0, 0, 0, NULL, NULL},

@@ -112,7 +112,7 @@ static const jolt_opt run_options[] = {
 	 "do not verify the model server's certificate (recorded in the run and "
 	 "shown in reports)"},
 	{"workdir-root", 0, JOLT_OPT_STR, offsetof(struct run_opts, workdir_root), "DIR",
-	 "where trial working copies go (default $TMPDIR or /tmp)"},
+	 "where trial working copies go (default /dev/shm when it is a tmpfs with room, else $TMPDIR or /tmp)"},
 	{"keep-workdirs", 0, JOLT_OPT_FLAG, offsetof(struct run_opts, keep_workdirs), NULL,
 	 "keep each trial's working copy after grading, for debugging"},
 	{"tasks", 0, JOLT_OPT_LIST, offsetof(struct run_opts, tasks), "ID,GLOB,...",
@@ -314,11 +314,18 @@ const jolt_cmd_syntax jolt_run_syntax = {
 	 "Every task runs its baseline, plus one variant per operator, level and\n"
 	 "seed selected by --axes, --ops, --levels and --variants. A variant whose\n"
 	 "reference solution fails its graders is refused, not scored. Each trial\n"
-	 "gets a fresh working copy, runs until the agent answers, calls submit or\n"
-	 "hits a limit, and is graded on its final state. Every finished trial is\n"
-	 "committed to --out before it counts as done, so a killed run loses only\n"
-	 "the trials not yet committed; --resume runs the rest. --tasks and --limit run a part of the\n"
-	 "suites (a --tasks pattern that matches no task is a usage error).\n\n"
+	 "gets a working copy of its own, identical to the environment at its\n"
+	 "revision, runs until the agent answers, calls submit or hits a limit,\n"
+	 "and is graded on its final state. Working copies go under --workdir-root:\n"
+	 "by default /dev/shm when it is a tmpfs with room (64 MiB plus 16 times\n"
+	 "the environment's size free), else $TMPDIR or /tmp; each worker slot\n"
+	 "reuses one copy, put back to the environment's state by undoing what its\n"
+	 "previous trial changed (--keep-workdirs: a fresh copy per trial, kept).\n"
+	 "Every finished trial is committed to --out before it counts as done,\n"
+	 "so a killed run loses only the trials not yet committed; --resume runs\n"
+	 "the rest. --tasks and\n"
+	 "--limit run a part of the suites (a --tasks pattern that matches no\n"
+	 "task is a usage error).\n\n"
 	 "models:\n"
 	 "  sim:PROFILE          in-process simulator: oracle, robust, brittle, or\n"
 	 "                       tool=0.6,system=0.2,user=0.3,env=0.4,response=0.5,\n"

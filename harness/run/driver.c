@@ -32,6 +32,7 @@ struct jolt_traj {
 	int slot;
 	int max_steps;
 	char *workdir;
+	bool released; /* workdir given back to the pool */
 	jolt_tool_ctx tctx;
 	json_t *messages;   /* full history */
 	json_t *tools;      /* declarations the model sees */
@@ -132,8 +133,12 @@ int jolt_traj_new(jolt_traj **out, const jolt_trial *t,
 				      json_pack("{s:s, s:s}", "role", "user",
 						"content", json_string_value(u)));
 
-	int rc = jolt_workdir_create(&tr->workdir, t->suite, t->task,
-				     cfg->workdir_root, slot);
+	/* Kept copies are the user's to read afterwards: never pooled. */
+	int rc = cfg->keep_workdirs
+		     ? jolt_workdir_create(&tr->workdir, t->suite, t->task,
+					   cfg->workdir_root, slot)
+		     : jolt_workdir_acquire(&tr->workdir, t->suite, t->task,
+					    cfg->workdir_root, slot);
 	if (!rc && json_array_size(v->env_edits) > 0) {
 		rc = jolt_env_apply(v, tr->workdir);
 		if (!rc)
@@ -537,8 +542,9 @@ void jolt_traj_finish(jolt_traj *tr, jolt_trial_result *out)
 			       tr->events, "answer", tr->answer, "variant",
 			       tr->v->name, "changed", tr->v->summary);
 
-	if (tr->workdir && !tr->cfg.keep_workdirs) {
-		jolt_workdir_remove(tr->workdir);
+	if (tr->workdir && !tr->cfg.keep_workdirs && !tr->released) {
+		jolt_workdir_release(tr->workdir);
+		tr->released = true;
 	}
 }
 
@@ -553,6 +559,9 @@ void jolt_traj_free(jolt_traj *tr)
 	json_decref(tr->view);
 	json_decref(tr->view_tools);
 	jolt_render_cache_release(&tr->cache);
+	/* A trial stopped before finishing gives its copy back too. */
+	if (tr->workdir && !tr->cfg.keep_workdirs && !tr->released)
+		jolt_workdir_release(tr->workdir);
 	free(tr->workdir);
 	free(tr->answer);
 	free(tr->infra_detail);

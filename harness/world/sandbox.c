@@ -444,6 +444,11 @@ static _Thread_local int chown_err;
 static int chown_one(const char *path, const struct stat *st, int flag,
 		     struct FTW *ftw)
 {
+	/* Only what is not theirs yet: a chown moves ctime, which the pool
+	 * of working copies reads as "changed" (workpool.c). */
+	if (flag != FTW_NS && st->st_uid == chown_uid &&
+	    st->st_gid == (gid_t)chown_uid)
+		return 0;
 	if (lchown(path, chown_uid, (gid_t)chown_uid) < 0 && !chown_err)
 		chown_err = errno;
 	return 0;

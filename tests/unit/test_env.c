@@ -20,34 +20,6 @@ static char *real(const char *p)
 	return r;
 }
 
-static char *cat_file(const char *dir, const char *rel)
-{
-	char p[2048];
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	FILE *f = fopen(p, "r");
-	if (!f)
-		return NULL;
-	char *s = calloc(1, 4096);
-	size_t n = fread(s, 1, 4095, f);
-	s[n] = '\0';
-	fclose(f);
-	return s;
-}
-
-/* First line of a shell command's output, trailing newline removed. */
-static char *sh_line(const char *cmd)
-{
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	char buf[256] = "";
-	char *ok = fgets(buf, sizeof(buf), p);
-	int st = pclose(p);
-	if (!ok || st != 0)
-		return NULL;
-	buf[strcspn(buf, "\n")] = '\0';
-	return strdup(buf);
-}
-
 static void rm_rf(const char *dir)
 {
 	char cmd[1200];
@@ -146,10 +118,10 @@ static void test_workdir_from_dir(void **state)
 	assert_true(wd[0] == '/');
 	assert_non_null(strstr(wd, "/jolt-wd-"));
 
-	char *t = cat_file(wd, "sub/data.txt");
+	char *t = test_read(wd, "sub/data.txt");
 	assert_string_equal(t, "data\n");
 	free(t);
-	t = cat_file(wd, "sub/deeper/z.txt");
+	t = test_read(wd, "sub/deeper/z.txt");
 	assert_string_equal(t, "z");
 	free(t);
 	struct stat st;
@@ -243,7 +215,7 @@ static void test_workdir_from_git(void **state)
 		 repo);
 	assert_int_equal(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd), "git -C %s rev-parse HEAD", repo);
-	char *first = sh_line(cmd);
+	char *first = test_sh_line("%s", cmd);
 	assert_non_null(first);
 	test_write(repo, "calc.py", "def add(a, b):\n    return a + b\n");
 	snprintf(cmd, sizeof(cmd),
@@ -251,7 +223,7 @@ static void test_workdir_from_git(void **state)
 		 repo);
 	assert_int_equal(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd), "git -C %s rev-parse HEAD", repo);
-	char *second = sh_line(cmd);
+	char *second = test_sh_line("%s", cmd);
 	assert_non_null(second);
 	assert_string_not_equal(first, second);
 
@@ -262,22 +234,22 @@ static void test_workdir_from_git(void **state)
 	int rc = jolt_workdir_create(&wd, &s, NULL, WD_ROOT, 0);
 	if (rc)
 		fail_msg("%s", jolt_err_msg());
-	char *t = cat_file(wd, "calc.py");
+	char *t = test_read(wd, "calc.py");
 	assert_string_equal(t, "def add(a, b):\n    return a - b\n");
 	free(t);
-	t = cat_file(wd, "docs/readme");
+	t = test_read(wd, "docs/readme");
 	assert_string_equal(t, "v1\n");
 	free(t);
 
 	const char *g = "git -c safe.directory='*' -C";
 	snprintf(cmd, sizeof(cmd), "%s %s rev-parse HEAD", g, wd);
-	char *head = sh_line(cmd);
+	char *head = test_sh_line("%s", cmd);
 	assert_non_null(head);
 	assert_string_equal(head, first);
 	free(head);
 	/* A clean checkout: `git diff` and `git status` work and say so. */
 	snprintf(cmd, sizeof(cmd), "%s %s status --porcelain | wc -l", g, wd);
-	char *dirty = sh_line(cmd);
+	char *dirty = test_sh_line("%s", cmd);
 	assert_string_equal(dirty, "0");
 	free(dirty);
 	/* The fix commit is not in the copy's history. */
@@ -295,10 +267,10 @@ static void test_workdir_from_git(void **state)
 	s.env_rev = "main~1";
 	assert_int_equal(jolt_workdir_create(&wd, &s, NULL, WD_ROOT, 0), 0);
 	snprintf(cmd, sizeof(cmd), "%s %s rev-parse HEAD", g, wd);
-	head = sh_line(cmd);
+	head = test_sh_line("%s", cmd);
 	assert_string_equal(head, first);
 	free(head);
-	t = cat_file(wd, "calc.py");
+	t = test_read(wd, "calc.py");
 	assert_string_equal(t, "def add(a, b):\n    return a - b\n");
 	free(t);
 	assert_int_equal(jolt_workdir_remove(wd), 0);

@@ -25,33 +25,6 @@ static void rm_rf(const char *dir)
 	assert_int_equal(system(cmd), 0);
 }
 
-static char *sh_line(const char *cmd)
-{
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	char buf[512] = "";
-	char *ok = fgets(buf, sizeof(buf), p);
-	int st = pclose(p);
-	if (!ok || st != 0)
-		return NULL;
-	buf[strcspn(buf, "\n")] = '\0';
-	return strdup(buf);
-}
-
-static char *cat_file(const char *dir, const char *rel)
-{
-	char p[2048];
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	FILE *f = fopen(p, "r");
-	if (!f)
-		return NULL;
-	char *s = calloc(1, 65536);
-	size_t n = fread(s, 1, 65535, f);
-	s[n] = '\0';
-	fclose(f);
-	return s;
-}
-
 static bool exists(const char *dir, const char *rel)
 {
 	char p[2048];
@@ -124,7 +97,7 @@ static void test_list_read_git(void **state)
 		 repo);
 	assert_int_equal(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd), GIT " %s rev-parse HEAD", repo);
-	char *first = sh_line(cmd);
+	char *first = test_sh_line("%s", cmd);
 	assert_non_null(first);
 	test_write(repo, "src/calc.py", "def add(a, b):\n    return a + b\n");
 	test_write(repo, "later.txt", "x\n");
@@ -181,7 +154,7 @@ static void test_task_env_rev(void **state)
 		 dir);
 	assert_int_equal(system(cmd), 0);
 	snprintf(cmd, sizeof(cmd), GIT " %s/repo rev-parse HEAD", dir);
-	char *first = sh_line(cmd);
+	char *first = test_sh_line("%s", cmd);
 	assert_non_null(first);
 	test_write(dir, "repo/data.txt", "new\n");
 	test_write(dir, "repo/added.txt", "x\n");
@@ -238,8 +211,8 @@ static void test_task_env_rev(void **state)
 	char *wd_tip = NULL, *wd_pin = NULL;
 	assert_int_equal(jolt_workdir_create(&wd_tip, s, tip, "/tmp", 0), 0);
 	assert_int_equal(jolt_workdir_create(&wd_pin, s, pinned, "/tmp", 0), 0);
-	char *a = cat_file(wd_tip, "data.txt");
-	char *b = cat_file(wd_pin, "data.txt");
+	char *a = test_read(wd_tip, "data.txt");
+	char *b = test_read(wd_pin, "data.txt");
 	assert_string_equal(a, "new\n");
 	assert_string_equal(b, "old\n");
 	assert_true(exists(wd_tip, "added.txt"));
@@ -301,10 +274,10 @@ static void test_apply_edits(void **state)
 	if (rc)
 		fail_msg("%s", jolt_err_msg());
 	assert_false(exists(d, "a.txt"));
-	char *t = cat_file(d, "new/dir/a2.txt");
+	char *t = test_read(d, "new/dir/a2.txt");
 	assert_string_equal(t, "alpha\n");
 	free(t);
-	t = cat_file(d, "x/y.txt");
+	t = test_read(d, "x/y.txt");
 	assert_string_equal(t, "hello\r\n");
 	free(t);
 	assert_false(exists(d, "sub"));
@@ -317,7 +290,7 @@ static void test_apply_edits(void **state)
 	    GIT
 	    " %s log -2 --format='%%an <%%ae> %%aI %%cI %%s' | tr '\\n' '|'",
 	    d);
-	char *log = sh_line(cmd);
+	char *log = test_sh_line("%s", cmd);
 	assert_string_equal(log,
 			    "jolt <jolt@localhost> 2024-04-01T00:01:00+00:00 "
 			    "2024-04-01T00:01:00+00:00 log|"
@@ -325,20 +298,20 @@ static void test_apply_edits(void **state)
 			    "2024-04-01T00:00:00+00:00 reorganise|");
 	free(log);
 	snprintf(cmd, sizeof(cmd), GIT " %s status --porcelain | wc -l", d);
-	char *dirty = sh_line(cmd);
+	char *dirty = test_sh_line("%s", cmd);
 	assert_string_equal(dirty, "0");
 	free(dirty);
 	snprintf(cmd, sizeof(cmd), GIT " %s ls-files | tr '\\n' ' '", d);
-	char *files = sh_line(cmd);
+	char *files = test_sh_line("%s", cmd);
 	assert_string_equal(files, "log.md new/dir/a2.txt x/y.txt ");
 	free(files);
 
 	/* Reproducible: the same edits on the same start give the same sha. */
 	assert_int_equal(jolt_env_apply(v, d2), 0);
 	snprintf(cmd, sizeof(cmd), GIT " %s rev-parse HEAD", d);
-	char *h1 = sh_line(cmd);
+	char *h1 = test_sh_line("%s", cmd);
 	snprintf(cmd, sizeof(cmd), GIT " %s rev-parse HEAD", d2);
-	char *h2 = sh_line(cmd);
+	char *h2 = test_sh_line("%s", cmd);
 	assert_non_null(h1);
 	assert_string_equal(h1, h2);
 	free(h1);
@@ -565,7 +538,7 @@ static void test_op_move_applies(void **state)
 	const char *nw = json_string_value(
 	    json_object_get(v->path_map, "notes/2024-03-08-standup.md"));
 	assert_false(exists(wd, "notes/2024-03-08-standup.md"));
-	char *t = cat_file(wd, nw);
+	char *t = test_read(wd, nw);
 	assert_non_null(t);
 	assert_non_null(strstr(t, "port 8471"));
 	free(t);
@@ -579,11 +552,11 @@ static void test_op_move_applies(void **state)
 	assert_int_equal(jolt_env_apply(v, wd), 0);
 	char cmd[2048];
 	snprintf(cmd, sizeof(cmd), GIT " %s rev-list --count HEAD", wd);
-	char *n = sh_line(cmd);
+	char *n = test_sh_line("%s", cmd);
 	assert_string_equal(n, "5"); /* the starter's 2 + 3 */
 	free(n);
 	snprintf(cmd, sizeof(cmd), GIT " %s status --porcelain | wc -l", wd);
-	n = sh_line(cmd);
+	n = test_sh_line("%s", cmd);
 	assert_string_equal(n, "0");
 	free(n);
 	jolt_variant_free(v);
