@@ -31,6 +31,11 @@ int jolt_cmd_report(void *opts, int argc, char **argv);
  * selects tasks. */
 #define JOLT_TASKS_HELP "only these tasks: ids or globs, e.g. fin-*,doc-bridge-year"
 #define JOLT_LIMIT_HELP "only the first N tasks after --tasks, in suite order"
+/* ... and of --cache and --no-cache (check, and run's pre-check). */
+#define JOLT_CACHE_HELP \
+	"remember oracle replays in DIR/check.db (default $JOLT_CACHE_DIR, else " \
+	"$XDG_CACHE_HOME/jolt, else ~/.cache/jolt)"
+#define JOLT_NO_CACHE_HELP "replay every oracle, remember nothing"
 
 /* Online cores, at least 1. */
 int jolt_cli_ncores(void);
@@ -53,6 +58,10 @@ int jolt_cli_parse_seeds(long *out, long *count, const char *spec);
  * patterns are checked against the suites later, by jolt_run_tasks. */
 int jolt_cli_select_tasks(jolt_run_cfg *out, const jolt_strlist *tasks,
 			  long limit);
+/* The check cache --cache DIR and --no-cache ask for (NULL with
+ * no_cache); never fails (run/checkcache.h). Close it with
+ * jolt_checkcache_close, which takes NULL. */
+struct jolt_checkcache *jolt_cli_open_cache(const char *dir, int no_cache);
 /* The trajectory limits every command that drives trials takes. */
 int jolt_cli_driver_cfg(jolt_driver_cfg *out, long max_steps, long max_tokens,
 			double timeout, const char *history, const char *root,

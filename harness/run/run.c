@@ -4,8 +4,9 @@
  * Trials are expanded in a fixed order (suite, task, variant, repeat,
  * model) so a shard or a resumed run picks the same slice on every
  * machine. Before any trial runs, every variant's oracle is replayed on the
- * in-process simulator: a variant whose reference solution fails is a bug
- * in an operator or a task, and is refused rather than scored.
+ * in-process simulator (or taken from the check cache): a variant whose
+ * reference solution fails is a bug in an operator or a task, and is
+ * refused rather than scored.
  *
  * Execution: up to `concurrency` trajectories are in flight. A trajectory
  * that waits on a network model holds no thread: the backend's start()
@@ -598,10 +599,12 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 			where[npending++] = i;
 		}
 	if (npending > 0) {
-		if (!cfg->quiet)
-			fprintf(stderr, "jolt: checking the oracle on %ld variants\n",
-				st->variants);
-		rc = jolt_replay_run(pending, npending, &cfg->driver);
+		jolt_replay_opts ro = {
+			.cache = cfg->cache,
+			.workers = cfg->workers,
+			.progress = cfg->quiet ? NULL : "pre-check",
+		};
+		rc = jolt_replay_run(pending, npending, &cfg->driver, &ro);
 	}
 	for (size_t j = 0; j < npending; j++)
 		checks[where[j]] = pending[j];

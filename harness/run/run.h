@@ -47,6 +47,9 @@ typedef struct jolt_run_cfg {
 	size_t nscaffolds;
 	jolt_driver_cfg driver;
 	const struct jolt_backend_opts *backend; /* may be NULL */
+	/* Where the pre-check's oracle replays are remembered
+	 * (run/checkcache.h); NULL = replay them all. Borrowed. */
+	struct jolt_checkcache *cache;
 	int quiet;            /* no progress output */
 } jolt_run_cfg;
 
