@@ -45,17 +45,12 @@
 enum { EC_COUNT = 0 JOLT_ERROR_CLASSES(EC_ONE) };
 #undef EC_ONE
 
-struct suite_memo {
-	const jolt_suite *s;
-	bool ok;
+/* The digest of a suite or of a task, computed on first use. */
+struct memo {
+	const void *what;     /* the jolt_suite or jolt_task */
+	bool ok;              /* the digest could be computed */
 	char digest[65];
-	git_repository *repo; /* the env repository, opened on first use */
-};
-
-struct task_memo {
-	const jolt_task *t;
-	bool ok;
-	char digest[65];
+	git_repository *repo; /* a suite's env repository, opened on use */
 };
 
 struct jolt_checkcache {
@@ -66,10 +61,8 @@ struct jolt_checkcache {
 	sqlite3_stmt *s_put;
 	bool warned;
 	char build[65];      /* the build id, hex */
-	struct suite_memo *suites;
-	size_t nsuites;
-	struct task_memo *tasks;
-	size_t ntasks;
+	struct memo *memos;  /* suites' and tasks' */
+	size_t nmemos;
 };
 
 static void warn(jolt_checkcache *c, const char *what)
@@ -228,13 +221,14 @@ static bool hash_tree(jolt_sha256 *h, const char *dir, const char *rel,
 }
 
 /* The commit `rev` names in the suite's env repository, as hex. */
-static bool resolve_rev(struct suite_memo *m, const char *rev, char out[65])
+static bool resolve_rev(struct memo *m, const jolt_suite *s, const char *rev,
+			char out[65])
 {
 	git_object *obj = NULL, *commit = NULL;
 	bool ok = false;
 	jolt_git_init();
 	if (!m->repo &&
-	    git_repository_open_ext(&m->repo, m->s->env_repo,
+	    git_repository_open_ext(&m->repo, s->env_repo,
 				    GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		m->repo = NULL;
 		return false;
@@ -249,53 +243,56 @@ static bool resolve_rev(struct suite_memo *m, const char *rev, char out[65])
 	return ok;
 }
 
-static struct suite_memo *suite_memo(jolt_checkcache *c, const jolt_suite *s)
+static bool suite_digest(jolt_sha256 *h, const jolt_suite *s)
 {
-	for (size_t i = c->nsuites; i-- > 0;)
-		if (c->suites[i].s == s)
-			return &c->suites[i];
-	c->suites = jolt_xrealloc(c->suites, (c->nsuites + 1) * sizeof(*c->suites));
-	struct suite_memo *m = &c->suites[c->nsuites++];
-	memset(m, 0, sizeof(*m));
-	m->s = s;
-	jolt_sha256 h;
-	jolt_sha256_init(&h);
 	char *yaml = jolt_xasprintf("%s/suite.yaml", s->dir);
-	hfield(&h, "suite.yaml", "");
-	m->ok = hash_file(&h, yaml);
+	hfield(h, "suite.yaml", "");
+	bool ok = hash_file(h, yaml);
 	free(yaml);
-	if (s->env_dir) {
+	if (ok && s->env_dir) {
 		long budget = TREE_MAX_ENTRIES;
-		hfield(&h, "env-dir", "");
-		m->ok = m->ok && hash_tree(&h, s->env_dir, "", 0, &budget);
+		hfield(h, "env-dir", "");
+		ok = hash_tree(h, s->env_dir, "", 0, &budget);
 	}
 	/* An env repository is named by the commit each task resolves to
-	 * (task_memo): a commit names its whole tree and history. */
-	jolt_sha256_final_hex(&h, m->digest);
-	return m;
+	 * (task_digest): a commit names its whole tree and history. */
+	return ok;
 }
 
-static struct task_memo *task_memo(jolt_checkcache *c, struct suite_memo *sm,
-				   const jolt_task *t)
+static bool task_digest(jolt_sha256 *h, struct memo *sm, const jolt_suite *s,
+			const jolt_task *t)
 {
-	for (size_t i = c->ntasks; i-- > 0;)
-		if (c->tasks[i].t == t)
-			return &c->tasks[i];
-	c->tasks = jolt_xrealloc(c->tasks, (c->ntasks + 1) * sizeof(*c->tasks));
-	struct task_memo *m = &c->tasks[c->ntasks++];
+	hfield(h, "task", t->id);
+	if (!t->file || !hash_file(h, t->file))
+		return false;
+	if (!s->env_repo)
+		return true;
+	const char *rev = jolt_task_env_rev(s, t);
+	char commit[65];
+	if (!rev || !resolve_rev(sm, s, rev, commit))
+		return false;
+	hfield(h, "env-commit", commit);
+	return true;
+}
+
+/* The digest of suite s (t NULL) or of its task t, computed on first use. */
+static struct memo *memo(jolt_checkcache *c, const jolt_suite *s,
+			 const jolt_task *t)
+{
+	const void *what = t ? (const void *)t : (const void *)s;
+	for (size_t i = c->nmemos; i-- > 0;)
+		if (c->memos[i].what == what)
+			return &c->memos[i];
+	/* A task's digest needs its suite's repository: memoise the suite
+	 * first, and find it again after the array moves. */
+	size_t si = t ? (size_t)(memo(c, s, NULL) - c->memos) : 0;
+	c->memos = jolt_xrealloc(c->memos, (c->nmemos + 1) * sizeof(*c->memos));
+	struct memo *m = &c->memos[c->nmemos++];
 	memset(m, 0, sizeof(*m));
-	m->t = t;
+	m->what = what;
 	jolt_sha256 h;
 	jolt_sha256_init(&h);
-	hfield(&h, "task", t->id);
-	m->ok = t->file && hash_file(&h, t->file);
-	const char *rev = jolt_task_env_rev(sm->s, t);
-	if (m->ok && sm->s->env_repo) {
-		char commit[65];
-		m->ok = rev && resolve_rev(sm, rev, commit);
-		if (m->ok)
-			hfield(&h, "env-commit", commit);
-	}
+	m->ok = t ? task_digest(&h, &c->memos[si], s, t) : suite_digest(&h, s);
 	jolt_sha256_final_hex(&h, m->digest);
 	return m;
 }
@@ -306,9 +303,12 @@ bool jolt_checkcache_key(jolt_checkcache *c, char out[65],
 {
 	if (!c || !c->db)
 		return false;
-	struct suite_memo *sm = suite_memo(c, v->suite);
-	struct task_memo *tm = task_memo(c, sm, v->task);
-	if (!sm->ok || !tm->ok)
+	struct memo *tm = memo(c, v->suite, v->task);
+	if (!tm->ok)
+		return false;
+	/* After the task: memoising it may move the array. */
+	struct memo *sm = memo(c, v->suite, NULL);
+	if (!sm->ok)
 		return false;
 	jolt_sha256 h;
 	jolt_sha256_init(&h);
@@ -506,10 +506,9 @@ void jolt_checkcache_close(jolt_checkcache *c)
 	if (!c)
 		return;
 	db_close(c);
-	for (size_t i = 0; i < c->nsuites; i++)
-		git_repository_free(c->suites[i].repo);
-	free(c->suites);
-	free(c->tasks);
+	for (size_t i = 0; i < c->nmemos; i++)
+		git_repository_free(c->memos[i].repo);
+	free(c->memos);
 	free(c->path);
 	pthread_mutex_destroy(&c->lock);
 	free(c);

@@ -25,7 +25,8 @@
  * on stderr and replays that are simply run.
  *
  * Threads: jolt_checkcache_key is for one thread at a time (it memoises
- * per suite and task); get and put may be called from any thread.
+ * per suite and task, by address: the suites keyed must outlive the cache
+ * object); get and put may be called from any thread.
  */
 #ifndef JOLT_CHECKCACHE_H
 #define JOLT_CHECKCACHE_H

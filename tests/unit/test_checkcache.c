@@ -11,16 +11,27 @@
 #include "run/checkcache.h"
 #include "world/load.h"
 
-#define GIT "git -c safe.directory='*' -C"
-#define GIT_ENV                                                               \
-	"GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com "                  \
-	"GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@example.com "
+static void write_suite(const char *dir, const char *env)
+{
+	char text[512];
+	snprintf(text, sizeof(text),
+		 "name: cc\nenv: %s\ntools:\n"
+		 "  - {name: submit, description: Submit., run: {builtin: submit}}\n",
+		 env);
+	test_write(dir, "suite.yaml", text);
+}
 
-static const char suite_yaml[] =
-    "name: cc\n"
-    "env: env/\n"
-    "tools:\n"
-    "  - {name: submit, description: Submit., run: {builtin: submit}}\n";
+/* Commit everything in dir/repo (made on first use) as a fixed author. */
+static void commit_all(const char *dir, const char *msg)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "cd %s/repo && { [ -d .git ] || git init -q -b main; } && "
+		 "git add -A && git -c user.name=t -c user.email=t@example.com "
+		 "commit -q -m %s",
+		 dir, msg);
+	assert_int_equal(system(cmd), 0);
+}
 
 static void write_task(const char *dir, const char *id, const char *answer)
 {
@@ -37,11 +48,25 @@ static char *make_suite(void)
 {
 	char *dir = test_tmpdir();
 	assert_non_null(dir);
-	test_write(dir, "suite.yaml", suite_yaml);
+	write_suite(dir, "env/");
 	test_write(dir, "env/data.txt", "one\n");
 	write_task(dir, "a", "x");
 	write_task(dir, "b", "y");
 	return dir;
+}
+
+/* Task `id` of the suite in dir, loaded into *s, as variant op@level#1
+ * (the baseline when op is NULL). */
+static jolt_variant *variant_of(jolt_suite **s, const char *dir,
+				const char *id, const char *op, int level)
+{
+	if (jolt_suite_load(s, dir))
+		fail_msg("load %s: %s", dir, jolt_err_msg());
+	jolt_variant *v = NULL;
+	assert_int_equal(jolt_variant_build(&v, *s, jolt_suite_task(*s, id),
+					    op ? jolt_op_find(op) : NULL,
+					    level, op ? 1 : 0), 0);
+	return v;
 }
 
 static jolt_driver_cfg driver(void)
@@ -128,21 +153,15 @@ static void test_keys(void **state)
 	assert_int_equal(system(cmd), 0);
 	keys_of(suite, cache, &d, a, b);
 	assert_string_equal(a, a0);
-	test_write(suite, "suite.yaml", "# edited\n");
-	snprintf(cmd, sizeof(cmd), "printf '%%s' '%s' >> %s/suite.yaml",
-		 suite_yaml, suite);
-	assert_int_equal(system(cmd), 0);
+	write_suite(suite, "\"env\"");
 	keys_of(suite, cache, &d, a, b);
 	assert_string_not_equal(a, a0);
 	assert_string_not_equal(b, b0);
 
 	/* The planted mistake and the oracle are two entries. */
 	jolt_suite *s = NULL;
-	assert_int_equal(jolt_suite_load(&s, suite), 0);
+	jolt_variant *v = variant_of(&s, suite, "a", "user_typo", 1);
 	jolt_checkcache *c = jolt_checkcache_open(cache);
-	jolt_variant *v = NULL;
-	assert_int_equal(jolt_variant_build(&v, s, jolt_suite_task(s, "a"),
-					    jolt_op_find("user_typo"), 1, 1), 0);
 	char ko[65], km[65];
 	assert_true(jolt_checkcache_key(c, ko, v, false, &d));
 	assert_true(jolt_checkcache_key(c, km, v, true, &d));
@@ -160,28 +179,16 @@ static void test_keys_git(void **state)
 {
 	char *dir = test_tmpdir();
 	char *cache = test_tmpdir();
-	char cmd[4096];
 	jolt_driver_cfg d = driver();
 	test_write(dir, "repo/data.txt", "old\n");
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s/repo && git init -q -b main && git add -A && " GIT_ENV
-		 "git commit -q -m first",
-		 dir);
-	assert_int_equal(system(cmd), 0);
-	test_write(dir, "suite.yaml",
-		   "name: revs\n"
-		   "env: {repo: repo, rev: main}\n"
-		   "tools:\n"
-		   "  - {name: submit, description: Submit., run: {builtin: "
-		   "submit}}\n");
+	commit_all(dir, "first");
+	write_suite(dir, "{repo: repo, rev: main}");
 	write_task(dir, "a", "x");
 	write_task(dir, "b", "y");
 	char a0[65], b0[65], a[65], b[65];
 	keys_of(dir, cache, &d, a0, b0);
 	test_write(dir, "repo/data.txt", "new\n");
-	snprintf(cmd, sizeof(cmd),
-		 "cd %s/repo && " GIT_ENV "git commit -q -am second", dir);
-	assert_int_equal(system(cmd), 0);
+	commit_all(dir, "second");
 	keys_of(dir, cache, &d, a, b);
 	assert_string_not_equal(a, a0);
 	assert_string_not_equal(b, b0);
@@ -206,10 +213,7 @@ static void test_get_put(void **state)
 	char *cache = test_tmpdir();
 	jolt_driver_cfg d = driver();
 	jolt_suite *s = NULL;
-	assert_int_equal(jolt_suite_load(&s, suite), 0);
-	jolt_variant *v = NULL;
-	assert_int_equal(jolt_variant_build(&v, s, jolt_suite_task(s, "a"),
-					    NULL, 0, 0), 0);
+	jolt_variant *v = variant_of(&s, suite, "a", NULL, 0);
 	jolt_checkcache *c = jolt_checkcache_open(cache);
 	char ko[65], km[65];
 	assert_true(jolt_checkcache_key(c, ko, v, false, &d));
@@ -285,10 +289,7 @@ static void test_unusable(void **state)
 	c = jolt_checkcache_open(bad);
 	assert_false(jolt_checkcache_usable(c));
 	jolt_suite *s = NULL;
-	assert_int_equal(jolt_suite_load(&s, suite), 0);
-	jolt_variant *v = NULL;
-	assert_int_equal(jolt_variant_build(&v, s, jolt_suite_task(s, "a"),
-					    NULL, 0, 0), 0);
+	jolt_variant *v = variant_of(&s, suite, "a", NULL, 0);
 	char k[65];
 	assert_false(jolt_checkcache_key(c, k, v, false, &d));
 	jolt_trial_result r, got;
