@@ -94,6 +94,7 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/jolt $(BUILD)/bench/bench_perturb
 	@sh scripts/bench-suite.sh suites/starter $(BUILD)/bench/suite1000 1000
 	$(BUILD)/bench/bench_perturb $(BUILD)/bench/suite1000
+	@JOLT=$(BUILD)/jolt BUILD=$(BUILD) sh tests/bench/check.sh suites/starter
 
 # libFuzzer over each target for FUZZ_SECONDS, growing its corpus.
 # Needs clang (installed here if missing).
