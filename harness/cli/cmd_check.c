@@ -150,50 +150,32 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	jolt_cli_driver_cfg(&d, 0, 0, 600, "full", o->workdir_root, o->keep_workdirs);
 	jolt_replay *items = NULL;
 	const jolt_variant **bases = NULL; /* per item */
-	jolt_variant **all = NULL;
+	jolt_task_variants *per = NULL;
 	jolt_task_ref *tasks = NULL;
 	jolt_checkcache *cache = NULL;
-	size_t ntasks = 0, nall = 0, nitems = 0;
+	size_t ntasks = 0, nitems = 0;
 	long fails = 0, errors = 0, variants = 0;
 
 	rc = jolt_run_tasks(&tasks, &ntasks, &sel);
+	if (!rc)
+		rc = jolt_run_build(&per, &sel, tasks, ntasks);
 	if (rc)
 		goto done;
 	/* Every task's baseline, then its variants: the oracle, then the
 	 * planted mistake. */
+	for (size_t ti = 0; ti < ntasks; ti++)
+		variants += (long)per[ti].n - 1;
+	items = jolt_xcalloc((size_t)(ntasks + 2 * variants) + 1, sizeof(*items));
+	bases = jolt_xcalloc((size_t)(ntasks + 2 * variants) + 1, sizeof(*bases));
 	for (size_t ti = 0; ti < ntasks; ti++) {
-		const jolt_suite *su = tasks[ti].suite;
-		const jolt_task *t = tasks[ti].task;
-		jolt_variant *base = NULL;
-		jolt_variant **vs = NULL;
-		size_t nv = 0;
-		rc = jolt_variant_build(&base, su, t, NULL, 0, 0);
-		if (!rc)
-			rc = jolt_run_variants(&vs, &nv, &sel, su, t);
-		if (rc) {
-			jolt_variant_free(base);
-			goto done;
-		}
-		all = jolt_xrealloc(all, (nall + nv + 1) * sizeof(*all));
-		items = jolt_xrealloc(items, (nitems + 2 * nv + 1) * sizeof(*items));
-		bases = jolt_xrealloc(bases, (nitems + 2 * nv + 1) * sizeof(*bases));
-		all[nall++] = base;
-		memset(&items[nitems], 0, sizeof(*items));
-		items[nitems].v = base;
-		bases[nitems] = NULL;
-		nitems++;
-		for (size_t k = 0; k < nv; k++) {
-			all[nall++] = vs[k];
+		const jolt_variant *base = per[ti].v[0];
+		items[nitems++].v = base;
+		for (size_t k = 1; k < per[ti].n; k++)
 			for (int m = 0; m < 2; m++) {
-				memset(&items[nitems], 0, sizeof(*items));
-				items[nitems].v = vs[k];
+				items[nitems].v = per[ti].v[k];
 				items[nitems].mistake = m == 1;
-				bases[nitems] = base;
-				nitems++;
+				bases[nitems++] = base;
 			}
-		}
-		variants += (long)nv;
-		free(vs);
 	}
 	cache = jolt_cli_open_cache(o->cache, o->no_cache);
 	jolt_replay_opts ro = {
@@ -205,16 +187,14 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	for (size_t i = 0; i < nitems; i++)
 		report_item(&items[i], bases[i], o->quiet_ok, &fails, &errors);
 	printf("%ld tasks and %ld variants checked: %ld failures, %ld errors\n",
-	       (long)(nall - (size_t)variants), variants, fails, errors);
+	       (long)ntasks, variants, fails, errors);
 done:
 	if (rc)
 		jolt_cli_fail("check", rc);
 	jolt_replay_release(items, nitems);
 	free(items);
 	free(bases);
-	for (size_t i = 0; i < nall; i++)
-		jolt_variant_free(all[i]);
-	free(all);
+	jolt_task_variants_free(per, ntasks);
 	free(tasks);
 	jolt_checkcache_close(cache);
 	jolt_cli_free_suites(suites, argc);

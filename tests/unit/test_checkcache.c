@@ -11,6 +11,16 @@
 #include "run/checkcache.h"
 #include "world/load.h"
 
+static char *scratch(void)
+{
+	char *d = test_tmpdir();
+	if (!d) {
+		fail_msg("no scratch directory");
+		abort();
+	}
+	return d;
+}
+
 static void write_suite(const char *dir, const char *env)
 {
 	char text[512];
@@ -46,8 +56,7 @@ static void write_task(const char *dir, const char *id, const char *answer)
 
 static char *make_suite(void)
 {
-	char *dir = test_tmpdir();
-	assert_non_null(dir);
+	char *dir = scratch();
 	write_suite(dir, "env/");
 	test_write(dir, "env/data.txt", "one\n");
 	write_task(dir, "a", "x");
@@ -102,7 +111,7 @@ static void keys_of(const char *suite, const char *cache_dir,
 static void test_keys(void **state)
 {
 	char *suite = make_suite();
-	char *cache = test_tmpdir();
+	char *cache = scratch();
 	jolt_driver_cfg d = driver();
 	char a0[65], b0[65], a[65], b[65];
 	keys_of(suite, cache, &d, a0, b0);
@@ -177,8 +186,8 @@ static void test_keys(void **state)
  * branch is a new key. */
 static void test_keys_git(void **state)
 {
-	char *dir = test_tmpdir();
-	char *cache = test_tmpdir();
+	char *dir = scratch();
+	char *cache = scratch();
 	jolt_driver_cfg d = driver();
 	test_write(dir, "repo/data.txt", "old\n");
 	commit_all(dir, "first");
@@ -210,7 +219,7 @@ static void result(jolt_trial_result *r, enum jolt_outcome o,
 static void test_get_put(void **state)
 {
 	char *suite = make_suite();
-	char *cache = test_tmpdir();
+	char *cache = scratch();
 	jolt_driver_cfg d = driver();
 	jolt_suite *s = NULL;
 	jolt_variant *v = variant_of(&s, suite, "a", NULL, 0);
@@ -272,7 +281,7 @@ static void test_get_put(void **state)
 static void test_unusable(void **state)
 {
 	char *suite = make_suite();
-	char *cache = test_tmpdir();
+	char *cache = scratch();
 	jolt_driver_cfg d = driver();
 	test_write(cache, "check.db", "this is not a database, not at all.\n"
 		   "padding padding padding padding padding padding padding\n");
