@@ -217,11 +217,12 @@ const jolt_cmd_syntax jolt_check_syntax = {
 	 "Replays run in parallel (--workers); the output is in the same order\n"
 	 "whatever their number. What a replay concluded is remembered in a cache\n"
 	 "keyed by a hash of everything that decides it (jolt's build, suite.yaml,\n"
-	 "the environment, the task's file, the variant, --max-steps and the\n"
-	 "like), so a repeated check replays only what changed: editing one task\n"
-	 "re-checks that task alone. jolt run's pre-check shares the cache. A\n"
-	 "cache that cannot be used is a warning, never a failure. Progress goes\n"
-	 "to stderr, closing with how many replays were cached.\n\n"
+	 "the environment, the task's file, the variant), so a repeated check\n"
+	 "replays only what changed: editing one task re-checks that task alone.\n"
+	 "jolt run's pre-check shares the cache (its --max-steps, --max-tokens and\n"
+	 "--history are part of the key). A cache that cannot be used is a\n"
+	 "warning, never a failure. Progress goes to stderr, closing with how\n"
+	 "many replays were cached.\n\n"
 	 "Exits 0 when all hold, 1 when any fails, 2 when a suite file is invalid\n"
 	 "or an option is wrong, 3 when a sandbox or working copy cannot be made.",
 	.opts = check_options,

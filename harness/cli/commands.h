@@ -33,8 +33,7 @@ int jolt_cmd_report(void *opts, int argc, char **argv);
 #define JOLT_LIMIT_HELP "only the first N tasks after --tasks, in suite order"
 /* ... and of --cache and --no-cache (check, and run's pre-check). */
 #define JOLT_CACHE_HELP \
-	"remember oracle replays in DIR/check.db (default $JOLT_CACHE_DIR, else " \
-	"$XDG_CACHE_HOME/jolt, else ~/.cache/jolt)"
+	"replay cache in DIR (default $JOLT_CACHE_DIR, $XDG_CACHE_HOME/jolt or ~/.cache/jolt)"
 #define JOLT_NO_CACHE_HELP "replay every oracle, remember nothing"
 
 /* Online cores, at least 1. */
