@@ -47,27 +47,28 @@ enum { EC_COUNT = 0 JOLT_ERROR_CLASSES(EC_ONE) };
 
 /* The digest of a suite or of a task, computed on first use. */
 struct memo {
-	const void *what;     /* the jolt_suite or jolt_task */
-	bool ok;              /* the digest could be computed */
+	const void *what; /* the jolt_suite or jolt_task */
+	bool ok;	  /* the digest could be computed */
 	char digest[65];
 	git_repository *repo; /* a suite's env repository, opened on use */
 };
 
 struct jolt_checkcache {
-	char *path;          /* DIR/check.db, for messages */
-	sqlite3 *db;         /* NULL: remembers nothing */
+	char *path;	      /* DIR/check.db, for messages */
+	sqlite3 *db;	      /* NULL: remembers nothing */
 	pthread_mutex_t lock; /* db, the statements, warned */
 	sqlite3_stmt *s_get;
 	sqlite3_stmt *s_put;
 	bool warned;
-	char build[65];      /* the build id, hex */
-	struct memo *memos;  /* suites' and tasks' */
+	char build[65];	    /* the build id, hex */
+	struct memo *memos; /* suites' and tasks' */
 	size_t nmemos;
 };
 
 static void warn(jolt_checkcache *c, const char *what)
 {
-	fprintf(stderr, "jolt: warning: check cache %s: %s; checking without "
+	fprintf(stderr,
+		"jolt: warning: check cache %s: %s; checking without "
 		"it (--no-cache silences this)\n",
 		c->path ? c->path : "(none)", what);
 }
@@ -75,7 +76,7 @@ static void warn(jolt_checkcache *c, const char *what)
 /* ---- the build id ------------------------------------------------------ */
 
 struct note_search {
-	char *out;   /* 65 bytes */
+	char *out; /* 65 bytes */
 	bool found;
 };
 
@@ -98,8 +99,10 @@ static int find_build_id(struct dl_phdr_info *info, size_t size, void *payload)
 			const unsigned char *d = p + sizeof(*nh) + name;
 			if (d + nh->n_descsz > end)
 				break;
-			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
-			    !memcmp(p + sizeof(*nh), "GNU", 4) && nh->n_descsz > 0) {
+			if (nh->n_type == NT_GNU_BUILD_ID &&
+			    nh->n_namesz == 4 &&
+			    !memcmp(p + sizeof(*nh), "GNU", 4) &&
+			    nh->n_descsz > 0) {
 				jolt_sha256_hex(ns->out, d, nh->n_descsz);
 				ns->found = true;
 				break;
@@ -192,7 +195,8 @@ static bool hash_tree(jolt_sha256 *h, const char *dir, const char *rel,
 			continue;
 		}
 		char *path = jolt_xasprintf("%s/%s", dir, name);
-		char *sub = jolt_xasprintf("%s%s%s", rel, *rel ? "/" : "", name);
+		char *sub =
+		    jolt_xasprintf("%s%s%s", rel, *rel ? "/" : "", name);
 		struct stat st;
 		if (lstat(path, &st) != 0) {
 			ok = false;
@@ -201,7 +205,8 @@ static bool hash_tree(jolt_sha256 *h, const char *dir, const char *rel,
 			ok = hash_tree(h, path, sub, depth + 1, budget);
 		} else if (S_ISLNK(st.st_mode)) {
 			char target[4096];
-			ssize_t len = readlink(path, target, sizeof(target) - 1);
+			ssize_t len =
+			    readlink(path, target, sizeof(target) - 1);
 			target[len > 0 ? len : 0] = '\0';
 			hfield(h, "link", sub);
 			hfield(h, "to", target);
@@ -378,8 +383,10 @@ static int db_open(jolt_checkcache *c)
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_busy_timeout(c->db, CACHE_BUSY_TIMEOUT_MS);
-	rc = sqlite3_exec(c->db, "PRAGMA journal_mode=WAL;"
-			  "PRAGMA synchronous=NORMAL;", NULL, NULL, NULL);
+	rc = sqlite3_exec(c->db,
+			  "PRAGMA journal_mode=WAL;"
+			  "PRAGMA synchronous=NORMAL;",
+			  NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(c->db, schema_sql, NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
@@ -387,8 +394,8 @@ static int db_open(jolt_checkcache *c)
 	/* A table of another schema is dropped: it is only a cache. */
 	sqlite3_stmt *st = NULL;
 	bool same = false;
-	rc = sqlite3_prepare_v2(c->db, "SELECT value FROM meta WHERE key='schema'",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+	    c->db, "SELECT value FROM meta WHERE key='schema'", -1, &st, NULL);
 	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
 		const unsigned char *v = sqlite3_column_text(st, 0);
 		same = v && !strcmp((const char *)v, CACHE_SCHEMA);
@@ -399,7 +406,8 @@ static int db_open(jolt_checkcache *c)
 	if (!same) {
 		rc = sqlite3_exec(c->db,
 				  "DROP TABLE replays;"
-				  "INSERT OR REPLACE INTO meta VALUES('schema', '" CACHE_SCHEMA "');",
+				  "INSERT OR REPLACE INTO meta "
+				  "VALUES('schema', '" CACHE_SCHEMA "');",
 				  NULL, NULL, NULL);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_exec(c->db, schema_sql, NULL, NULL, NULL);
@@ -407,21 +415,24 @@ static int db_open(jolt_checkcache *c)
 			return rc;
 	}
 	char prune[128];
-	snprintf(prune, sizeof(prune), "DELETE FROM replays WHERE created < %lld",
+	snprintf(prune, sizeof(prune),
+		 "DELETE FROM replays WHERE created < %lld",
 		 (long long)time(NULL) - CACHE_MAX_AGE_S);
 	rc = sqlite3_exec(c->db, prune, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(c->db,
-					"SELECT outcome, error_class, steps, latency_ms,"
-					" detail FROM replays WHERE key = ?",
-					-1, &c->s_get, NULL);
+		rc = sqlite3_prepare_v2(
+		    c->db,
+		    "SELECT outcome, error_class, steps, latency_ms,"
+		    " detail FROM replays WHERE key = ?",
+		    -1, &c->s_get, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(c->db,
-					"INSERT OR REPLACE INTO replays(key, outcome,"
-					" error_class, steps, latency_ms, detail, variant,"
-					" mistake, build, created)"
-					" VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-					-1, &c->s_put, NULL);
+		rc = sqlite3_prepare_v2(
+		    c->db,
+		    "INSERT OR REPLACE INTO replays(key, outcome,"
+		    " error_class, steps, latency_ms, detail, variant,"
+		    " mistake, build, created)"
+		    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		    -1, &c->s_put, NULL);
 	return rc;
 }
 
@@ -470,8 +481,10 @@ jolt_checkcache *jolt_checkcache_open(const char *dir)
 	if (!dir)
 		dir = def;
 	if (!dir) {
-		warn(c, "no directory: set JOLT_CACHE_DIR, XDG_CACHE_HOME or HOME, "
-		     "or pass --cache DIR");
+		warn(
+		    c,
+		    "no directory: set JOLT_CACHE_DIR, XDG_CACHE_HOME or HOME, "
+		    "or pass --cache DIR");
 		goto done;
 	}
 	c->path = jolt_xasprintf("%s/%s", dir, CACHE_FILE);
@@ -485,7 +498,8 @@ jolt_checkcache *jolt_checkcache_open(const char *dir)
 	build_id(c->build);
 	int rc = db_open(c);
 	if (rc != SQLITE_OK && is_corrupt(rc)) {
-		fprintf(stderr, "jolt: warning: check cache %s is not a database "
+		fprintf(stderr,
+			"jolt: warning: check cache %s is not a database "
 			"(%s); set aside as %s.corrupt, starting afresh\n",
 			c->path, sqlite3_errstr(rc), c->path);
 		db_close(c);
@@ -552,7 +566,8 @@ bool jolt_checkcache_get(jolt_checkcache *c, jolt_trial_result *out,
 		long long latency = sqlite3_column_int64(st, 3);
 		bool in_time = d->timeout_s <= 0 ||
 			       (double)latency < d->timeout_s * 1000.0;
-		if ((outcome == JOLT_OUTCOME_PASS || outcome == JOLT_OUTCOME_FAIL) &&
+		if ((outcome == JOLT_OUTCOME_PASS ||
+		     outcome == JOLT_OUTCOME_FAIL) &&
 		    ec >= 0 && ec < EC_COUNT && in_time) {
 			memset(out, 0, sizeof(*out));
 			out->outcome = (enum jolt_outcome)outcome;
@@ -561,7 +576,8 @@ bool jolt_checkcache_get(jolt_checkcache *c, jolt_trial_result *out,
 			out->steps = sqlite3_column_int(st, 2);
 			out->latency_ms = (long)latency;
 			const unsigned char *det = sqlite3_column_text(st, 4);
-			out->detail = det ? jolt_xstrdup((const char *)det) : NULL;
+			out->detail =
+			    det ? jolt_xstrdup((const char *)det) : NULL;
 			hit = true;
 		}
 	} else if (rc != SQLITE_DONE) {
@@ -589,7 +605,8 @@ void jolt_checkcache_put(jolt_checkcache *c, const char key[65],
 	sqlite3_stmt *st = c->s_put;
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, key, 64, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, jolt_outcome_name(r->outcome), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, jolt_outcome_name(r->outcome), -1,
+			  SQLITE_STATIC);
 	sqlite3_bind_int(st, 3, (int)r->error_class);
 	sqlite3_bind_int(st, 4, r->steps);
 	sqlite3_bind_int64(st, 5, r->latency_ms);

@@ -21,18 +21,18 @@
 
 struct replay_job {
 	jolt_replay *items;
-	size_t *todo;         /* indices of the items to run */
-	char (*keys)[65];     /* per item; "" when it cannot be cached */
+	size_t *todo;	  /* indices of the items to run */
+	char (*keys)[65]; /* per item; "" when it cannot be cached */
 	const jolt_backend *be;
 	void *oracle;
 	void *thrown;
 	const jolt_driver_cfg *d;
 	jolt_checkcache *cache;
 	/* Progress. */
-	const char *label;    /* NULL: silent */
+	const char *label; /* NULL: silent */
 	size_t total;
 	size_t cached;
-	atomic_size_t done;   /* cached ones included */
+	atomic_size_t done;    /* cached ones included */
 	pthread_mutex_t plock; /* last, and stderr's line */
 	int64_t t0;
 	int64_t last;
@@ -52,11 +52,13 @@ static void progress(struct replay_job *j, bool final)
 	pthread_mutex_lock(&j->plock);
 	size_t done = atomic_load(&j->done);
 	if (final) {
-		fprintf(stderr, "%s%s: %zu replays in %.1f s (cached %zu, run %zu)%s\n",
+		fprintf(stderr,
+			"%s%s: %zu replays in %.1f s (cached %zu, run %zu)%s\n",
 			j->tty ? "\r" : "", j->label, j->total,
 			(double)(now - j->t0) / 1000.0, j->cached,
 			j->total - j->cached, j->tty ? "\033[K" : "");
-	} else if (now - j->last >= (j->tty ? PROGRESS_TTY_MS : PROGRESS_PLAIN_MS)) {
+	} else if (now - j->last >=
+		   (j->tty ? PROGRESS_TTY_MS : PROGRESS_PLAIN_MS)) {
 		j->last = now;
 		fprintf(stderr, "%s%s: %zu/%zu replays (cached %zu)%s",
 			j->tty ? "\r" : "", j->label, done, j->total, j->cached,
@@ -72,14 +74,20 @@ static void replay_one(size_t k, int worker, void *payload)
 	size_t i = j->todo[k];
 	jolt_replay *it = &j->items[i];
 	jolt_trial t = {
-		.model = it->mistake ? "sim:thrown" : "sim:oracle",
-		.scaffold = JOLT_SCAFFOLD_DEFAULT, .suite = it->v->suite,
-		.task = it->v->task, .variant = it->v->name, .axis = "check",
-		.op = "", .seed = 1, .v = it->v,
+	    .model = it->mistake ? "sim:thrown" : "sim:oracle",
+	    .scaffold = JOLT_SCAFFOLD_DEFAULT,
+	    .suite = it->v->suite,
+	    .task = it->v->task,
+	    .variant = it->v->name,
+	    .axis = "check",
+	    .op = "",
+	    .seed = 1,
+	    .v = it->v,
 	};
 	t.key = jolt_trial_key(&t);
-	it->rc = jolt_trial_run(&it->res, &t, j->be,
-				it->mistake ? j->thrown : j->oracle, j->d, worker);
+	it->rc =
+	    jolt_trial_run(&it->res, &t, j->be,
+			   it->mistake ? j->thrown : j->oracle, j->d, worker);
 	if (it->rc)
 		it->err = jolt_xstrdup(jolt_err_msg());
 	else if (j->keys[i][0])
@@ -98,7 +106,8 @@ static size_t lookup(struct replay_job *j, size_t n)
 		jolt_replay *it = &j->items[i];
 		j->keys[i][0] = '\0';
 		if (j->cache &&
-		    jolt_checkcache_key(j->cache, j->keys[i], it->v, it->mistake, j->d) &&
+		    jolt_checkcache_key(j->cache, j->keys[i], it->v,
+					it->mistake, j->d) &&
 		    jolt_checkcache_get(j->cache, &it->res, j->keys[i], j->d)) {
 			it->cached = true;
 			j->cached++;
@@ -117,8 +126,12 @@ int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d,
 	if (!o)
 		o = &none;
 	struct replay_job job = {
-		.items = items, .d = d, .cache = o->cache, .label = o->progress,
-		.total = n, .tty = isatty(2),
+	    .items = items,
+	    .d = d,
+	    .cache = o->cache,
+	    .label = o->progress,
+	    .total = n,
+	    .tty = isatty(2),
 	};
 	jolt_model_spec ospec = {.provider = "sim", .model = "oracle"};
 	jolt_model_spec tspec = {.provider = "sim", .model = THROWN_PROFILE};

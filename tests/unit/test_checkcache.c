@@ -26,7 +26,8 @@ static void write_suite(const char *dir, const char *env)
 	char text[512];
 	snprintf(text, sizeof(text),
 		 "name: cc\nenv: %s\ntools:\n"
-		 "  - {name: submit, description: Submit., run: {builtin: submit}}\n",
+		 "  - {name: submit, description: Submit., run: {builtin: "
+		 "submit}}\n",
 		 env);
 	test_write(dir, "suite.yaml", text);
 }
@@ -66,15 +67,16 @@ static char *make_suite(void)
 
 /* Task `id` of the suite in dir, loaded into *s, as variant op@level#1
  * (the baseline when op is NULL). */
-static jolt_variant *variant_of(jolt_suite **s, const char *dir,
-				const char *id, const char *op, int level)
+static jolt_variant *variant_of(jolt_suite **s, const char *dir, const char *id,
+				const char *op, int level)
 {
 	if (jolt_suite_load(s, dir))
 		fail_msg("load %s: %s", dir, jolt_err_msg());
 	jolt_variant *v = NULL;
 	assert_int_equal(jolt_variant_build(&v, *s, jolt_suite_task(*s, id),
-					    op ? jolt_op_find(op) : NULL,
-					    level, op ? 1 : 0), 0);
+					    op ? jolt_op_find(op) : NULL, level,
+					    op ? 1 : 0),
+			 0);
 	return v;
 }
 
@@ -95,10 +97,10 @@ static void keys_of(const char *suite, const char *cache_dir,
 	jolt_checkcache *c = jolt_checkcache_open(cache_dir);
 	assert_true(jolt_checkcache_usable(c));
 	jolt_variant *va = NULL, *vb = NULL;
-	assert_int_equal(jolt_variant_build(&va, s, jolt_suite_task(s, "a"),
-					    NULL, 0, 0), 0);
-	assert_int_equal(jolt_variant_build(&vb, s, jolt_suite_task(s, "b"),
-					    NULL, 0, 0), 0);
+	assert_int_equal(
+	    jolt_variant_build(&va, s, jolt_suite_task(s, "a"), NULL, 0, 0), 0);
+	assert_int_equal(
+	    jolt_variant_build(&vb, s, jolt_suite_task(s, "b"), NULL, 0, 0), 0);
 	assert_true(jolt_checkcache_key(c, ka, va, false, d));
 	assert_true(jolt_checkcache_key(c, kb, vb, false, d));
 	assert_int_equal(strlen(ka), 64);
@@ -283,7 +285,8 @@ static void test_unusable(void **state)
 	char *suite = make_suite();
 	char *cache = scratch();
 	jolt_driver_cfg d = driver();
-	test_write(cache, "check.db", "this is not a database, not at all.\n"
+	test_write(cache, "check.db",
+		   "this is not a database, not at all.\n"
 		   "padding padding padding padding padding padding padding\n");
 	jolt_checkcache *c = jolt_checkcache_open(cache);
 	assert_true(jolt_checkcache_usable(c));
@@ -341,10 +344,8 @@ static void test_default_dir(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_keys),
-	    cmocka_unit_test(test_keys_git),
-	    cmocka_unit_test(test_get_put),
-	    cmocka_unit_test(test_unusable),
+	    cmocka_unit_test(test_keys),	cmocka_unit_test(test_keys_git),
+	    cmocka_unit_test(test_get_put),	cmocka_unit_test(test_unusable),
 	    cmocka_unit_test(test_default_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
