@@ -1,7 +1,8 @@
 /*
  * cmd_check.c - `jolt check`: replay the oracle on every selected task's
  * baseline and variants (it must pass) and each variant's planted mistake
- * (it must fail), through run/replay.c, and list what does not hold.
+ * (it must fail), through run/replay.c (in parallel, through the check
+ * cache), and list what does not hold, in a fixed order.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "cli/commands.h"
 #include "core/common.h"
 #include "perturb/perturb.h"
+#include "run/checkcache.h"
 #include "run/replay.h"
 
 struct check_opts {
@@ -24,6 +26,9 @@ struct check_opts {
 	int keep_workdirs;
 	int quiet_ok;
 	const char *workdir_root;
+	long workers;
+	const char *cache;
+	int no_cache;
 };
 
 static const jolt_opt check_options[] = {
@@ -45,6 +50,12 @@ static const jolt_opt check_options[] = {
 	 "where working copies go (default /dev/shm when it is a tmpfs with room, else $TMPDIR or /tmp)"},
 	{"keep-workdirs", 0, JOLT_OPT_FLAG, offsetof(struct check_opts, keep_workdirs), NULL,
 	 "keep each working copy, for debugging an oracle"},
+	{"workers", 0, JOLT_OPT_INT, offsetof(struct check_opts, workers), "N",
+	 "replays at once (default: number of online cores)"},
+	{"cache", 0, JOLT_OPT_STR, offsetof(struct check_opts, cache), "DIR",
+	 JOLT_CACHE_HELP},
+	{"no-cache", 0, JOLT_OPT_FLAG, offsetof(struct check_opts, no_cache), NULL,
+	 JOLT_NO_CACHE_HELP},
 	{NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -110,7 +121,12 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	jolt_run_cfg sel;
 	memset(&sel, 0, sizeof(sel));
 	long seed = 1, nseeds = 1;
-	int rc = jolt_cli_parse_levels(&sel.levels, &o->levels);
+	int rc = 0;
+	if (o->workers < 0 || o->workers > 1024)
+		rc = jolt_err_set(JOLT_EUSAGE, "--workers %ld: expected 1..1024",
+				  o->workers);
+	if (!rc)
+		rc = jolt_cli_parse_levels(&sel.levels, &o->levels);
 	if (!rc && o->seeds)
 		rc = jolt_cli_parse_seeds(&seed, &nseeds, o->seeds);
 	if (!rc)
@@ -134,67 +150,53 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	jolt_cli_driver_cfg(&d, -1, -1, 600, "full", o->workdir_root, o->keep_workdirs);
 	jolt_replay *items = NULL;
 	const jolt_variant **bases = NULL; /* per item */
-	jolt_variant **all = NULL;
+	jolt_task_variants *per = NULL;
 	jolt_task_ref *tasks = NULL;
-	size_t ntasks = 0, nall = 0, nitems = 0;
+	jolt_checkcache *cache = NULL;
+	size_t ntasks = 0, nitems = 0;
 	long fails = 0, errors = 0, variants = 0;
 
 	rc = jolt_run_tasks(&tasks, &ntasks, &sel);
+	if (!rc)
+		rc = jolt_run_build(&per, &sel, tasks, ntasks);
 	if (rc)
 		goto done;
 	/* Every task's baseline, then its variants: the oracle, then the
 	 * planted mistake. */
+	for (size_t ti = 0; ti < ntasks; ti++)
+		variants += (long)per[ti].n - 1;
+	items = jolt_xcalloc((size_t)(ntasks + 2 * variants) + 1, sizeof(*items));
+	bases = jolt_xcalloc((size_t)(ntasks + 2 * variants) + 1, sizeof(*bases));
 	for (size_t ti = 0; ti < ntasks; ti++) {
-		const jolt_suite *su = tasks[ti].suite;
-		const jolt_task *t = tasks[ti].task;
-		jolt_variant *base = NULL;
-		jolt_variant **vs = NULL;
-		size_t nv = 0;
-		rc = jolt_variant_build(&base, su, t, NULL, 0, 0);
-		if (!rc)
-			rc = jolt_run_variants(&vs, &nv, &sel, su, t);
-		if (rc) {
-			jolt_variant_free(base);
-			goto done;
-		}
-		all = jolt_xrealloc(all, (nall + nv + 1) * sizeof(*all));
-		items = jolt_xrealloc(items, (nitems + 2 * nv + 1) * sizeof(*items));
-		bases = jolt_xrealloc(bases, (nitems + 2 * nv + 1) * sizeof(*bases));
-		all[nall++] = base;
-		memset(&items[nitems], 0, sizeof(*items));
-		items[nitems].v = base;
-		bases[nitems] = NULL;
-		nitems++;
-		for (size_t k = 0; k < nv; k++) {
-			all[nall++] = vs[k];
+		const jolt_variant *base = per[ti].v[0];
+		items[nitems++].v = base;
+		for (size_t k = 1; k < per[ti].n; k++)
 			for (int m = 0; m < 2; m++) {
-				memset(&items[nitems], 0, sizeof(*items));
-				items[nitems].v = vs[k];
+				items[nitems].v = per[ti].v[k];
 				items[nitems].mistake = m == 1;
-				bases[nitems] = base;
-				nitems++;
+				bases[nitems++] = base;
 			}
-		}
-		variants += (long)nv;
-		free(vs);
 	}
-	rc = jolt_replay_run(items, nitems, &d);
+	cache = jolt_cli_open_cache(o->cache, o->no_cache);
+	jolt_replay_opts ro = {
+		.cache = cache, .workers = (int)o->workers, .progress = "check",
+	};
+	rc = jolt_replay_run(items, nitems, &d, &ro);
 	if (rc)
 		goto done;
 	for (size_t i = 0; i < nitems; i++)
 		report_item(&items[i], bases[i], o->quiet_ok, &fails, &errors);
 	printf("%ld tasks and %ld variants checked: %ld failures, %ld errors\n",
-	       (long)(nall - (size_t)variants), variants, fails, errors);
+	       (long)ntasks, variants, fails, errors);
 done:
 	if (rc)
 		jolt_cli_fail("check", rc);
 	jolt_replay_release(items, nitems);
 	free(items);
 	free(bases);
-	for (size_t i = 0; i < nall; i++)
-		jolt_variant_free(all[i]);
-	free(all);
+	jolt_task_variants_free(per, ntasks);
 	free(tasks);
+	jolt_checkcache_close(cache);
 	jolt_cli_free_suites(suites, argc);
 	if (rc)
 		return rc;
@@ -204,15 +206,25 @@ done:
 }
 
 const jolt_cmd_syntax jolt_check_syntax = {
-	.usage = "SUITE... [--tasks ID,GLOB,...] [--axes ...] [--ops ...] [--levels ...] [--seeds A..B]",
+	.usage = "SUITE... [--tasks ID,GLOB,...] [--axes ...] [--ops ...] [--levels ...] [--seeds A..B]\n"
+		 "       [--workers N] [--cache DIR | --no-cache]",
 	.help =
 	 "Also replays each variant's planted mistake (what a model thrown by it\n"
 	 "does), which must fail: that is what makes a simulated sensitivity\n"
 	 "measure exactly. Failures are listed with operator, level, seed and a\n"
 	 "diff of the variant. --tasks and --limit check a part of the suites; a\n"
-	 "--tasks pattern that matches no task is a usage error. Exits 0 when all\n"
-	 "hold, 1 when any fails, 2 when a suite file is invalid or an option is\n"
-	 "wrong, 3 when a sandbox or working copy cannot be made.",
+	 "--tasks pattern that matches no task is a usage error.\n\n"
+	 "Replays run in parallel (--workers); the output is in the same order\n"
+	 "whatever their number. What a replay concluded is remembered in a cache\n"
+	 "keyed by a hash of everything that decides it (jolt's build, suite.yaml,\n"
+	 "the environment, the task's file, the variant), so a repeated check\n"
+	 "replays only what changed: editing one task re-checks that task alone.\n"
+	 "jolt run's pre-check shares the cache (its --max-steps, --max-tokens and\n"
+	 "--history are part of the key). A cache that cannot be used is a\n"
+	 "warning, never a failure. Progress goes to stderr, closing with how\n"
+	 "many replays were cached.\n\n"
+	 "Exits 0 when all hold, 1 when any fails, 2 when a suite file is invalid\n"
+	 "or an option is wrong, 3 when a sandbox or working copy cannot be made.",
 	.opts = check_options,
 	.opts_size = sizeof(struct check_opts),
 	.min_args = 1,

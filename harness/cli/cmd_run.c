@@ -12,6 +12,7 @@
 #include "scaffolds/scaffold.h"
 #include "core/common.h"
 #include "model/backend.h"
+#include "run/checkcache.h"
 
 struct run_opts {
 	jolt_strlist model;
@@ -48,6 +49,8 @@ struct run_opts {
 	int insecure;
 	jolt_strlist tasks;
 	long limit;
+	const char *cache;
+	int no_cache;
 };
 
 static const jolt_opt run_options[] = {
@@ -119,6 +122,10 @@ static const jolt_opt run_options[] = {
 	 JOLT_TASKS_HELP},
 	{"limit", 0, JOLT_OPT_INT, offsetof(struct run_opts, limit), "N",
 	 JOLT_LIMIT_HELP},
+	{"cache", 0, JOLT_OPT_STR, offsetof(struct run_opts, cache), "DIR",
+	 JOLT_CACHE_HELP},
+	{"no-cache", 0, JOLT_OPT_FLAG, offsetof(struct run_opts, no_cache), NULL,
+	 JOLT_NO_CACHE_HELP},
 	{"quiet", 'q', JOLT_OPT_FLAG, offsetof(struct run_opts, quiet), NULL,
 	 "no progress on stderr"},
 	{NULL, 0, 0, 0, NULL, NULL},
@@ -285,7 +292,9 @@ int jolt_cmd_run(void *vo, int argc, char **argv)
 
 	jolt_run_stats st;
 	jolt_cli_raise_nofile();
+	cfg.cache = jolt_cli_open_cache(o->cache, o->no_cache);
 	rc = jolt_run(&st, &cfg);
+	jolt_checkcache_close(cfg.cache);
 	if (rc)
 		jolt_cli_fail("run", rc);
 	if (st.done || st.skipped) {
@@ -313,7 +322,8 @@ const jolt_cmd_syntax jolt_run_syntax = {
 	.help =
 	 "Every task runs its baseline, plus one variant per operator, level and\n"
 	 "seed selected by --axes, --ops, --levels and --variants. A variant whose\n"
-	 "reference solution fails its graders is refused, not scored. Each trial\n"
+	 "reference solution fails its graders is refused, not scored (that\n"
+	 "pre-check shares jolt check's cache: see jolt check --help). Each trial\n"
 	 "gets a working copy of its own, identical to the environment at its\n"
 	 "revision, runs until the agent answers, calls submit or hits a limit,\n"
 	 "and is graded on its final state. Working copies go under --workdir-root:\n"

@@ -1,8 +1,8 @@
 /*
  * cmd_util.c - what several commands share (see commands.h): loading the
  * suites named on the command line, the option values that mean the same
- * on every command (--levels, --seeds, --tasks, --limit, the trajectory
- * limits) and how a failed command reports itself.
+ * on every command (--levels, --seeds, --tasks, --limit, --cache, the
+ * trajectory limits) and how a failed command reports itself.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "core/common.h"
+#include "run/checkcache.h"
 #include "world/load.h"
 
 int jolt_cli_ncores(void)
@@ -119,6 +120,11 @@ int jolt_cli_select_tasks(jolt_run_cfg *out, const jolt_strlist *tasks,
 	out->ntasks = tasks->n;
 	out->limit = limit > 0 ? limit : 0;
 	return 0;
+}
+
+struct jolt_checkcache *jolt_cli_open_cache(const char *dir, int no_cache)
+{
+	return no_cache ? NULL : jolt_checkcache_open(dir);
 }
 
 int jolt_cli_driver_cfg(jolt_driver_cfg *out, long max_steps, long max_tokens,

@@ -37,6 +37,10 @@ int jolt_cmd_export(void *opts, int argc, char **argv);
  * selects tasks. */
 #define JOLT_TASKS_HELP "only these tasks: ids or globs, e.g. fin-*,doc-bridge-year"
 #define JOLT_LIMIT_HELP "only the first N tasks after --tasks, in suite order"
+/* ... and of --cache and --no-cache (check, and run's pre-check). */
+#define JOLT_CACHE_HELP \
+	"replay cache in DIR (default $JOLT_CACHE_DIR, $XDG_CACHE_HOME/jolt or ~/.cache/jolt)"
+#define JOLT_NO_CACHE_HELP "replay every oracle, remember nothing"
 
 /* Online cores, at least 1. */
 int jolt_cli_ncores(void);
@@ -65,6 +69,10 @@ int jolt_cli_range(const char *flag, long v, long lo, long hi);
  * patterns are checked against the suites later, by jolt_run_tasks. */
 int jolt_cli_select_tasks(jolt_run_cfg *out, const jolt_strlist *tasks,
 			  long limit);
+/* The check cache --cache DIR and --no-cache ask for (NULL with
+ * no_cache); never fails (run/checkcache.h). Close it with
+ * jolt_checkcache_close, which takes NULL. */
+struct jolt_checkcache *jolt_cli_open_cache(const char *dir, int no_cache);
 /* The trajectory limits every command that drives trials takes:
  * max_steps and max_tokens -1 when not given, else 1 or more; timeout
  * -1 when not given (600 s), 0 for unlimited. */

@@ -19,12 +19,28 @@ typedef struct jolt_replay {
 	int rc;               /* out: harness fault of this replay, or 0 */
 	char *err;            /* out: rc's message, owned */
 	jolt_trial_result res; /* out: meaningful when rc is 0 */
+	bool cached;          /* out: res came from the cache (no trace) */
 } jolt_replay;
 
-/* Replay every item, in parallel over the cores (replays mostly wait on
- * sandboxes). Returns 0, or the error of opening the simulator (then no
- * item ran); each item's own fault is in the item. */
-int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d);
+struct jolt_checkcache;
+
+typedef struct jolt_replay_opts {
+	struct jolt_checkcache *cache; /* NULL: replay everything */
+	int workers;          /* replays at once; 0 = the online cores */
+	/* Progress on stderr, lines starting "LABEL: " (updated in place on
+	 * a terminal, every few seconds otherwise) and a closing line saying
+	 * how many were cached; NULL = silent. */
+	const char *progress;
+} jolt_replay_opts;
+
+/* Replay every item, taking what the cache remembers and running the
+ * rest in parallel (replays mostly wait on sandboxes); what was run is
+ * remembered. o may be NULL (no cache, every core, silent). Returns 0, or
+ * the error of opening the simulator (then no item ran); each item's own
+ * fault is in the item. Items come back in their order whatever the
+ * number of workers. */
+int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d,
+		    const jolt_replay_opts *o);
 
 /* The replay ran and its graders passed. */
 bool jolt_replay_passed(const jolt_replay *it);

@@ -3,9 +3,11 @@
  *
  * Trials are expanded in a fixed order (suite, task, variant, repeat,
  * model) so a resumed run picks the same trials on every machine; a
- * shard is the trials whose key hashes to it (jolt_run_in_shard). Before any trial runs, every variant's oracle is replayed on the
- * in-process simulator: a variant whose reference solution fails is a bug
- * in an operator or a task, and is refused rather than scored.
+ * shard is the trials whose key hashes to it (jolt_run_in_shard). Before
+ * any trial runs, every variant's oracle is replayed on the in-process
+ * simulator (or taken from the check cache): a variant whose reference
+ * solution fails is a bug in an operator or a task, and is refused rather
+ * than scored.
  *
  * Execution: up to `concurrency` trajectories are in flight. A trajectory
  * that waits on a network model holds no thread: the backend's start()
@@ -660,22 +662,14 @@ static void add_trials(sched *s, size_t *k, const jolt_suite *su,
 		}
 }
 
-/* Build every variant of the selected tasks, refuse those whose oracle
- * fails, expand trials. */
-static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
-		  const jolt_task_ref *tasks, size_t ntasks)
+int jolt_run_build(jolt_task_variants **out, const jolt_run_cfg *cfg,
+		   const jolt_task_ref *tasks, size_t ntasks)
 {
-	const jolt_run_cfg *cfg = s->cfg;
-	jolt_variant ***per = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*per));
-	size_t *nper = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*nper));
+	jolt_task_variants *tv = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*tv));
 	int *rcs = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*rcs));
 	char **msgs = jolt_xcalloc(ntasks ? ntasks : 1, sizeof(*msgs));
-	jolt_replay *checks = NULL;
-	size_t nchecks = 0;
-	size_t k = 0;
 	int rc = 0;
-	/* Operators are pure functions: build the baselines and variants of
-	 * all tasks in parallel. */
+	*out = NULL;
 #pragma omp parallel for schedule(dynamic) if(JOLT_OMP_PARALLEL)
 	for (size_t i = 0; i < ntasks; i++) {
 		jolt_variant *base = NULL;
@@ -691,30 +685,61 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 			jolt_variant_free(base);
 			continue;
 		}
-		per[i] = jolt_xcalloc(nv + 1, sizeof(**per));
-		per[i][0] = base;
+		tv[i].v = jolt_xcalloc(nv + 1, sizeof(*tv[i].v));
+		tv[i].v[0] = base;
 		for (size_t j = 0; j < nv; j++)
-			per[i][j + 1] = vs[j];
-		nper[i] = nv + 1;
+			tv[i].v[j + 1] = vs[j];
+		tv[i].n = nv + 1;
 		free(vs);
 	}
-	for (size_t i = 0; i < ntasks; i++)
+	for (size_t i = 0; i < ntasks; i++) {
 		if (rcs[i] && !rc)
 			rc = jolt_err_set(rcs[i], "%s", msgs[i]);
+		free(msgs[i]);
+	}
+	free(rcs);
+	free(msgs);
+	if (rc)
+		jolt_task_variants_free(tv, ntasks);
+	else
+		*out = tv;
+	return rc;
+}
+
+void jolt_task_variants_free(jolt_task_variants *tv, size_t ntasks)
+{
+	for (size_t i = 0; tv && i < ntasks; i++) {
+		for (size_t j = 0; j < tv[i].n; j++)
+			jolt_variant_free(tv[i].v[j]);
+		free(tv[i].v);
+	}
+	free(tv);
+}
+
+/* Build every variant of the selected tasks, refuse those whose oracle
+ * fails, expand trials. */
+static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
+		  const jolt_task_ref *tasks, size_t ntasks)
+{
+	const jolt_run_cfg *cfg = s->cfg;
+	jolt_task_variants *per = NULL;
+	jolt_replay *checks = NULL;
+	size_t nchecks = 0;
+	size_t k = 0;
+	int rc = jolt_run_build(&per, cfg, tasks, ntasks);
 	if (rc)
 		goto done;
 
 	/* Own every variant in one flat array; replay the oracle of the
 	 * non-baselines. */
 	for (size_t i = 0; i < ntasks; i++)
-		s->nvariants += nper[i];
+		s->nvariants += per[i].n;
 	s->variants = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*s->variants));
 	size_t nv = 0;
 	for (size_t i = 0; i < ntasks; i++) {
-		for (size_t j = 0; j < nper[i]; j++)
-			s->variants[nv++] = per[i][j];
-		free(per[i]);
-		per[i] = NULL;
+		for (size_t j = 0; j < per[i].n; j++)
+			s->variants[nv++] = per[i].v[j];
+		per[i].n = 0; /* taken */
 	}
 	st->variants = (long)(s->nvariants - ntasks);
 
@@ -730,10 +755,12 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 			where[npending++] = i;
 		}
 	if (npending > 0) {
-		if (!cfg->quiet)
-			fprintf(stderr, "jolt: checking the oracle on %ld variants\n",
-				st->variants);
-		rc = jolt_replay_run(pending, npending, &cfg->driver);
+		jolt_replay_opts ro = {
+			.cache = cfg->cache,
+			.workers = cfg->workers,
+			.progress = cfg->quiet ? NULL : "pre-check",
+		};
+		rc = jolt_replay_run(pending, npending, &cfg->driver, &ro);
 	}
 	for (size_t j = 0; j < npending; j++)
 		checks[where[j]] = pending[j];
@@ -773,16 +800,7 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 done:
 	jolt_replay_release(checks, nchecks);
 	free(checks);
-	for (size_t i = 0; i < ntasks; i++) {
-		for (size_t j = 0; per[i] && j < nper[i]; j++)
-			jolt_variant_free(per[i][j]);
-		free(per[i]);
-		free(msgs[i]);
-	}
-	free(per);
-	free(nper);
-	free(rcs);
-	free(msgs);
+	jolt_task_variants_free(per, ntasks);
 	return rc;
 }
 

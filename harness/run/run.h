@@ -48,6 +48,9 @@ typedef struct jolt_run_cfg {
 	size_t nscaffolds;
 	jolt_driver_cfg driver;
 	const struct jolt_backend_opts *backend; /* may be NULL */
+	/* Where the pre-check's oracle replays are remembered
+	 * (run/checkcache.h); NULL = replay them all. Borrowed. */
+	struct jolt_checkcache *cache;
 	int quiet;            /* no progress output */
 } jolt_run_cfg;
 
@@ -70,6 +73,23 @@ typedef struct jolt_task_ref {
  * tasks by id). *out is an owned array of *n refs (free it). A pattern
  * that matches no task is JOLT_EUSAGE naming it. */
 int jolt_run_tasks(jolt_task_ref **out, size_t *n, const jolt_run_cfg *cfg);
+
+/* One task's worlds: its baseline, then its variants in
+ * jolt_run_variants order. */
+typedef struct jolt_task_variants {
+	struct jolt_variant **v; /* owned, each and the array */
+	size_t n;                /* >= 1 once built */
+} jolt_task_variants;
+
+/* Build the baseline and variants of every task in tasks, in parallel
+ * over the cores (operators are pure functions). *out is an owned array
+ * of ntasks (free with jolt_task_variants_free). On failure nothing is
+ * returned and the error names the first task that failed. */
+int jolt_run_build(jolt_task_variants **out, const jolt_run_cfg *cfg,
+		   const jolt_task_ref *tasks, size_t ntasks);
+/* Free what jolt_run_build returned; variants taken out of it are set to
+ * NULL there first. */
+void jolt_task_variants_free(jolt_task_variants *tv, size_t ntasks);
 
 typedef struct jolt_run_stats {
 	long total;     /* trials in this run (after sharding) */

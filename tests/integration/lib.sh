@@ -2,6 +2,9 @@
 # Source it; $JOLT is the binary, $JOLT_TEST_TMP a scratch directory.
 : "${JOLT:=build/jolt}"
 : "${JOLT_TEST_TMP:=$(mktemp -d)}"
+# Checks remember replays (jolt check --help): in the scratch directory,
+# never in the user's cache.
+export JOLT_CACHE_DIR="$JOLT_TEST_TMP/cache"
 T=0
 ok() { T=$((T + 1)); echo "ok $T - $*"; }
 notok() { T=$((T + 1)); echo "not ok $T - $*"; }
