@@ -114,7 +114,7 @@ static void test_thinking_retention(void **st)
 		const jolt_rate *b = &rb->models[0].baseline;
 		fprintf(stderr, "# thinking=0.5 %s: pass %.3f [%.3f, %.3f] of %ld\n",
 			strip ? "strip-thinking" : "full", b->rate, b->lo, b->hi, b->n);
-		assert_int_equal(b->n, (long)starter->ntasks * 8);
+		assert_int_equal(b->n, ka_ntasks * 8);
 		if (!strip) {
 			assert_true(b->rate == 1.0);
 		} else {

@@ -43,7 +43,7 @@ static void test_planted_scaffold_drops(void **st)
 		fprintf(stderr, "# %-6s planted %.2f measured %.3f [%.3f, %.3f] pairs %ld\n",
 			want[i].scaffold, want[i].planted, c->drop.est, c->drop.lo,
 			c->drop.hi, (long)c->clean.n);
-		assert_int_equal(c->clean.n, (long)starter->ntasks * REPS);
+		assert_int_equal(c->clean.n, ka_ntasks * REPS);
 		assert_string_equal(c->ref_scaffold, "native");
 		assert_true(c->drop.lo <= want[i].planted + 1e-9 &&
 			    c->drop.hi >= want[i].planted - 1e-9);
