@@ -13,34 +13,45 @@ static bool is_candidate(char ch)
 
 char jolt_csv_detect(const char *s, size_t n)
 {
-	/* The most frequent candidate on the first record, so a file an
-	 * operator rewrote with ';' still loads. Quotes are seen as the
-	 * reader sees them: one opens a field only at its start. */
+	/* The most frequent candidate on the first record that has one
+	 * outside quotes, so a file an operator rewrote with ';' still
+	 * loads, and a one-column first record does not hide it. Quotes are
+	 * seen as the reader sees them: one opens a field only at its start. */
 	const char cand[] = {',', ';', '\t', '|'};
-	size_t count[4] = {0};
-	bool q = false;
-	for (size_t i = 0; i < n && (q || (s[i] != '\n' && s[i] != '\r'));
-	     i++) {
-		if (q) {
-			if (s[i] == '"' && i + 1 < n && s[i + 1] == '"')
-				i++;
-			else if (s[i] == '"')
-				q = false;
-			continue;
+	size_t i = 0;
+	while (i < n) {
+		size_t count[4] = {0};
+		bool q = false, any = false;
+		for (; i < n && (q || (s[i] != '\n' && s[i] != '\r')); i++) {
+			if (q) {
+				if (s[i] == '"' && i + 1 < n && s[i + 1] == '"')
+					i++;
+				else if (s[i] == '"')
+					q = false;
+				continue;
+			}
+			if (s[i] == '"' && (i == 0 || s[i - 1] == '\n' ||
+					    s[i - 1] == '\r' ||
+					    is_candidate(s[i - 1]))) {
+				q = true;
+				continue;
+			}
+			for (int k = 0; k < 4; k++)
+				if (s[i] == cand[k]) {
+					count[k]++;
+					any = true;
+				}
 		}
-		if (s[i] == '"' && (i == 0 || is_candidate(s[i - 1]))) {
-			q = true;
-			continue;
+		if (any) {
+			int best = 0;
+			for (int k = 1; k < 4; k++)
+				if (count[k] > count[best])
+					best = k;
+			return cand[best];
 		}
-		for (int k = 0; k < 4; k++)
-			if (s[i] == cand[k])
-				count[k]++;
+		i++; /* past the line break */
 	}
-	int best = 0;
-	for (int k = 1; k < 4; k++)
-		if (count[k] > count[best])
-			best = k;
-	return cand[best];
+	return ',';
 }
 
 void jolt_csv_release(jolt_csv *c)
@@ -145,6 +156,7 @@ int jolt_csv_write(char **out, size_t *len, const jolt_csv *c,
 	int rc = 0;
 	size_t r, k;
 	const json_t *row, *f;
+	bool shown = false; /* a record of several fields has been written */
 	json_array_foreach(c->rows, r, row)
 	{
 		if (!json_is_array(row)) {
@@ -166,9 +178,11 @@ int jolt_csv_write(char **out, size_t *len, const jolt_csv *c,
 			if (k)
 				jolt_buf_addc(&b, c->delim);
 			/* The reader detects the delimiter from the first
-			 * record: any candidate inside a field there is
-			 * quoted, so the file reads back the same way. */
-			const char *special = r == 0 ? "\"\n\r,;\t|" : "\"\n\r";
+			 * record with a candidate outside quotes: up to and
+			 * including the first record of several fields, any
+			 * candidate inside a field is quoted, so the file
+			 * reads back the same way. */
+			const char *special = !shown ? "\"\n\r,;\t|" : "\"\n\r";
 			bool q = quote_all || memchr(s, c->delim, n);
 			for (const char *p = special; !q && *p; p++)
 				q = memchr(s, *p, n) != NULL;
@@ -185,6 +199,7 @@ int jolt_csv_write(char **out, size_t *len, const jolt_csv *c,
 			jolt_buf_addc(&b, '"');
 		}
 		jolt_buf_adds(&b, c->crlf ? "\r\n" : "\n");
+		shown = shown || json_array_size(row) > 1;
 	}
 	*len = b.len;
 	*out = jolt_buf_detach(&b);

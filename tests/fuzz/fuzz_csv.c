@@ -29,16 +29,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	jolt_csv back = {0};
 	/* A record of one empty field writes as a blank line, which reads
 	 * back as no record: compare only when none is that shape. */
-	bool blank = false;
+	bool blank = false, multi = false;
 	size_t i;
 	json_t *row;
-	json_array_foreach(c.rows, i, row)
-	    blank = blank || (json_array_size(row) == 1 &&
-			      json_string_length(json_array_get(row, 0)) == 0);
+	json_array_foreach(c.rows, i, row) {
+		blank = blank || (json_array_size(row) == 1 &&
+				  json_string_length(json_array_get(row, 0)) == 0);
+		multi = multi || json_array_size(row) > 1;
+	}
 	if (jolt_csv_read(&back, text, len))
 		abort();
+	/* The delimiter of one-column data is not in the text to read back. */
 	if (!blank && json_array_size(c.rows) &&
-	    (!json_equal(back.rows, c.rows) || back.delim != c.delim))
+	    (!json_equal(back.rows, c.rows) || (multi && back.delim != c.delim)))
 		abort();
 	jolt_csv_release(&back);
 	jolt_csv_release(&c);
