@@ -534,7 +534,9 @@ done:
 		mark_table *t = st.t;
 		t->root = root;
 		qsort(t->nodes, t->nnodes, sizeof(*t->nodes), cmp_node);
-		qsort(t->members, t->nmembers, sizeof(*t->members), cmp_member);
+		if (t->nmembers) /* members is NULL when there are none */
+			qsort(t->members, t->nmembers, sizeof(*t->members),
+			      cmp_member);
 		pthread_rwlock_wrlock(&tables_lock);
 		t->next = tables;
 		tables = t;
