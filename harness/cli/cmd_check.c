@@ -180,6 +180,7 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	cache = jolt_cli_open_cache(o->cache, o->no_cache);
 	jolt_replay_opts ro = {
 		.cache = cache, .workers = (int)o->workers, .progress = "check",
+		.no_memo = o->no_cache,
 	};
 	rc = jolt_replay_run(items, nitems, &d, &ro);
 	if (rc)
@@ -223,6 +224,10 @@ const jolt_cmd_syntax jolt_check_syntax = {
 	 "--history are part of the key). A cache that cannot be used is a\n"
 	 "warning, never a failure. Progress goes to stderr, closing with how\n"
 	 "many replays were cached.\n\n"
+	 "A sandboxed command (an exec: tool or a command grader) runs once per\n"
+	 "distinct working tree, command and environment: variants that leave\n"
+	 "the files as the baseline left them take its result (--no-cache runs\n"
+	 "every command). A closing line says how many were run and answered.\n\n"
 	 "Exits 0 when all hold, 1 when any fails, 2 when a suite file is invalid\n"
 	 "or an option is wrong, 3 when a sandbox or working copy cannot be made.",
 	.opts = check_options,

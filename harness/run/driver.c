@@ -157,6 +157,7 @@ int jolt_traj_new(jolt_traj **out, const jolt_trial *t,
 	tr->tctx.slot = slot;
 	tr->tctx.path_map = v->path_map;
 	tr->tctx.env_vars = (const char *const *)tr->env_vars;
+	tr->tctx.memo = cfg->memo;
 	*out = tr;
 	return 0;
 }
@@ -509,6 +510,7 @@ void jolt_traj_finish(jolt_traj *tr, jolt_trial_result *out)
 			.answer = tr->answer ? tr->answer : "",
 			.calls = tr->calls,
 			.slot = tr->slot,
+			.memo = tr->cfg.memo,
 		};
 		rc = jolt_grade_run(&pass, &detail, &in);
 		if (rc) {

@@ -23,6 +23,10 @@ typedef struct jolt_driver_cfg {
 	int strip_thinking;    /* --history strip-thinking */
 	const char *workdir_root; /* where working copies go; NULL = /tmp */
 	int keep_workdirs;
+	/* Replays only (run/replay.c): sandboxed commands answered from a
+	 * memo of identical earlier ones (world/execmemo.h); NULL runs
+	 * each. */
+	struct jolt_execmemo *memo;
 } jolt_driver_cfg;
 
 typedef struct jolt_traj jolt_traj;

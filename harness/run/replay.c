@@ -14,6 +14,7 @@
 #include "perturb/perturb.h"
 #include "run/checkcache.h"
 #include "run/replay.h"
+#include "world/execmemo.h"
 
 /* The simulator with every axis sensitivity at 1 makes each variant's
  * characteristic mistake with certainty. */
@@ -133,6 +134,9 @@ int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d,
 	    .total = n,
 	    .tty = isatty(2),
 	};
+	jolt_driver_cfg dd = *d;
+	dd.memo = o->no_memo ? NULL : jolt_execmemo_new();
+	job.d = &dd;
 	jolt_model_spec ospec = {.provider = "sim", .model = "oracle"};
 	jolt_model_spec tspec = {.provider = "sim", .model = THROWN_PROFILE};
 	int rc = 0;
@@ -159,11 +163,20 @@ int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d,
 	int workers = o->workers > 0 ? o->workers : cores > 0 ? (int)cores : 1;
 	jolt_parallel_for(ntodo, workers, replay_one, &job);
 	progress(&job, true);
+	size_t hits = 0, runs = 0;
+	if (dd.memo)
+		jolt_execmemo_counts(dd.memo, &hits, &runs);
+	if (job.label && hits)
+		fprintf(stderr,
+			"%s: %zu sandboxed commands run, %zu more answered by "
+			"an identical one (same command on the same files)\n",
+			job.label, runs, hits);
 done:
 	if (job.oracle)
 		job.be->close(job.oracle);
 	if (job.thrown)
 		job.be->close(job.thrown);
+	jolt_execmemo_free(dd.memo);
 	free(job.todo);
 	free(job.keys);
 	pthread_mutex_destroy(&job.plock);

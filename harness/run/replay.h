@@ -31,6 +31,9 @@ typedef struct jolt_replay_opts {
 	 * a terminal, every few seconds otherwise) and a closing line saying
 	 * how many were cached; NULL = silent. */
 	const char *progress;
+	/* Run every sandboxed command, even one already run on the same
+	 * tree (world/execmemo.h): --no-cache. */
+	bool no_memo;
 } jolt_replay_opts;
 
 /* Replay every item, taking what the cache remembers and running the

@@ -759,6 +759,8 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 			.cache = cfg->cache,
 			.workers = cfg->workers,
 			.progress = cfg->quiet ? NULL : "pre-check",
+			/* --no-cache: every command is run, too. */
+			.no_memo = !cfg->cache,
 		};
 		rc = jolt_replay_run(pending, npending, &cfg->driver, &ro);
 	}

@@ -702,6 +702,7 @@ static int run_command(bool *ok, jolt_buf *why, const json_t *o,
 	so.timeout_s = to ? json_number_value(to) : 0;
 	so.slot = in->slot;
 	so.env = in->env_vars;
+	so.memo = in->memo;
 	jolt_sandbox_result r = {0};
 	int rc = jolt_sandbox_run(&r, &so);
 	if (rc) {

@@ -32,6 +32,7 @@ typedef struct jolt_grade_input {
 	 * `command` graders, NULL-terminated. */
 	const json_t *path_map;
 	const char *const *env_vars;
+	struct jolt_execmemo *memo; /* command graders go through it; may be NULL */
 } jolt_grade_input;
 
 /* Validate a grader list at load time (regexes compile, keys known). */

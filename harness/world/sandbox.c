@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "core/common.h"
+#include "world/execmemo.h"
 #include "world/sandbox.h"
 
 #define BWRAP_PATH "/usr/bin/bwrap"
@@ -242,6 +243,13 @@ static void reap_inner(int info_fd)
 }
 
 int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
+{
+	if (o && o->memo)
+		return jolt_execmemo_run(o->memo, out, o);
+	return jolt_sandbox_exec(out, o);
+}
+
+int jolt_sandbox_exec(jolt_sandbox_result *out, const jolt_sandbox_opts *o)
 {
 	memset(out, 0, sizeof(*out));
 	if (!o || !o->workdir || o->workdir[0] != '/' || !o->command)

@@ -25,6 +25,9 @@ typedef struct jolt_sandbox_opts {
 	long nproc;            /* RLIMIT_NPROC; 0 = 128 */
 	long fsize_mb;         /* RLIMIT_FSIZE in MiB; 0 = 64 */
 	int slot;              /* worker slot: picks a distinct uid per slot */
+	/* Replays only: answer from, and remember in, this memo of
+	 * commands (world/execmemo.h); NULL runs every command. */
+	struct jolt_execmemo *memo;
 } jolt_sandbox_opts;
 
 typedef struct jolt_sandbox_result {
@@ -39,6 +42,8 @@ typedef struct jolt_sandbox_result {
  * JOLT_ESANDBOX when the sandbox itself could not be set up (that is an
  * infrastructure fault, not the agent's). */
 int jolt_sandbox_run(jolt_sandbox_result *out, const jolt_sandbox_opts *o);
+/* The same, always running the command (o->memo ignored). */
+int jolt_sandbox_exec(jolt_sandbox_result *out, const jolt_sandbox_opts *o);
 void jolt_sandbox_result_release(jolt_sandbox_result *r);
 
 /* The uid a sandboxed command runs as, when jolt runs as root: distinct

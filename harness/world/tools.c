@@ -824,6 +824,7 @@ static int exec_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 	    .timeout_s = timeout,
 	    .output_cap = JOLT_TOOL_OUTPUT_CAP,
 	    .slot = ctx->slot,
+	    .memo = ctx->memo,
 	};
 	rc = jolt_sandbox_run(&res, &o);
 	if (rc)

@@ -33,6 +33,7 @@ typedef struct jolt_tool_ctx {
 	 * NULL-terminated. */
 	const json_t *path_map;
 	const char *const *env_vars;
+	struct jolt_execmemo *memo; /* exec: tools go through it; may be NULL */
 } jolt_tool_ctx;
 
 typedef struct jolt_builtin {

@@ -29,6 +29,24 @@ expect_exit 0 "jolt check swe sample: baselines and env operators" \
 nv=$(sed -n 's/.* and \([0-9]*\) variants checked: 0 failures, 0 errors/\1/p' "$JOLT_TEST_TMP/last.out")
 [ "${nv:-0}" -ge 12 ] && ok "$nv swe variants checked, none failing" || notok "swe variants checked: ${nv:-none}"
 
+# the memo of sandboxed commands: variants that leave the tree as the
+# baseline left it run their tests once; the outcomes equal a check that
+# runs every command (--no-cache)
+one="--tasks xml-attr-swap --ops tool_rename,user_case,locale_tz,truncate --levels 1"
+$JOLT check "$small" $one --workers 1 --cache "$JOLT_TEST_TMP/swe-memo-cache" > "$JOLT_TEST_TMP/memo.out" 2> "$JOLT_TEST_TMP/memo.err"
+$JOLT check "$small" $one --no-cache > "$JOLT_TEST_TMP/nomemo.out" 2> "$JOLT_TEST_TMP/nomemo.err"
+cmp -s "$JOLT_TEST_TMP/memo.out" "$JOLT_TEST_TMP/nomemo.out" && grep -q ' 0 failures, 0 errors' "$JOLT_TEST_TMP/memo.out" &&
+	ok "check with the command memo prints what --no-cache does" ||
+	{ notok "check with the command memo prints what --no-cache does"; diff "$JOLT_TEST_TMP/memo.out" "$JOLT_TEST_TMP/nomemo.out" | head -5 | sed 's/^/#   /'; }
+set -- $(sed -n 's/^check: \([0-9]*\) sandboxed commands run, \([0-9]*\) more answered.*/\1 \2/p' "$JOLT_TEST_TMP/memo.err")
+# one worker, so the count is exact: the 5 oracle replays run the tests
+# and the grader (10 commands), the 4 planted mistakes the grader on the
+# unfixed tree (4); run are the baseline's 2, locale_tz's 2 (another TZ)
+# and one grader of the unfixed tree per TZ; the other 8 are answered
+[ "$1 $2" = "6 8" ] && ! grep -q 'sandboxed commands' "$JOLT_TEST_TMP/nomemo.err" &&
+	ok "the memo answered ${2:-0} commands and ran ${1:-?}" ||
+	notok "memo counts: run ${1:-none}, answered ${2:-none}"
+
 db=$JOLT_TEST_TMP/swe.db
 expect_exit 0 "run swe sample on sim:oracle" $JOLT run "$small" --model sim:oracle --axes none --out "$db" -q
 pass=$(sqlite3 "$db" "select count(*) from trials where outcome='pass'")

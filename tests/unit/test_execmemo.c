@@ -1,0 +1,263 @@
+/*
+ * test_execmemo.c - the memo of sandboxed commands that replays share:
+ * a command on the same files is answered from the memo (shown by a
+ * command whose real output differs on every run), and anything that
+ * decides a command's result - a file's content, mode or name, a
+ * symlink, the environment, the command - makes it run again; a command
+ * that changes the tree or times out is never remembered.
+ */
+#include "test.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "core/common.h"
+#include "world/env.h"
+#include "world/execmemo.h"
+#include "world/sandbox.h"
+
+#define SLOT 9
+/* Differs on every real run. */
+#define FRESH "cat /proc/sys/kernel/random/uuid"
+
+struct fx {
+	char *a, *b; /* two working copies */
+	jolt_execmemo *m;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = jolt_xcalloc(1, sizeof(*f));
+	if (jolt_workdir_create(&f->a, NULL, NULL, "/tmp", SLOT) ||
+	    jolt_workdir_create(&f->b, NULL, NULL, "/tmp", SLOT)) {
+		fprintf(stderr, "workdir: %s\n", jolt_err_msg());
+		return -1;
+	}
+	f->m = jolt_execmemo_new();
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	jolt_workdir_remove(f->a);
+	jolt_workdir_remove(f->b);
+	free(f->a);
+	free(f->b);
+	jolt_execmemo_free(f->m);
+	free(f);
+	return 0;
+}
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char *p = jolt_xasprintf("%s/%s", dir, name);
+	FILE *fp = fopen(p, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+	/* The same time on every write: the memo must not need it. */
+	struct timespec ts[2] = {{1000000000, 0}, {1000000000, 0}};
+	assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+	free(p);
+}
+
+/* The output of cmd in dir through the memo (owned); *code its exit. */
+static char *memo_run(struct fx *f, const char *dir, const char *cmd,
+		      const char *const *env, int *code)
+{
+	jolt_sandbox_opts o = {.workdir = dir, .command = cmd, .env = env,
+			       .slot = SLOT, .memo = f->m, .timeout_s = 20};
+	jolt_sandbox_result r;
+	assert_int_equal(jolt_sandbox_run(&r, &o), 0);
+	if (code)
+		*code = r.exit_code;
+	char *out = jolt_xstrdup(r.output ? r.output : "");
+	jolt_sandbox_result_release(&r);
+	return out;
+}
+
+static void counts(struct fx *f, size_t hits, size_t runs)
+{
+	size_t h, r;
+	jolt_execmemo_counts(f->m, &h, &r);
+	assert_int_equal(h, hits);
+	assert_int_equal(r, runs);
+}
+
+static void test_same_tree_same_command_is_remembered(void **state)
+{
+	struct fx *f = *state;
+	put(f->a, "x.txt", "hello\n");
+	int c1, c2;
+	char *o1 = memo_run(f, f->a, FRESH "; cat x.txt; exit 3", NULL, &c1);
+	char *o2 = memo_run(f, f->a, FRESH "; cat x.txt; exit 3", NULL, &c2);
+	assert_int_equal(c1, 3);
+	assert_int_equal(c2, 3);
+	assert_string_equal(o1, o2);
+	assert_non_null(strstr(o1, "hello"));
+	counts(f, 1, 1);
+	/* Without the memo the command really runs: its output differs. */
+	jolt_sandbox_opts o = {.workdir = f->a, .command = FRESH, .slot = SLOT};
+	jolt_sandbox_result r;
+	assert_int_equal(jolt_sandbox_run(&r, &o), 0);
+	assert_string_not_equal(r.output, o1);
+	jolt_sandbox_result_release(&r);
+	free(o1);
+	free(o2);
+}
+
+static void test_content_mode_name_change_runs_again(void **state)
+{
+	struct fx *f = *state;
+	put(f->a, "x.txt", "hello\n");
+	char *o1 = memo_run(f, f->a, FRESH, NULL, NULL);
+	/* Same size, same time, other bytes. */
+	put(f->a, "x.txt", "hellO\n");
+	char *o2 = memo_run(f, f->a, FRESH, NULL, NULL);
+	assert_string_not_equal(o1, o2);
+	char *p = jolt_xasprintf("%s/x.txt", f->a);
+	assert_int_equal(chmod(p, 0755), 0);
+	char *o3 = memo_run(f, f->a, FRESH, NULL, NULL);
+	assert_string_not_equal(o2, o3);
+	char *q = jolt_xasprintf("%s/y.txt", f->a);
+	assert_int_equal(rename(p, q), 0);
+	char *o4 = memo_run(f, f->a, FRESH, NULL, NULL);
+	assert_string_not_equal(o3, o4);
+	char *l = jolt_xasprintf("%s/link", f->a);
+	assert_int_equal(symlink("y.txt", l), 0);
+	char *o5 = memo_run(f, f->a, FRESH, NULL, NULL);
+	assert_string_not_equal(o4, o5);
+	unlink(l);
+	assert_int_equal(symlink("x.txt", l), 0);
+	char *o6 = memo_run(f, f->a, FRESH, NULL, NULL);
+	assert_string_not_equal(o5, o6);
+	counts(f, 0, 6);
+	free(p);
+	free(q);
+	free(l);
+	free(o1);
+	free(o2);
+	free(o3);
+	free(o4);
+	free(o5);
+	free(o6);
+}
+
+static void test_environment_and_command_are_in_the_key(void **state)
+{
+	struct fx *f = *state;
+	const char *tz1[] = {"TZ=UTC", NULL};
+	const char *tz2[] = {"TZ=Asia/Tokyo", NULL};
+	char *o1 = memo_run(f, f->a, FRESH, tz1, NULL);
+	char *o2 = memo_run(f, f->a, FRESH, tz2, NULL);
+	char *o3 = memo_run(f, f->a, FRESH " ", tz2, NULL);
+	char *o4 = memo_run(f, f->a, FRESH, tz2, NULL);
+	assert_string_not_equal(o1, o2);
+	assert_string_not_equal(o2, o3);
+	assert_string_equal(o2, o4);
+	counts(f, 1, 3);
+	free(o1);
+	free(o2);
+	free(o3);
+	free(o4);
+}
+
+static void test_tree_changing_command_is_not_remembered(void **state)
+{
+	struct fx *f = *state;
+	char *o1 = memo_run(f, f->a, "rm -f log; " FRESH " | tee log", NULL,
+			    NULL);
+	/* The tree is as it was before the first run... */
+	char *p = jolt_xasprintf("%s/log", f->a);
+	assert_int_equal(unlink(p), 0);
+	char *o2 = memo_run(f, f->a, "rm -f log; " FRESH " | tee log", NULL,
+			    NULL);
+	/* ...but the command wrote a file: it ran both times. */
+	assert_string_not_equal(o1, o2);
+	counts(f, 0, 2);
+	/* A command that times out is not remembered either. */
+	jolt_sandbox_opts o = {.workdir = f->a, .command = "sleep 5",
+			       .slot = SLOT, .memo = f->m, .timeout_s = 0.3};
+	jolt_sandbox_result r;
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(jolt_sandbox_run(&r, &o), 0);
+		assert_true(r.timed_out);
+		jolt_sandbox_result_release(&r);
+	}
+	counts(f, 0, 4);
+	free(p);
+	free(o1);
+	free(o2);
+}
+
+static void test_other_copy_gets_its_own_path(void **state)
+{
+	struct fx *f = *state;
+	put(f->a, "x.txt", "same\n");
+	put(f->b, "x.txt", "same\n");
+	char ha[65], hb[65];
+	assert_true(jolt_execmemo_tree_hash(ha, f->a));
+	assert_true(jolt_execmemo_tree_hash(hb, f->b));
+	assert_string_equal(ha, hb);
+	char *o1 = memo_run(f, f->a, FRESH "; pwd; echo \"$HOME\"", NULL, NULL);
+	char *o2 = memo_run(f, f->b, FRESH "; pwd; echo \"$HOME\"", NULL, NULL);
+	counts(f, 1, 1);
+	/* The remembered output, with b's path where a's was. */
+	char *want = jolt_xstrdup(o1);
+	char *at;
+	while ((at = strstr(want, f->a))) {
+		char *w = jolt_xasprintf("%.*s%s%s", (int)(at - want), want,
+					 f->b, at + strlen(f->a));
+		free(want);
+		want = w;
+	}
+	assert_string_equal(o2, want);
+	assert_non_null(strstr(o2, f->b));
+	assert_null(strstr(o2, f->a));
+	free(want);
+	free(o1);
+	free(o2);
+}
+
+static void test_tree_hash(void **state)
+{
+	struct fx *f = *state;
+	char h0[65], h1[65], h2[65], h3[65];
+	assert_true(jolt_execmemo_tree_hash(h0, f->a));
+	char *d = jolt_xasprintf("%s/sub", f->a);
+	assert_int_equal(mkdir(d, 0755), 0);
+	assert_true(jolt_execmemo_tree_hash(h1, f->a));
+	assert_string_not_equal(h0, h1); /* an empty directory counts */
+	put(d, "ab", "1");
+	assert_true(jolt_execmemo_tree_hash(h2, f->a));
+	/* The same bytes one level up under another name are another tree. */
+	char *e = jolt_xasprintf("%s/ab", d);
+	unlink(e);
+	rmdir(d);
+	put(f->a, "sub", "ab");
+	assert_true(jolt_execmemo_tree_hash(h3, f->a));
+	assert_string_not_equal(h2, h3);
+	assert_false(jolt_execmemo_tree_hash(h3, "/nonexistent/jolt"));
+	free(d);
+	free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+		test_same_tree_same_command_is_remembered, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_content_mode_name_change_runs_again, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_environment_and_command_are_in_the_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_tree_changing_command_is_not_remembered, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_other_copy_gets_its_own_path,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tree_hash, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
