@@ -41,7 +41,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_REPLAYS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 
 .PHONY: all deps test demo install clean bench bench-deps fuzz check-flags \
-	golden suites test-sanitize test-bins
+	golden suites test-sanitize test-bins check-suites
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/jolt
@@ -154,6 +154,12 @@ suites: deps
 	@for g in $(sort $(wildcard scripts/suites/gen_*.py)); do \
 		echo "suites: $$g"; python3 $$g || exit 1; \
 	done
+
+# The full check of every shipped suite: every operator at every level,
+# seeds 1..3 (make test checks a fixed sample of each). Long: see
+# suites/CHECKS.md for the last figures.
+check-suites: all
+	@sh scripts/check_suites.sh $(BUILD)/jolt
 
 # Regenerate golden files deliberately; review with git diff tests/golden.
 golden: deps

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/common.h"
+#include "core/sha256.h"
 #include "model/backend.h"
 #include "perturb/perturb.h"
 #include "run/checkcache.h"
@@ -94,9 +95,124 @@ static void replay_one(size_t k, int worker, void *payload)
 	else if (j->keys[i][0])
 		jolt_checkcache_put(j->cache, j->keys[i], it->v, it->mistake,
 				    &it->res);
+	/* Nobody reads a replay's trace, and a check holds tens of
+	 * thousands of replays: a trace with the files read and written
+	 * would take gigabytes. */
+	json_decref(it->res.trace);
+	it->res.trace = NULL;
 	free(t.key);
 	atomic_fetch_add(&j->done, 1);
 	progress(j, false);
+}
+
+/* ---- identical variants ---- */
+
+static void digest_json(jolt_sha256 *h, const char *name, const json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS |
+					JSON_ENCODE_ANY)
+		    : NULL;
+	jolt_sha256_update(h, name, strlen(name) + 1);
+	if (s)
+		jolt_sha256_update(h, s, strlen(s) + 1);
+	else
+		jolt_sha256_update(h, "", 1);
+	free(s);
+}
+
+/* A hash of everything a replay of it reads: two items with the same
+ * digest replay the same way. Operators that ignore their seed, or whose
+ * seeds happen to agree, give identical variants at several seeds. The
+ * replay's simulator never draws on the variant's name (its mistake and
+ * noise probabilities are 0 or 1); the response axis draws on the seed,
+ * so a perturbed response keeps it in the digest. */
+static void item_digest(char out[65], const jolt_replay *it)
+{
+	const jolt_variant *v = it->v;
+	jolt_sha256 h;
+	char num[64];
+	jolt_sha256_init(&h);
+	jolt_sha256_update(&h, "jolt-replay-1", 14);
+	jolt_sha256_update(&h, v->task->id, strlen(v->task->id) + 1);
+	snprintf(num, sizeof(num), "%d|%d|%llu", it->mistake, v->op != NULL,
+		 v->response && !json_is_null(v->response)
+		     ? (unsigned long long)v->seed
+		     : 0ULL);
+	jolt_sha256_update(&h, num, strlen(num) + 1);
+	jolt_sha256_update(&h, v->system ? v->system : "",
+			   v->system ? strlen(v->system) + 1 : 1);
+	digest_json(&h, "user", v->user);
+	digest_json(&h, "tools", v->tools);
+	digest_json(&h, "tool_map", v->tool_map);
+	digest_json(&h, "env_edits", v->env_edits);
+	digest_json(&h, "env_vars", v->env_vars);
+	digest_json(&h, "path_map", v->path_map);
+	digest_json(&h, "response", v->response);
+	digest_json(&h, "oracle", v->oracle);
+	digest_json(&h, "grade", v->grade);
+	digest_json(&h, "mistake", v->mistake);
+	jolt_sha256_final_hex(&h, out);
+}
+
+struct by_digest {
+	char d[65];
+	size_t i;
+};
+
+static int cmp_digest(const void *a, const void *b)
+{
+	const struct by_digest *x = a, *y = b;
+	int c = strcmp(x->d, y->d);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* Keep in j->todo (in its order) the first item of each group of
+ * identical ones; the others go to dup[] with, in rep[], the item whose
+ * replay they take. Returns how many went. */
+static size_t dedupe(struct replay_job *j, size_t *ntodo, size_t *dup,
+		     size_t *rep)
+{
+	size_t n = *ntodo, ndup = 0, keep = 0;
+	struct by_digest *d = jolt_xcalloc(n ? n : 1, sizeof(*d));
+	bool *gone = jolt_xcalloc(j->total ? j->total : 1, sizeof(*gone));
+	for (size_t k = 0; k < n; k++) {
+		item_digest(d[k].d, &j->items[j->todo[k]]);
+		d[k].i = j->todo[k];
+	}
+	qsort(d, n, sizeof(*d), cmp_digest);
+	for (size_t k = 1, first = 0; k < n; k++) {
+		if (strcmp(d[k].d, d[first].d)) {
+			first = k;
+			continue;
+		}
+		gone[d[k].i] = true;
+		dup[ndup] = d[k].i;
+		rep[ndup++] = d[first].i;
+	}
+	for (size_t k = 0; k < n; k++)
+		if (!gone[j->todo[k]])
+			j->todo[keep++] = j->todo[k];
+	free(gone);
+	free(d);
+	*ntodo = keep;
+	return ndup;
+}
+
+/* An identical item's outcome for item i; the cache learns it too. */
+static void take_from(struct replay_job *j, size_t i, size_t from)
+{
+	jolt_replay *it = &j->items[i];
+	const jolt_replay *src = &j->items[from];
+	it->rc = src->rc;
+	it->err = src->err ? jolt_xstrdup(src->err) : NULL;
+	it->res = src->res;
+	it->res.answer = src->res.answer ? jolt_xstrdup(src->res.answer) : NULL;
+	it->res.detail = src->res.detail ? jolt_xstrdup(src->res.detail) : NULL;
+	it->res.trace = json_incref(src->res.trace);
+	if (!it->rc && j->keys[i][0])
+		jolt_checkcache_put(j->cache, j->keys[i], it->v, it->mistake,
+				    &it->res);
+	atomic_fetch_add(&j->done, 1);
 }
 
 /* Take what the cache remembers; list the rest in j->todo. */
@@ -145,6 +261,9 @@ int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d,
 	job.todo = jolt_xcalloc(n ? n : 1, sizeof(*job.todo));
 	job.keys = jolt_xcalloc(n ? n : 1, sizeof(*job.keys));
 	size_t ntodo = lookup(&job, n);
+	size_t *dup = jolt_xcalloc(ntodo ? ntodo : 1, sizeof(*dup));
+	size_t *rep = jolt_xcalloc(ntodo ? ntodo : 1, sizeof(*rep));
+	size_t ndup = o->no_memo ? 0 : dedupe(&job, &ntodo, dup, rep);
 	bool any_oracle = false, any_mistake = false;
 	for (size_t k = 0; k < ntodo; k++) {
 		any_mistake = any_mistake || items[job.todo[k]].mistake;
@@ -162,7 +281,15 @@ int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d,
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int workers = o->workers > 0 ? o->workers : cores > 0 ? (int)cores : 1;
 	jolt_parallel_for(ntodo, workers, replay_one, &job);
+	for (size_t k = 0; k < ndup; k++)
+		take_from(&job, dup[k], rep[k]);
 	progress(&job, true);
+	if (job.label && ndup)
+		fprintf(stderr,
+			"%s: %zu replays were of a variant identical to another "
+			"(the same prompts, tools, files and solution): judged "
+			"once\n",
+			job.label, ndup);
 	size_t hits = 0, runs = 0;
 	if (dd.memo)
 		jolt_execmemo_counts(dd.memo, &hits, &runs);
@@ -177,6 +304,8 @@ done:
 	if (job.thrown)
 		job.be->close(job.thrown);
 	jolt_execmemo_free(dd.memo);
+	free(dup);
+	free(rep);
 	free(job.todo);
 	free(job.keys);
 	pthread_mutex_destroy(&job.plock);

@@ -18,8 +18,8 @@ typedef struct jolt_replay {
 			       * thrown by every axis) instead of the oracle */
 	int rc;               /* out: harness fault of this replay, or 0 */
 	char *err;            /* out: rc's message, owned */
-	jolt_trial_result res; /* out: meaningful when rc is 0 */
-	bool cached;          /* out: res came from the cache (no trace) */
+	jolt_trial_result res; /* out: meaningful when rc is 0; no trace */
+	bool cached;          /* out: res came from the cache */
 } jolt_replay;
 
 struct jolt_checkcache;

@@ -11,11 +11,14 @@
  * decides it: the working copy's tree (every entry's relative path,
  * type, permission bits and content, .git included; not times or
  * owners), the command, its extra environment strings, its timeout,
- * output cap and resource limits. It is remembered only when the
- * command did not time out and left the tree as it found it (the tree
- * is hashed again after the run), so a hit has nothing to replay but the
- * output. The working copy's own path, which differs between slots, is
- * stored as a placeholder and put back on a hit.
+ * output cap and resource limits. What the command changed in the tree
+ * is remembered with its output (files written, with their content and
+ * mode, and entries removed), and a hit makes the same changes, owned by
+ * the slot's sandbox uid as the command's own would be; so a stateful
+ * tool (a mock API that writes its state file) is remembered too. Not
+ * remembered: a command that timed out, or that changed more than 4 MiB.
+ * The working copy's own path, which differs between slots, is stored
+ * as a placeholder in the output and put back on a hit.
  *
  * What a memo assumes: a command is a function of the tree and its
  * environment (jolt's sandbox has no network and a private /tmp; the
@@ -39,7 +42,8 @@ void jolt_execmemo_free(jolt_execmemo *m);
 
 /* jolt_sandbox_run through the memo: a remembered result when one is
  * kept for this tree and command, else a run (remembered when it may
- * be). Thread-safe. Same returns as jolt_sandbox_run. */
+ * be). Thread-safe. Same returns as jolt_sandbox_run, and JOLT_EIO
+ * when a remembered change cannot be made in the working copy. */
 int jolt_execmemo_run(jolt_execmemo *m, struct jolt_sandbox_result *out,
 		      const struct jolt_sandbox_opts *o);
 

@@ -4,7 +4,8 @@
  * command whose real output differs on every run), and anything that
  * decides a command's result - a file's content, mode or name, a
  * symlink, the environment, the command - makes it run again; a command
- * that changes the tree or times out is never remembered.
+ * that changes the tree is remembered with its changes, which a hit
+ * makes again; one that times out or writes too much is not remembered.
  */
 #include "test.h"
 
@@ -164,20 +165,76 @@ static void test_environment_and_command_are_in_the_key(void **state)
 	free(o4);
 }
 
-static void test_tree_changing_command_is_not_remembered(void **state)
+/* What the changing command of the next test leaves behind. */
+#define CHANGES                                                          \
+	FRESH " | tee log; chmod 600 log; mkdir -p sub/deeper; "         \
+	      "echo x > sub/deeper/f; ln -s log lnk; rm -f gone.txt; "   \
+	      "rm -rf olddir; chmod 700 keep.txt"
+
+static void reset_tree(const char *wd)
+{
+	char *cmd = jolt_xasprintf(
+	    "cd '%s' && rm -rf log sub lnk && mkdir -p olddir/in && "
+	    "echo old > olddir/in/x && chmod 644 keep.txt",
+	    wd);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	put(wd, "gone.txt", "bye\n");
+	/* The sandbox's own, so the command can change all of it. */
+	assert_int_equal(jolt_sandbox_prepare_dir(wd, SLOT), 0);
+}
+
+static void test_tree_changing_command_is_remembered_with_its_changes(
+    void **state)
 {
 	struct fx *f = *state;
-	char *o1 = memo_run(f, f->a, "rm -f log; " FRESH " | tee log", NULL,
-			    NULL);
-	/* The tree is as it was before the first run... */
-	char *p = jolt_xasprintf("%s/log", f->a);
+	char h0[65], h1[65], h2[65], h3[65];
+	put(f->a, "keep.txt", "k\n");
+	reset_tree(f->a);
+	assert_true(jolt_execmemo_tree_hash(h0, f->a));
+	int c1, c2;
+	char *o1 = memo_run(f, f->a, CHANGES, NULL, &c1);
+	assert_true(jolt_execmemo_tree_hash(h1, f->a));
+	assert_string_not_equal(h0, h1);
+	char *gone = jolt_xasprintf("%s/olddir", f->a);
+	struct stat st;
+	assert_int_equal(lstat(gone, &st), -1); /* the command could */
+	free(gone);
+	reset_tree(f->a);
+	assert_true(jolt_execmemo_tree_hash(h2, f->a));
+	assert_string_equal(h0, h2);
+	char *o2 = memo_run(f, f->a, CHANGES, NULL, &c2);
+	counts(f, 1, 1);
+	assert_string_equal(o1, o2);
+	assert_int_equal(c1, c2);
+	/* The remembered changes were made: the same tree as the real run. */
+	assert_true(jolt_execmemo_tree_hash(h3, f->a));
+	assert_string_equal(h1, h3);
+	/* ...and what they made is the sandbox's to change, as its own is. */
+	jolt_sandbox_opts o = {.workdir = f->a, .slot = SLOT,
+			       .command = "echo more >> log && echo y > "
+					  "sub/deeper/g && rm sub/deeper/f"};
+	jolt_sandbox_result r;
+	assert_int_equal(jolt_sandbox_run(&r, &o), 0);
+	assert_int_equal(r.exit_code, 0);
+	jolt_sandbox_result_release(&r);
+	free(o1);
+	free(o2);
+}
+
+static void test_not_remembered_timeouts_and_floods(void **state)
+{
+	struct fx *f = *state;
+	/* A command that writes more than the memo keeps runs every time. */
+	const char *big = "rm -f big; head -c 5000000 /dev/zero > big; " FRESH;
+	char *o1 = memo_run(f, f->a, big, NULL, NULL);
+	char *p = jolt_xasprintf("%s/big", f->a);
 	assert_int_equal(unlink(p), 0);
-	char *o2 = memo_run(f, f->a, "rm -f log; " FRESH " | tee log", NULL,
-			    NULL);
-	/* ...but the command wrote a file: it ran both times. */
+	char *o2 = memo_run(f, f->a, big, NULL, NULL);
 	assert_string_not_equal(o1, o2);
 	counts(f, 0, 2);
 	/* A command that times out is not remembered either. */
+	assert_int_equal(unlink(p), 0);
 	jolt_sandbox_opts o = {.workdir = f->a, .command = "sleep 5",
 			       .slot = SLOT, .memo = f->m, .timeout_s = 0.3};
 	jolt_sandbox_result r;
@@ -254,7 +311,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(
 		test_environment_and_command_are_in_the_key, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
-		test_tree_changing_command_is_not_remembered, setup, teardown),
+		test_tree_changing_command_is_remembered_with_its_changes, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_not_remembered_timeouts_and_floods, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_other_copy_gets_its_own_path,
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tree_hash, setup, teardown),

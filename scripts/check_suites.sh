@@ -1,0 +1,54 @@
+#!/bin/sh
+# check_suites.sh - the full check of every shipped suite (make
+# check-suites): `jolt check` of every operator at every level, seeds
+# 1..3, each suite in turn, with its wall and CPU time. `make test`
+# checks a fixed sample of each suite; this is the whole of it.
+#
+#   sh scripts/check_suites.sh [JOLT] [OUT.md]
+#
+# Failures are printed as they come (--failures-only) and kept in
+# build/check-suites/SUITE.out; the summary table goes to OUT.md
+# (default build/check-suites/CHECKS.md) and stdout. The replay cache is
+# jolt's usual one ($JOLT_CACHE_DIR, ~/.cache/jolt): set
+# JOLT_CACHE_DIR to an empty directory for a cold check. Exits 1 when
+# any suite has a failure or an error.
+JOLT=${1:-build/jolt}
+D=build/check-suites
+OUT=${2:-$D/CHECKS.md}
+SEEDS=${SEEDS:-1..3}
+SUITES=${SUITES:-"starter swe search finance toolcall"}
+mkdir -p "$D"
+status=0
+rows=""
+for s in $SUITES; do
+	echo "check-suites: $s, seeds $SEEDS" >&2
+	/usr/bin/time -f "%e %U %S" -o "$D/$s.time" \
+		"$JOLT" check "suites/$s" --seeds "$SEEDS" --failures-only \
+		> "$D/$s.out" 2> "$D/$s.err"
+	rc=$?
+	grep -v '^check: [0-9]*/' "$D/$s.err" | sed "s/^/$s: /" >&2
+	cat "$D/$s.out"
+	[ "$rc" = 0 ] || status=1
+	summary=$(tail -1 "$D/$s.out")
+	set -- $(sed -n 's/^check: \([0-9]*\) replays in .* (cached \([0-9]*\), run \([0-9]*\))$/\1 \2 \3/p' "$D/$s.err" | tail -1)
+	replays=${1:-?} cached=${2:-?}
+	set -- $(sed -n 's/^check: \([0-9]*\) sandboxed commands run, \([0-9]*\) more.*/\1 \2/p' "$D/$s.err")
+	cmds="${1:-0} run, ${2:-0} answered"
+	set -- $(cat "$D/$s.time" 2>/dev/null)
+	rows="$rows| $s | $summary | $replays ($cached cached) | $cmds | ${1:-?} s | $(awk -v u="${2:-0}" -v y="${3:-0}" 'BEGIN { printf "%.0f", u + y }') s | $rc |
+"
+done
+{
+	echo "# Full check of the shipped suites"
+	echo
+	echo "\`jolt check SUITE --seeds $SEEDS\`: every operator at every level;"
+	echo "every variant's oracle must pass and its planted mistake fail."
+	echo "Made by \`make check-suites\` ($(date -u +%Y-%m-%d), $(nproc) cores,"
+	echo "jolt $("$JOLT" --version 2>/dev/null | head -1))."
+	echo
+	echo "| suite | result | replays | sandboxed commands | wall | CPU | exit |"
+	echo "|---|---|---|---|---|---|---|"
+	printf "%s" "$rows"
+} > "$OUT"
+cat "$OUT"
+exit $status
