@@ -227,7 +227,9 @@ const jolt_cmd_syntax jolt_check_syntax = {
 	 "A sandboxed command (an exec: tool or a command grader) runs once per\n"
 	 "distinct working tree, command and environment: variants that leave\n"
 	 "the files as the baseline left them take its result (--no-cache runs\n"
-	 "every command). A closing line says how many were run and answered.\n\n"
+	 "every command). A closing line says how many were run and answered.\n"
+	 "Variants that come out identical (an operator that ignores its seed)\n"
+	 "are replayed once and each listed with that result.\n\n"
 	 "Exits 0 when all hold, 1 when any fails, 2 when a suite file is invalid\n"
 	 "or an option is wrong, 3 when a sandbox or working copy cannot be made.",
 	.opts = check_options,
