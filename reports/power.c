@@ -3,6 +3,7 @@
  * power.h for the formula and the model behind it).
  */
 #include <math.h>
+#include <stddef.h>
 
 #include "reports/power.h"
 
@@ -95,4 +96,29 @@ long jolt_power_repeats(const jolt_power_design *d, double drop,
 			return k;
 	}
 	return -1;
+}
+
+const char *jolt_power_src_name(enum jolt_power_src s)
+{
+	static const char *const names[] = {
+#define JOLT_X_NAME(n, str) str,
+		JOLT_POWER_SRCS(JOLT_X_NAME)
+#undef JOLT_X_NAME
+	};
+	return (size_t)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
+enum jolt_power_src jolt_power_measure(double *out, double disagree,
+				       long rep_pairs, long fixes, long pairs)
+{
+	if (rep_pairs > 0) {
+		*out = disagree / (double)rep_pairs;
+		return JOLT_POWER_SRC_REPEATS;
+	}
+	if (pairs > 0) {
+		*out = fmin(1.0, 2.0 * (double)fixes / (double)pairs);
+		return JOLT_POWER_SRC_FIXES;
+	}
+	*out = NAN;
+	return JOLT_POWER_SRC_NONE;
 }

@@ -78,4 +78,25 @@ double jolt_power_mdd(const jolt_power_design *d, double tasks,
 long jolt_power_repeats(const jolt_power_design *d, double drop,
 			double tasks, long max_repeats);
 
+/* X(enum, printable) -- where a measured noise comes from. */
+#define JOLT_POWER_SRCS(X)                                                     \
+	X(NONE, "none")                                                        \
+	X(REPEATS, "repeats")                                                  \
+	X(FIXES, "fixes")
+
+enum jolt_power_src {
+#define JOLT_X_ENUM(n, s) JOLT_POWER_SRC_##n,
+	JOLT_POWER_SRCS(JOLT_X_ENUM)
+#undef JOLT_X_ENUM
+};
+const char *jolt_power_src_name(enum jolt_power_src s);
+
+/* The noise a run measured: the share of pairs of baseline repeats that
+ * disagree (`disagree` of `rep_pairs`, the report's noise floor) when it
+ * has any; else twice the share of (clean, perturbed) pairs that fix,
+ * fail -> pass (`fixes` of `pairs`): with one repeat, a fix is chance,
+ * and chance flips both ways. *out is NAN with neither (source NONE). */
+enum jolt_power_src jolt_power_measure(double *out, double disagree,
+				       long rep_pairs, long fixes, long pairs);
+
 #endif

@@ -44,6 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reports/power.h"
 #include "reports/report.h"
 #include "reports/stats.h"
 
@@ -111,6 +112,14 @@ typedef struct jolt_robust_cmp {
 	 * flip rates above would be if the perturbation changed nothing. */
 	double noise_break_rate;
 	double noise_flip_rate;
+	/* The smallest drop this comparison could detect at 80% power
+	 * (power.h): its tasks, its pairs per task as repeats, its clean
+	 * pass rate as p0, its model's measured noise (plan_noise), tested
+	 * at Holm's first step, alpha / family. NAN when no drop up to the
+	 * clean rate is detectable, or nothing was measured. A drop that is
+	 * not significant and smaller than this says "too small a run", not
+	 * "no drop". */
+	double mdd;
 } jolt_robust_cmp;
 
 /* Scaffold x axis interaction: is an axis's drop larger when the task is
@@ -172,6 +181,11 @@ typedef struct jolt_robust_model {
 	double noise_break_rate;
 	long noise_pairs; /* unordered repeat pairs: sum n(n-1)/2 */
 	long noise_tasks; /* baselines with n >= 2 */
+	/* The noise a plan of the next run would assume (power.h,
+	 * jolt_power_measure): the noise floor with repeats, else twice
+	 * the fix rate over all pairs; NAN (source NONE) with neither. */
+	double plan_noise;
+	enum jolt_power_src plan_noise_from;
 	jolt_robust_k *passk;  /* k = 1..repeats when repeats > 1, or NULL */
 	size_t npassk;
 } jolt_robust_model;
