@@ -584,6 +584,15 @@ static void plan_cmps(const jolt_robust *s, jolt_robust_cmp *cs, size_t n)
 	}
 }
 
+const char *jolt_robust_verdict(const jolt_robust_cmp *c)
+{
+	if (c->significant)
+		return "drop";
+	if (!isnan(c->mdd) && !isnan(c->drop.hi) && c->drop.hi < c->mdd)
+		return "no drop of the detectable size";
+	return "too small a run to tell";
+}
+
 static const enum key model_keys[] = {K_MODEL, K_SCAFFOLD, K_SUITE,
 				      K_TASK,  K_VARIANT,  K_REPEAT};
 

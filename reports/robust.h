@@ -213,6 +213,14 @@ typedef struct jolt_robust {
 	size_t family; /* comparisons in the Holm / BH family */
 } jolt_robust;
 
+/* What a comparison lets a reader conclude, from its significance, its
+ * interval and its detectable drop (mdd): "drop" (significant), "no drop
+ * of the detectable size" (not significant, and the interval's upper end
+ * is below mdd), or "too small a run to tell" (not significant, and a
+ * drop as large as the run could detect is still inside the interval,
+ * or none could be detected). */
+const char *jolt_robust_verdict(const jolt_robust_cmp *c);
+
 /* Compute the summary of `n` rows (opts may be NULL). Bad options are
  * JOLT_EUSAGE. The caller frees *out with jolt_robust_free(). */
 int jolt_robust_build(jolt_robust **out, const jolt_trial_row *rows, size_t n,
