@@ -65,6 +65,7 @@ static void plan_init(void *vo)
 {
 	struct plan_opts *o = vo;
 	o->limit = -1;
+	o->repeats = -1; /* not given */
 	o->drop = o->p0 = o->rho = NAN; /* not given */
 	o->alpha = 0.05;
 	o->power = 0.80;
@@ -95,7 +96,7 @@ static int check_opts(const struct plan_opts *o)
 		rc = check_unit("power", o->power, true);
 	if (!rc)
 		rc = check_unit("drop", o->drop, true);
-	if (!rc && o->repeats)
+	if (!rc && o->repeats != -1)
 		rc = jolt_cli_range("--repeats", o->repeats, 1, PLAN_MAX_REPEATS);
 	if (!rc)
 		rc = jolt_cli_range("--comparisons", o->comparisons, 1, 100000);
@@ -246,7 +247,7 @@ int jolt_cmd_plan(void *vo, int argc, char **argv)
 
 	long ks[2] = {1, 3};
 	size_t nk = 2;
-	if (o->repeats) {
+	if (o->repeats > 0) {
 		ks[0] = o->repeats;
 		nk = 1;
 	}
