@@ -32,6 +32,16 @@ expect_exit 2 "plan without a suite" $JOLT plan
 expect_exit 2 "plan with a missing pilot" $JOLT plan suites/finance --pilot "$JOLT_TEST_TMP/none.db"
 grep -q 'no such results database' "$JOLT_TEST_TMP/last.err" && ok "names the missing pilot" || notok "names the missing pilot"
 
+# Every shipped suite's README states what `jolt plan` says.
+for s in starter swe search finance toolcall; do
+	$JOLT plan suites/$s > "$JOLT_TEST_TMP/plan-$s.out" 2>&1
+	got=$(awk '/^ +[13] +[0-9.]+ points/ { printf "%s %s %s|", $1, $2, $4 }' "$JOLT_TEST_TMP/plan-$s.out")
+	want=$(awk -F'|' '/^\| [13] \| [0-9.]+ points \| [0-9.]+ points \|$/ {
+		gsub(/ points/, ""); gsub(/ /, ""); printf "%s %s %s|", $2, $3, $4 }' suites/$s/README.md)
+	[ -n "$got" ] && [ "$got" = "$want" ] && ok "suites/$s/README.md agrees with jolt plan ($got)" \
+		|| notok "suites/$s/README.md agrees with jolt plan (plan: $got, README: $want)"
+done
+
 # A pilot: p0 and the noise between repeats are measured, and agree with
 # the report's figures for the same database.
 expect_exit 0 "pilot run" $JOLT run tests/fixtures/mini --model sim:noise=0.3 --axes user --levels 1 \
