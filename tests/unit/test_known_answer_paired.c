@@ -118,10 +118,7 @@ static void test_paired_with_hard_tasks(void **st)
 	double *p = jolt_xcalloc(starter->ntasks, sizeof(*p));
 	int covered = 0, narrower = 0;
 	for (int rep = 0; rep < REPS; rep++) {
-		size_t n = 0;
-		for (size_t i = 0; i < r->ntrials; i++)
-			if (r->trials[i].repeat == rep)
-				rows[n++] = r->trials[i];
+		size_t n = ka_repeat_rows(rows, r, rep);
 		jolt_robust *one = NULL;
 		assert_int_equal(jolt_robust_build(&one, rows, n, NULL), 0);
 		const jolt_robust_cmp *c = tool_axis(one);
