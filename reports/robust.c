@@ -579,8 +579,14 @@ static void plan_cmps(const jolt_robust *s, jolt_robust_cmp *cs, size_t n)
 		    .p0 = c->clean.rate,
 		    .noise = m->plan_noise,
 		};
-		c->mdd = jolt_power_mdd(&d, (double)c->tasks,
-					(double)pairs / (double)c->tasks);
+		/* Half the noise is the baseline's, averaged over the
+		 * repeats only (a task's variants share its baseline trial
+		 * of a repeat); half the perturbed side's, averaged over
+		 * all of the task's pairs: K is their harmonic mean. */
+		double per = (double)pairs / (double)c->tasks;
+		double reps = m->repeats > 0 ? (double)m->repeats : 1.0;
+		double k = 2.0 / (1.0 / fmin(reps, per) + 1.0 / per);
+		c->mdd = jolt_power_mdd(&d, (double)c->tasks, k);
 	}
 }
 

@@ -113,9 +113,14 @@ typedef struct jolt_robust_cmp {
 	double noise_break_rate;
 	double noise_flip_rate;
 	/* The smallest drop this comparison could detect at 80% power
-	 * (power.h): its tasks, its pairs per task as repeats, its clean
-	 * pass rate as p0, its model's measured noise (plan_noise), tested
-	 * at Holm's first step, alpha / family. NAN when no drop up to the
+	 * (power.h): its tasks; as K the harmonic mean of its model's
+	 * repeats (the baseline side's noise averages over those only)
+	 * and its pairs per task (the perturbed side's); its clean pass
+	 * rate as p0; its model's measured noise (plan_noise); tested at
+	 * Holm's first step, alpha / family. Like `jolt plan`, it assumes
+	 * the drop breaks the same tasks on every repeat (the
+	 * conservative case): a drop that strikes trials at random may be
+	 * found significant below it. NAN when no drop up to the
 	 * clean rate is detectable, or nothing was measured. A drop that is
 	 * not significant and smaller than this says "too small a run", not
 	 * "no drop". */

@@ -618,6 +618,53 @@ static void test_detectable(void **state)
 	free(dir);
 }
 
+/* With repeats and several variants per task: 40 tasks x 2 repeats,
+ * two operators. Baselines: t00-t27 pass both repeats, t28-t29 pass
+ * only repeat 0 (2 of 40 repeat pairs disagree: noise .05), the rest
+ * fail; a variant passes where its baseline does, except on t00-t05.
+ * The env axis: 160 pairs, clean rate 116/160 = .725, 4 pairs per task
+ * over 2 repeats, so K = 2 / (1/2 + 1/4) = 2.667; family 3 (the axis
+ * and its two operators; their single levels repeat them). Python:
+ * Connor's n with psi = d + .05/K at alpha .05/3, solved: .261737. */
+static void test_detectable_repeats(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = jolt_xasprintf("%s/det2.db", dir);
+	jolt_store *st;
+	jolt_task many[40];
+	char ids[40][8];
+	static const char *const ops[] = {"wipe", "move"};
+	assert_int_equal(jolt_store_open(&st, path), 0);
+	for (int t = 0; t < 40; t++) {
+		snprintf(ids[t], sizeof(ids[t]), "t%02d", t);
+		many[t] = (jolt_task){.id = ids[t]};
+		for (int rep = 0; rep < 2; rep++) {
+			bool clean = t < 28 || (t < 30 && rep == 0);
+			put_v(st, "A", &many[t], NULL, NULL, 0, rep,
+			      clean ? JOLT_OUTCOME_PASS : JOLT_OUTCOME_FAIL);
+			for (int o = 0; o < 2; o++)
+				put_v(st, "A", &many[t], "env", ops[o], 1, rep,
+				      clean && t >= 6 ? JOLT_OUTCOME_PASS
+						      : JOLT_OUTCOME_FAIL);
+		}
+	}
+	jolt_store_close(st);
+	jolt_report *r = load_one(path);
+	const jolt_robust *rb = r->robust;
+	assert_int_equal(rb->family, 3);
+	assert_int_equal(rb->models[0].plan_noise_from, JOLT_POWER_SRC_REPEATS);
+	assert_true(fabs(rb->models[0].plan_noise - 0.05) < 1e-12);
+	const jolt_robust_cmp *c = &rb->by_axis[0];
+	assert_int_equal(jolt_flips_total(&c->flips), 160);
+	assert_true(fabs(c->clean.rate - 0.725) < 1e-12);
+	assert_true(fabs(c->mdd - 0.261737) < 1e-5);
+	assert_true(c->significant);
+	assert_string_equal(jolt_robust_verdict(c), "drop");
+	jolt_report_free(r);
+	free(path);
+	free(dir);
+}
+
 /* Refused variants (report.h): parsed from their names, once each, in
  * every format. */
 static void test_refused(void **state)
@@ -863,6 +910,7 @@ int main(void)
 	    cmocka_unit_test(test_csv),
 	    cmocka_unit_test(test_json),
 	    cmocka_unit_test(test_detectable),
+	    cmocka_unit_test(test_detectable_repeats),
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_builder),
 	    cmocka_unit_test(test_load_unknown_outcome),
