@@ -72,15 +72,7 @@ expect_exit 2 "--baseline-only with --ops" $JOLT check tests/fixtures/mini --bas
 
 # Oracle drift: a task whose oracle no longer passes.
 mkdir -p "$JOLT_TEST_TMP/drift" && cp -r tests/fixtures/mini/. "$JOLT_TEST_TMP/drift/"
-cat > "$JOLT_TEST_TMP/drift/tasks/ask.yaml" <<'YAML'
-id: ask
-user: What is 6 times 7? Answer with the number.
-tools: []
-grade:
-  - answer: {number: 42}
-oracle:
-  - answer: "41"
-YAML
+cp tests/fixtures/drifted-ask.yaml "$JOLT_TEST_TMP/drift/tasks/ask.yaml"
 expect_exit 1 "check --baseline-only catches the drift" $JOLT check "$JOLT_TEST_TMP/drift" --baseline-only --no-cache
 grep -q '^FAIL  mini/ask/baseline' "$out" && ok "names the task" || notok "names the task"
 expect_exit 0 "run with a drifted oracle" $JOLT run "$JOLT_TEST_TMP/drift" --model sim:oracle --axes user \
