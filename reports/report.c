@@ -127,6 +127,48 @@ int jolt_report_add(jolt_report *r, size_t db, const jolt_trial_row *row)
 	return 0;
 }
 
+/* Split TASK/AXIS.OPERATOR@LEVEL#SEED into x's task, op, level, seed. */
+static void parse_variant(jolt_report_refused *x, struct jolt_report_arena *a)
+{
+	const char *name = x->variant;
+	const char *slash = strrchr(name, '/');
+	const char *at = slash ? strchr(slash, '@') : NULL;
+	const char *hash = at ? strchr(at, '#') : NULL;
+	char *end1 = NULL, *end2 = NULL;
+	long level = hash ? strtol(at + 1, &end1, 10) : -1;
+	long long seed = hash ? strtoll(hash + 1, &end2, 10) : -1;
+	x->task = x->op = "";
+	x->level = -1;
+	x->seed = -1;
+	if (!hash || end1 != hash || *end2 || level < 0 || level > 9)
+		return;
+	char *task = jolt_xasprintf("%.*s", (int)(slash - name), name);
+	char *op = jolt_xasprintf("%.*s", (int)(at - slash - 1), slash + 1);
+	x->task = arena_strdup(a, task);
+	x->op = arena_strdup(a, op);
+	free(task);
+	free(op);
+	x->level = (int)level;
+	x->seed = seed;
+}
+
+void jolt_report_add_refused(jolt_report *r, const char *suite,
+			     const char *variant, const char *why)
+{
+	suite = suite ? suite : "";
+	for (size_t i = 0; i < r->nrefused; i++)
+		if (!strcmp(r->refused[i].suite, suite) &&
+		    !strcmp(r->refused[i].variant, variant))
+			return;
+	r->refused = jolt_xrealloc(r->refused,
+				   (r->nrefused + 1) * sizeof(*r->refused));
+	jolt_report_refused *x = &r->refused[r->nrefused++];
+	x->suite = arena_strdup(r->arena, suite);
+	x->variant = arena_strdup(r->arena, variant);
+	x->why = arena_strdup(r->arena, why ? why : "");
+	parse_variant(x, r->arena);
+}
+
 /* Compare two trials on the first `depth` of model, scaffold, suite,
  * task. */
 static int cmp_depth(const jolt_trial_row *x, const jolt_trial_row *y,
@@ -270,6 +312,7 @@ void jolt_report_free(jolt_report *r)
 	free(r->by_suite);
 	free(r->by_task);
 	free(r->board);
+	free(r->refused);
 	jolt_robust_free(r->robust);
 	if (r->traces.release)
 		r->traces.release(r->traces.payload);

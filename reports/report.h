@@ -77,6 +77,20 @@ typedef struct jolt_report_traces {
 	void *payload;
 } jolt_report_traces;
 
+/* A variant a run refused to score because the task's reference
+ * solution (oracle) fails its graders on it: a bug in an operator or a
+ * task, or the environment drifted from the oracle. */
+typedef struct jolt_report_refused {
+	const char *suite;   /* "" when the run did not record it */
+	const char *variant; /* TASK/AXIS.OPERATOR@LEVEL#SEED */
+	/* Parsed from the name; "" and -1 when it does not parse. */
+	const char *task;
+	const char *op; /* AXIS.OPERATOR */
+	int level;
+	long long seed;
+	const char *why; /* the grader's detail, "" when none */
+} jolt_report_refused;
+
 typedef struct jolt_report {
 	const char **dbs; /* the database paths, in the order given */
 	size_t ndb;
@@ -106,6 +120,10 @@ typedef struct jolt_report {
 	 * noise_break_rate), next to each drop. */
 	jolt_report_entry *board;
 	size_t nboard;
+	/* Variants refused by the runs' pre-check (jolt_report_add_refused),
+	 * once each, in the order first added. */
+	jolt_report_refused *refused;
+	size_t nrefused;
 	/* The trace source; read == NULL when there is none. Owned. */
 	jolt_report_traces traces;
 } jolt_report;
@@ -119,6 +137,11 @@ int jolt_report_new(jolt_report **out, const char *const *sources,
  * Rows keep the order they are added in. A `db` outside the sources is
  * JOLT_EUSAGE. */
 int jolt_report_add(jolt_report *r, size_t db, const jolt_trial_row *row);
+/* Record a variant a run refused (strings copied; suite and why may be
+ * NULL). The same (suite, variant) again is ignored: a resumed run and
+ * every shard of one record the same refusals. */
+void jolt_report_add_refused(jolt_report *r, const char *suite,
+			     const char *variant, const char *why);
 /* Compute the groups and the robustness summary (default options) of
  * the rows added; call once, after the last add. */
 int jolt_report_finish(jolt_report *r);

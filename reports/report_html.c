@@ -673,11 +673,98 @@ static void html_head(FILE *f, const jolt_report *r)
 	}
 	fputs("</p><nav><a href=\"#leaderboard\">leaderboard</a> "
 	      "<a href=\"#drops\">drop per axis</a> "
+	      "<a href=\"#detect\">detectable</a> "
 	      "<a href=\"#heatmap\">operators</a> "
 	      "<a href=\"#levels\">levels</a> "
 	      "<a href=\"#passk\">pass^k</a> "
+	      "<a href=\"#refused\">refused</a> "
 	      "<a href=\"#trials\">trials and traces</a></nav></header>\n",
 	      f);
+}
+
+/* Each axis's drop next to the smallest drop the run could detect, and
+ * what that lets a reader conclude (robust.h, jolt_robust_verdict). */
+static void html_detectable(FILE *f, const jolt_report *r)
+{
+	const jolt_robust *s = r->robust;
+	if (!s || s->nby_axis == 0)
+		return;
+	fprintf(f, "<section id=\"detect\"><h2>What this run can detect</h2>\n"
+		"<p class=\"note\">Detectable: the smallest drop each "
+		"comparison could detect at 80%% power, with its tasks, K "
+		"from the repeats and its pairs per task, its baseline rate "
+		"and the model's noise (flips between repeats; without "
+		"repeats, twice its fix rate), assuming a drop breaks the "
+		"same tasks every time, "
+		"at the Holm level %g/%zu: the paired McNemar sample size "
+		"(Connor 1987) n = [z(1-a/2) &radic;&psi; + z(.8) "
+		"&radic;(&psi; - d&sup2;)]&sup2; / d&sup2;, &psi; = d + "
+		"noise/K, solved for d. A drop that is not significant means "
+		"\"no drop\" only when its interval stays below the "
+		"detectable drop; otherwise the run was too small to tell. "
+		"<code>jolt plan</code> sizes the next run.</p>\n"
+		"<div class=\"scroll\"><table class=\"lb\"><thead><tr>"
+		"<th>model</th><th>scaffold</th><th>axis</th><th>tasks</th>"
+		"<th>pairs</th><th>drop</th><th>95%% interval</th>"
+		"<th>detectable</th><th>verdict</th></tr></thead><tbody>\n",
+		s->opts.alpha, s->family ? s->family : 1);
+	for (size_t i = 0; i < s->nby_axis; i++) {
+		const jolt_robust_cmp *c = &s->by_axis[i];
+		fputs("<tr><td>", f);
+		jolt_html_text(f, c->model, 0);
+		fputs("</td><td>", f);
+		jolt_html_text(f, c->scaffold, 0);
+		fputs("</td><td>", f);
+		jolt_html_text(f, c->axis, 0);
+		fprintf(f, "</td><td>%ld</td><td>%ld</td><td>", c->tasks,
+			jolt_flips_total(&c->flips));
+		jolt_html_pct(f, c->drop.est);
+		fputs("</td><td>", f);
+		jolt_html_interval(f, c->drop.lo, c->drop.hi);
+		fputs("</td><td class=\"mdd\">", f);
+		jolt_html_pct(f, c->mdd);
+		fputs("</td><td>", f);
+		jolt_html_text(f, jolt_robust_verdict(c), 0);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table></div></section>\n", f);
+}
+
+/* The variants the runs refused because their oracle fails. */
+static void html_refused(FILE *f, const jolt_report *r)
+{
+	fputs("<section id=\"refused\"><h2>Refused variants</h2>\n", f);
+	if (r->nrefused == 0) {
+		fputs("<p>No variant was refused: the oracle passed every "
+		      "variant run.</p></section>\n", f);
+		return;
+	}
+	fprintf(f, "<p class=\"note\">%zu variant%s refused before the run "
+		"because the task's oracle fails on %s (an operator or task "
+		"bug, or the environment drifted from the oracle): not run, "
+		"not counted. <code>jolt check</code> replays them.</p>\n"
+		"<div class=\"scroll\"><table class=\"lb\"><thead><tr>"
+		"<th>suite</th><th>task</th><th>operator</th><th>level</th>"
+		"<th>seed</th><th>why</th></tr></thead><tbody>\n",
+		r->nrefused, r->nrefused == 1 ? " was" : "s were",
+		r->nrefused == 1 ? "it" : "them");
+	for (size_t i = 0; i < r->nrefused; i++) {
+		const jolt_report_refused *x = &r->refused[i];
+		fputs("<tr><td>", f);
+		jolt_html_text(f, x->suite, 0);
+		fputs("</td><td>", f);
+		jolt_html_text(f, x->level >= 0 ? x->task : x->variant, 0);
+		fputs("</td><td>", f);
+		jolt_html_text(f, x->op, 0);
+		if (x->level >= 0)
+			fprintf(f, "</td><td>%d</td><td>%lld</td><td>",
+				x->level, x->seed);
+		else
+			fputs("</td><td></td><td></td><td>", f);
+		jolt_html_text(f, x->why, 300);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table></div></section>\n", f);
 }
 
 static void html_browser(FILE *f)
@@ -722,10 +809,12 @@ static int html_write(FILE *f, const jolt_report *r)
 	html_head(f, r);
 	html_leaderboard(f, r);
 	jolt_html_chart_drops(f, r);
+	html_detectable(f, r);
 	jolt_html_chart_heatmap(f, r);
 	if ((err = jolt_html_chart_levels(f, r, base)) != 0)
 		goto done;
 	jolt_html_chart_passk(f, r);
+	html_refused(f, r);
 	html_browser(f);
 	if ((err = html_chunks(f, r, order, loc, &nchunks)) != 0)
 		goto done;

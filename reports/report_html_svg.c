@@ -108,6 +108,8 @@ static void cmp_title(FILE *f, const jolt_robust_cmp *c, const char *what)
 		"p (Holm) %.3g%s",
 		jolt_flips_total(&c->flips), c->tasks, c->flips.n10,
 		c->flips.n01, c->p_holm, c->significant ? ", significant" : "");
+	fputs("; detectable at 80% power ", f);
+	jolt_html_pct(f, c->mdd);
 	if (!isnan(c->noise_break_rate)) {
 		fputs("; break rate ", f);
 		jolt_html_pct(f, c->break_rate);

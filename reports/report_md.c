@@ -370,6 +370,8 @@ static void md_cmp_cells(FILE *f, const jolt_robust_cmp *c)
 		md_pct(f, c->drop.hi);
 		fputc(']', f);
 	}
+	fputs(" | ", f);
+	md_pct(f, c->mdd);
 	fprintf(f, " | %ld | %ld | ", c->flips.n10, c->flips.n01);
 	md_pct(f, c->break_rate);
 	fputs(" | ", f);
@@ -432,10 +434,10 @@ static void md_robust_summary(FILE *f, const jolt_robust *s)
 static void md_robust_tables(FILE *f, const jolt_robust *s)
 {
 	static const char *const cols =
-	    " pairs | baseline | perturbed | drop [95% CI] | breaks | fixes | "
-	    "break rate | noise floor | McNemar p (Holm) |\n";
+	    " pairs | baseline | perturbed | drop [95% CI] | detectable | "
+	    "breaks | fixes | break rate | noise floor | McNemar p (Holm) |\n";
 	static const char *const rule =
-	    "---:|---:|---:|---|---:|---:|---:|---:|---|\n";
+	    "---:|---:|---:|---|---:|---:|---:|---:|---:|---|\n";
 
 	fputs("\n## Robustness by axis\n\n| model | scaffold | axis |", f);
 	fputs(cols, f);
@@ -462,8 +464,20 @@ static void md_robust_tables(FILE *f, const jolt_robust *s)
 		"of the same baseline, with no perturbation at all (of the "
 		"repeats that pass, the share another repeat fails; n/a "
 		"without --repeats 2 or more); a break rate near it is "
-		"run-to-run noise, not brittleness.\n",
-		s->opts.bootstrap_reps, s->family, s->opts.alpha);
+		"run-to-run noise, not brittleness. Detectable: the "
+		"smallest drop this comparison could detect at 80%% power "
+		"(paired McNemar, Connor 1987: n = [z(1-a/2) sqrt(psi) + "
+		"z(.8) sqrt(psi - d^2)]^2 / d^2 with psi = d + noise/K, at "
+		"the Holm level %g/%zu, for its tasks, K from the repeats "
+		"and its pairs per task, its baseline rate and the model's "
+		"noise between repeats, or twice its fix rate without "
+		"repeats, assuming a drop breaks the same tasks every "
+		"time); a drop "
+		"that is not significant and smaller than this means the "
+		"run was too small to tell, not that there is no drop "
+		"(`jolt plan` sizes the next run).\n",
+		s->opts.bootstrap_reps, s->family, s->opts.alpha,
+		s->opts.alpha, s->family ? s->family : 1);
 
 	fputs("\n## By operator\n\n"
 	      "| model | scaffold | axis | operator | level |",
@@ -544,9 +558,10 @@ static void md_scaffolds(FILE *f, const jolt_robust *s)
 	if (s->nby_scaffold == 0)
 		return;
 	fputs("\n## Scaffold swap\n\n| model | scaffold | against |"
-	      " pairs | native | this scaffold | drop [95% CI] | breaks | "
-	      "fixes | break rate | noise floor | McNemar p (Holm) |\n"
-	      "|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|\n",
+	      " pairs | native | this scaffold | drop [95% CI] | "
+	      "detectable | breaks | fixes | break rate | noise floor | "
+	      "McNemar p (Holm) |\n"
+	      "|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|\n",
 	      f);
 	for (size_t i = 0; i < s->nby_scaffold; i++) {
 		const jolt_robust_cmp *c = &s->by_scaffold[i];
@@ -592,6 +607,43 @@ static void md_scaffolds(FILE *f, const jolt_robust *s)
 	      "scaffold than under native, per task over the tasks measured "
 	      "under both, with a bootstrap interval over tasks.\n",
 	      f);
+}
+
+/* The variants the runs refused because their oracle fails (report.h):
+ * measured nowhere, so a reader must see them. */
+static void md_refused(FILE *f, const jolt_report *r)
+{
+	fputs("\n## Refused variants\n\n", f);
+	if (r->nrefused == 0) {
+		fputs("No variant was refused: the oracle passed every "
+		      "variant run.\n", f);
+		return;
+	}
+	fprintf(f, "%zu variant%s refused before the run because the task's "
+		"oracle fails on %s (an operator or task bug, or the "
+		"environment drifted from the oracle); not run, not counted. "
+		"`jolt check --tasks TASK` replays them.\n\n"
+		"| suite | task | operator | level | seed | why |\n"
+		"|---|---|---|---:|---:|---|\n",
+		r->nrefused, r->nrefused == 1 ? " was" : "s were",
+		r->nrefused == 1 ? "it" : "them");
+	for (size_t i = 0; i < r->nrefused && i < MD_MAX_LISTED; i++) {
+		const jolt_report_refused *x = &r->refused[i];
+		fputc('|', f);
+		md_name(f, x->suite);
+		md_name(f, x->level >= 0 ? x->task : x->variant);
+		md_name(f, x->op);
+		if (x->level >= 0)
+			fprintf(f, " %d | %lld |", x->level, x->seed);
+		else
+			fputs(" | |", f);
+		fputc(' ', f);
+		jolt_md_text(f, x->why, 200, true);
+		fputs(" |\n", f);
+	}
+	if (r->nrefused > MD_MAX_LISTED)
+		fprintf(f, "\n%zu more: `jolt report --format json` lists "
+			"every one.\n", r->nrefused - MD_MAX_LISTED);
 }
 
 /* Models and scaffolds side by side, best first (report.h). */
@@ -658,6 +710,8 @@ static int md_write(FILE *f, const jolt_report *r)
 			r->tls_insecure, r->tls_insecure == 1 ? " was" : "s were");
 	if (r->ntrials == 0) {
 		fputs("_no trials: these databases hold no results yet._\n", f);
+		if (r->nrefused)
+			md_refused(f, r);
 		return 0;
 	}
 
@@ -687,6 +741,7 @@ static int md_write(FILE *f, const jolt_report *r)
 
 	md_failures(f, r);
 	md_infra(f, r);
+	md_refused(f, r);
 	return 0;
 }
 

@@ -550,6 +550,55 @@ static void copy_noise(const jolt_robust *s, jolt_robust_cmp *cs, size_t n)
 	}
 }
 
+/* Each model's plan noise, then each comparison's detectable drop
+ * (robust.h, power.h); after adjust(), which sizes the family. */
+static void plan_model(jolt_robust_model *m)
+{
+	m->plan_noise_from = jolt_power_measure(
+	    &m->plan_noise, m->noise_flip_rate * (double)m->noise_pairs,
+	    m->noise_pairs, m->flips.n01, jolt_flips_total(&m->flips));
+}
+
+static void plan_cmps(const jolt_robust *s, jolt_robust_cmp *cs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		jolt_robust_cmp *c = &cs[i];
+		const jolt_robust_model *m = NULL;
+		for (size_t j = 0; j < s->nmodels && !m; j++)
+			if (!strcmp(s->models[j].model, c->model) &&
+			    !strcmp(s->models[j].scaffold, c->scaffold))
+				m = &s->models[j];
+		long pairs = jolt_flips_total(&c->flips);
+		c->mdd = NAN;
+		if (!m || c->tasks <= 0 || isnan(m->plan_noise) ||
+		    isnan(c->clean.rate))
+			continue;
+		jolt_power_design d = {
+		    .alpha = s->opts.alpha,
+		    .comparisons = (long)s->family,
+		    .p0 = c->clean.rate,
+		    .noise = m->plan_noise,
+		};
+		/* Half the noise is the baseline's, averaged over the
+		 * repeats only (a task's variants share its baseline trial
+		 * of a repeat); half the perturbed side's, averaged over
+		 * all of the task's pairs: K is their harmonic mean. */
+		double per = (double)pairs / (double)c->tasks;
+		double reps = m->repeats > 0 ? (double)m->repeats : 1.0;
+		double k = 2.0 / (1.0 / fmin(reps, per) + 1.0 / per);
+		c->mdd = jolt_power_mdd(&d, (double)c->tasks, k);
+	}
+}
+
+const char *jolt_robust_verdict(const jolt_robust_cmp *c)
+{
+	if (c->significant)
+		return "drop";
+	if (!isnan(c->mdd) && !isnan(c->drop.hi) && c->drop.hi < c->mdd)
+		return "no drop of the detectable size";
+	return "too small a run to tell";
+}
+
 static const enum key model_keys[] = {K_MODEL, K_SCAFFOLD, K_SUITE,
 				      K_TASK,  K_VARIANT,  K_REPEAT};
 
@@ -731,6 +780,12 @@ int jolt_robust_build(jolt_robust **out, const jolt_trial_row *rows, size_t n,
 	copy_noise(s, s->by_op, s->nby_op);
 	copy_noise(s, s->by_level, s->nby_level);
 	copy_noise(s, s->by_scaffold, s->nby_scaffold);
+	for (size_t i = 0; i < s->nmodels; i++)
+		plan_model(&s->models[i]);
+	plan_cmps(s, s->by_axis, s->nby_axis);
+	plan_cmps(s, s->by_op, s->nby_op);
+	plan_cmps(s, s->by_level, s->nby_level);
+	plan_cmps(s, s->by_scaffold, s->nby_scaffold);
 	err = build_inter(s, ps, nps, &o);
 done:
 	free(sorted);
@@ -823,6 +878,7 @@ static json_t *jcmp(const jolt_robust_cmp *c)
 				    jnum(c->noise_flip_rate));
 		json_object_set_new(o, "noise_break_rate",
 				    jnum(c->noise_break_rate));
+		json_object_set_new(o, "detectable_drop", jnum(c->mdd));
 	}
 	if (o && c->op)
 		json_object_set_new(o, "operator", jolt_robust_json_str(c->op));
@@ -872,6 +928,12 @@ static json_t *jmodel(const jolt_robust_model *m)
 			      jnum(m->noise_break_rate), "pairs",
 			      (json_int_t)m->noise_pairs, "baselines",
 			      (json_int_t)m->noise_tasks));
+	if (o)
+		json_object_set_new(
+		    o, "plan",
+		    json_pack("{s:o, s:s}", "noise", jnum(m->plan_noise),
+			      "noise_from",
+			      jolt_power_src_name(m->plan_noise_from)));
 	return o;
 }
 

@@ -44,6 +44,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "reports/power.h"
 #include "reports/report.h"
 #include "reports/stats.h"
 
@@ -111,6 +112,19 @@ typedef struct jolt_robust_cmp {
 	 * flip rates above would be if the perturbation changed nothing. */
 	double noise_break_rate;
 	double noise_flip_rate;
+	/* The smallest drop this comparison could detect at 80% power
+	 * (power.h): its tasks; as K the harmonic mean of its model's
+	 * repeats (the baseline side's noise averages over those only)
+	 * and its pairs per task (the perturbed side's); its clean pass
+	 * rate as p0; its model's measured noise (plan_noise); tested at
+	 * Holm's first step, alpha / family. Like `jolt plan`, it assumes
+	 * the drop breaks the same tasks on every repeat (the
+	 * conservative case): a drop that strikes trials at random may be
+	 * found significant below it. NAN when no drop up to the
+	 * clean rate is detectable, or nothing was measured. A drop that is
+	 * not significant and smaller than this says "too small a run", not
+	 * "no drop". */
+	double mdd;
 } jolt_robust_cmp;
 
 /* Scaffold x axis interaction: is an axis's drop larger when the task is
@@ -172,6 +186,11 @@ typedef struct jolt_robust_model {
 	double noise_break_rate;
 	long noise_pairs; /* unordered repeat pairs: sum n(n-1)/2 */
 	long noise_tasks; /* baselines with n >= 2 */
+	/* The noise a plan of the next run would assume (power.h,
+	 * jolt_power_measure): the noise floor with repeats, else twice
+	 * the fix rate over all pairs; NAN (source NONE) with neither. */
+	double plan_noise;
+	enum jolt_power_src plan_noise_from;
 	jolt_robust_k *passk;  /* k = 1..repeats when repeats > 1, or NULL */
 	size_t npassk;
 } jolt_robust_model;
@@ -198,6 +217,14 @@ typedef struct jolt_robust {
 	size_t ninter;
 	size_t family; /* comparisons in the Holm / BH family */
 } jolt_robust;
+
+/* What a comparison lets a reader conclude, from its significance, its
+ * interval and its detectable drop (mdd): "drop" (significant), "no drop
+ * of the detectable size" (not significant, and the interval's upper end
+ * is below mdd), or "too small a run to tell" (not significant, and a
+ * drop as large as the run could detect is still inside the interval,
+ * or none could be detected). */
+const char *jolt_robust_verdict(const jolt_robust_cmp *c);
 
 /* Compute the summary of `n` rows (opts may be NULL). Bad options are
  * JOLT_EUSAGE. The caller frees *out with jolt_robust_free(). */

@@ -34,6 +34,8 @@ struct check_opts {
 static const jolt_opt check_options[] = {
 	{"axes", 0, JOLT_OPT_LIST, offsetof(struct check_opts, axes), "A,B",
 	 "axes whose variants to check (default all; none = baselines only)"},
+	{"baseline-only", 0, JOLT_OPT_FLAG, offsetof(struct check_opts, baseline_only), NULL,
+	 "only the baselines' oracles, the same as --axes none: a quick check for CI"},
 	{"ops", 0, JOLT_OPT_LIST, offsetof(struct check_opts, ops), "NAME,...",
 	 "only these operators"},
 	{"levels", 0, JOLT_OPT_LIST, offsetof(struct check_opts, levels), "1,2,3",
@@ -127,6 +129,11 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 				  o->workers);
 	if (!rc)
 		rc = jolt_cli_parse_levels(&sel.levels, &o->levels);
+	if (!rc && o->baseline_only && (o->axes.n || o->ops.n))
+		rc = jolt_err_set(JOLT_EUSAGE, "--baseline-only checks no variant: "
+				  "it cannot be given with --axes or --ops");
+	if (!rc && o->baseline_only)
+		jolt_strlist_add(&o->axes, "none");
 	if (!rc && o->seeds)
 		rc = jolt_cli_parse_seeds(&seed, &nseeds, o->seeds);
 	if (!rc)
@@ -207,14 +214,20 @@ done:
 }
 
 const jolt_cmd_syntax jolt_check_syntax = {
-	.usage = "SUITE... [--tasks ID,GLOB,...] [--axes ...] [--ops ...] [--levels ...] [--seeds A..B]\n"
-		 "       [--workers N] [--cache DIR | --no-cache]",
+	.usage = "SUITE... [--tasks ID,GLOB,...] [--baseline-only | --axes ... --ops ...] [--levels ...]\n"
+		 "       [--seeds A..B]"
+		 " [--workers N] [--cache DIR | --no-cache]",
 	.help =
 	 "Also replays each variant's planted mistake (what a model thrown by it\n"
 	 "does), which must fail: that is what makes a simulated sensitivity\n"
 	 "measure exactly. Failures are listed with operator, level, seed and a\n"
 	 "diff of the variant. --tasks and --limit check a part of the suites; a\n"
 	 "--tasks pattern that matches no task is a usage error.\n\n"
+	 "--baseline-only (the same as --axes none) replays only each task's\n"
+	 "oracle on the unperturbed task: the quick check for CI that a change\n"
+	 "to the environment has not left an oracle failing (oracle drift).\n"
+	 "jolt run refuses the variants whose oracle fails, and every report\n"
+	 "lists them.\n\n"
 	 "Replays run in parallel (--workers); the output is in the same order\n"
 	 "whatever their number. What a replay concluded is remembered in a cache\n"
 	 "keyed by a hash of everything that decides it (jolt's build, suite.yaml,\n"

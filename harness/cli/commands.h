@@ -13,6 +13,7 @@
 
 extern const jolt_cmd_syntax jolt_run_syntax;
 extern const jolt_cmd_syntax jolt_check_syntax;
+extern const jolt_cmd_syntax jolt_plan_syntax;
 extern const jolt_cmd_syntax jolt_ops_syntax;
 extern const jolt_cmd_syntax jolt_perturb_syntax;
 extern const jolt_cmd_syntax jolt_serve_syntax;
@@ -23,6 +24,7 @@ extern const jolt_cmd_syntax jolt_export_syntax;
 
 int jolt_cmd_run(void *opts, int argc, char **argv);
 int jolt_cmd_check(void *opts, int argc, char **argv);
+int jolt_cmd_plan(void *opts, int argc, char **argv);
 int jolt_cmd_ops(void *opts, int argc, char **argv);
 int jolt_cmd_perturb(void *opts, int argc, char **argv);
 int jolt_cmd_serve(void *opts, int argc, char **argv);

@@ -18,6 +18,8 @@ static const jolt_cmd commands[] = {
 	 &jolt_run_syntax, jolt_cmd_run},
 	{"check", "Replay the oracle on every baseline and variant; it must pass.",
 	 &jolt_check_syntax, jolt_cmd_check},
+	{"plan", "Before a run: the smallest drop its design detects at 80% power, tasks or repeats a drop needs.",
+	 &jolt_plan_syntax, jolt_cmd_plan},
 	{"ops", "List the perturbation operators: axis, name, levels, kind, description.",
 	 &jolt_ops_syntax, jolt_cmd_ops},
 	{"perturb", "Show the variants the operators make of a suite's tasks.",

@@ -18,6 +18,10 @@
  *    planted probability is exactly the expected drop;
  *  - noise: with probability `noise` per trial, give up at the first turn
  *    with a non-answer (nothing done, so every grader fails);
+ *  - difficulty: a share of the tasks, picked by a hash of the task id,
+ *    is too hard: the policy gives up on them at once, on the baseline
+ *    and every variant and repeat (a 70% baseline whose failures are
+ *    the same tasks every time, so pairing matters);
  *  - thinking: when the history lacks the policy's own earlier thinking
  *    (--history strip-thinking), lose track with probability `thinking`
  *    per trial: answer without finishing the work.
@@ -36,13 +40,13 @@ static const struct {
 	const char *name;
 	jolt_sim_profile p;
 } named[] = {
-	{"oracle", {{0, 0, 0, 0, 0}, 0, 0, {0}}},
+	{"oracle", {{0, 0, 0, 0, 0}, 0, 0, {0}, 0}},
 	/* robust: never thrown by a perturbation, but noisy and somewhat
 	 * dependent on its thinking: measured drops must be ~0. */
-	{"robust", {{0, 0, 0, 0, 0}, 0.1, 0.05, {0}}},
+	{"robust", {{0, 0, 0, 0, 0}, 0.1, 0.05, {0}, 0}},
 	/* brittle also struggles outside its home scaffold: xml, json and
 	 * react in registry order after native. */
-	{"brittle", {{0.6, 0.3, 0.4, 0.5, 0.6}, 0.5, 0.15, {0, 0.2, 0.3, 0.4}}},
+	{"brittle", {{0.6, 0.3, 0.4, 0.5, 0.6}, 0.5, 0.15, {0, 0.2, 0.3, 0.4}, 0}},
 };
 
 static int parse_unit(double *out, const char *key, const char *val)
@@ -114,10 +118,13 @@ int jolt_sim_profile_parse(jolt_sim_profile *out, const char *spec)
 			slot = &out->thinking;
 		else if (!strcmp(key, "noise"))
 			slot = &out->noise;
+		else if (!strcmp(key, "difficulty"))
+			slot = &out->difficulty;
 		else {
 			rc = jolt_err_set(JOLT_EUSAGE,
 					  "sim profile: unknown key '%s'; expected tool, system, "
-					  "user, env, response, thinking, noise or scaffold.NAME",
+					  "user, env, response, thinking, noise, difficulty or "
+					  "scaffold.NAME",
 					  key);
 			goto done;
 		}
@@ -143,6 +150,18 @@ static double draw(const jolt_model_req *req, const char *what)
 	}
 	uint64_t h = jolt_hash_str(req->trial->seed, id ? id : "");
 	return jolt_hash_unit(jolt_hash_str(h, what));
+}
+
+/* Seed of the task-difficulty hash: fixed, so a task is hard or easy
+ * for a profile in every run. */
+#define SIM_DIFFICULTY_SEED 0x6a6f6c7468617264ULL /* "jolthard" */
+
+bool jolt_sim_task_hard(const jolt_sim_profile *p, const char *task_id)
+{
+	return p->difficulty > 0.0 &&
+	       jolt_hash_unit(jolt_hash_str(SIM_DIFFICULTY_SEED,
+					    task_id ? task_id : "")) <
+		   p->difficulty;
 }
 
 /* Whether the history still holds this policy's thinking for every earlier
@@ -223,6 +242,10 @@ int jolt_sim_decide(jolt_model_reply *out, const jolt_sim_profile *p,
 		 "plan: follow the %zu-step procedure for task %s; now at step %d.",
 		 nsteps, req->trial->task->id, step + 1);
 
+	if (step == 0 && jolt_sim_task_hard(p, req->trial->task->id)) {
+		msg = assistant("This task is beyond me.", JOLT_GIVE_UP);
+		goto done;
+	}
 	if (step == 0 && draw(req, "noise") < p->noise) {
 		msg = assistant("I am not sure how to approach this.",
 				JOLT_GIVE_UP);

@@ -7,6 +7,7 @@
 #define JOLT_SIM_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "core/vocab.h"
 #include "model/backend.h"
@@ -22,10 +23,20 @@ typedef struct jolt_sim_profile {
 	 * through this scaffold), by index in jolt_scaffolds[]; the native
 	 * scaffold is the policy's home and has none. */
 	double scaffold[JOLT_SIM_SCAFFOLDS];
+	/* The share of tasks that are too hard: such a task fails on its
+	 * baseline and every variant and repeat (jolt_sim_task_hard), so
+	 * the baseline pass rate is about 1 - difficulty and pairs are
+	 * correlated within a task, as with a real model. */
+	double difficulty;
 } jolt_sim_profile;
 
+/* Whether profile p finds task `task_id` too hard: a hash of the id
+ * alone (not the run seed, variant or repeat) below p->difficulty. */
+bool jolt_sim_task_hard(const jolt_sim_profile *p, const char *task_id);
+
 /* Parse "oracle", "robust", "brittle" or "k=v,k=v" (keys: the axes,
- * thinking, noise, scaffold.NAME for a text scaffold; values in [0,1]).
+ * thinking, noise, difficulty, scaffold.NAME for a text scaffold; values
+ * in [0,1]).
  * JOLT_EUSAGE with a message if bad. */
 int jolt_sim_profile_parse(jolt_sim_profile *out, const char *spec);
 

@@ -777,8 +777,9 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 			const char *why = jolt_replay_why(&checks[i]);
 			st->rejected++;
 			json_array_append_new(rejected,
-					      json_pack("{s:s, s:s}", "variant", v->name,
-							"why", why));
+					      json_pack("{s:s, s:s, s:s}", "suite",
+							v->suite->name, "variant",
+							v->name, "why", why));
 			if (!cfg->quiet)
 				fprintf(stderr, "jolt: refusing variant %s: its oracle fails: %s\n",
 					v->name, why);

@@ -714,3 +714,33 @@ int jolt_store_runs_with(jolt_store *st, const char *flag, int64_t *out)
 	sqlite3_finalize(q);
 	return err;
 }
+
+int jolt_store_refused(jolt_store *st,
+		       int (*fn)(const char *suite, const char *variant,
+				 const char *why, void *payload),
+		       void *payload)
+{
+	sqlite3_stmt *q = NULL;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT json_extract(j.value, '$.suite'),"
+			       " json_extract(j.value, '$.variant'),"
+			       " json_extract(j.value, '$.why')"
+			       " FROM runs, json_each(runs.config,"
+			       " '$.rejected_variants') AS j"
+			       " WHERE json_valid(runs.config)"
+			       " ORDER BY runs.id, j.key",
+			       -1, &q, NULL) != SQLITE_OK)
+		return store_fail(st, "reading refused variants");
+	int err = 0, rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *variant = col_str(q, 1);
+		if (!variant)
+			continue;
+		if ((err = fn(col_str(q, 0), variant, col_str(q, 2), payload)))
+			break;
+	}
+	if (!err && rc != SQLITE_DONE)
+		err = store_fail(st, "reading refused variants");
+	sqlite3_finalize(q);
+	return err;
+}

@@ -86,5 +86,15 @@ int jolt_store_count(jolt_store *st, int64_t *out);
 /* How many runs' configurations have the boolean `flag` (a top-level key,
  * e.g. "tls_insecure") set to true. */
 int jolt_store_runs_with(jolt_store *st, const char *flag, int64_t *out);
+/* Call fn(suite, variant, why, payload) for every variant a run refused
+ * because its oracle failed (the configuration's "rejected_variants",
+ * which every jolt run records: nothing to migrate, and a database from
+ * before "suite" was recorded gives suite NULL). In run order, repeats
+ * included (a resumed or sharded run records them again). A non-zero
+ * return from fn stops and is returned. */
+int jolt_store_refused(jolt_store *st,
+		       int (*fn)(const char *suite, const char *variant,
+				 const char *why, void *payload),
+		       void *payload);
 
 #endif

@@ -119,4 +119,17 @@ static void summary(jolt_report **r, jolt_robust **rb, const char *db)
 	assert_int_equal(jolt_robust_build(rb, (*r)->trials, (*r)->ntrials, NULL), 0);
 }
 
+/* The rows of repeat `rep` (each repeat is an independent replication:
+ * the simulator's draws depend on it, the variants do not) into out,
+ * which has room for r->ntrials; returns how many. */
+static inline size_t ka_repeat_rows(jolt_trial_row *out, const jolt_report *r,
+				    int rep)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->ntrials; i++)
+		if (r->trials[i].repeat == rep)
+			out[n++] = r->trials[i];
+	return n;
+}
+
 #endif

@@ -41,10 +41,7 @@ static void test_planted_drops(void **st)
 	int covered[3] = {0};
 	jolt_trial_row *rows = jolt_xcalloc(r->ntrials, sizeof(*rows));
 	for (int rep = 0; rep < REPS; rep++) {
-		size_t n = 0;
-		for (size_t i = 0; i < r->ntrials; i++)
-			if (r->trials[i].repeat == rep)
-				rows[n++] = r->trials[i];
+		size_t n = ka_repeat_rows(rows, r, rep);
 		jolt_robust *one = NULL;
 		assert_int_equal(jolt_robust_build(&one, rows, n, NULL), 0);
 		for (size_t i = 0; i < JOLT_ARRAY_LEN(want); i++) {

@@ -439,14 +439,15 @@ static void test_md_robust(void **state)
 	assert_true(axis < strstr(md, "## Tasks"));
 	assert_non_null(strstr(axis, "| model | scaffold | axis | pairs | "
 				     "baseline | perturbed | drop [95% CI] | "
-				     "breaks | fixes | break rate | noise floor | "
+				     "detectable | breaks | fixes | break rate | "
+				     "noise floor | "
 				     "McNemar p (Holm) |\n"));
 	assert_non_null(strstr(axis, "| A | native | tool | 4 | 100.0% | "
-				     "25.0% | 75.0% [50.0%, 100.0%] | 3 | 0 | "
+				     "25.0% | 75.0% [50.0%, 100.0%] | n/a | 3 | 0 | "
 				     "75.0% | 0.0% | 0.2500 (0.2500) |\n"));
 	/* Every user.typo trial was an infra error: no pairs. */
 	assert_non_null(strstr(axis, "| A | native | user | 0 | n/a | n/a | "
-				     "n/a | 0 | 0 | n/a | 0.0% | n/a (n/a) |\n"));
+				     "n/a | n/a | 0 | 0 | n/a | 0.0% | n/a (n/a) |\n"));
 	const char *ops = strstr(md, "## By operator");
 	assert_non_null(ops);
 	assert_non_null(
@@ -496,7 +497,7 @@ static void test_md_significant(void **state)
 	char *md = render(r, "md", &err);
 	assert_int_equal(err, 0);
 	assert_non_null(strstr(md, "| A | native | env | 20 | 100.0% | 0.0% | "
-				   "100.0% [100.0%, 100.0%] | 20 | 0 | "
+				   "100.0% [100.0%, 100.0%] | n/a | 20 | 0 | "
 				   "100.0% | 0.0% | **<0.0001 (<0.0001)** |\n"));
 	free(md);
 	jolt_report_free(r);
@@ -543,6 +544,169 @@ static void test_csv(void **state)
 	jolt_report_free(r);
 	free(path);
 	free(dir);
+}
+
+/* The detectable drop next to each drop (robust.h, power.h): 40 tasks,
+ * one repeat, baseline 30/40, 6 breaks and 2 fixes under env.wipe. So
+ * p0 = .75, noise = 2 x 2/40 = .1 (from the fixes: no repeats), K = 1,
+ * one comparison in the family; Connor's n solved for d (Python:
+ * statistics.NormalDist, bisection) gives .256913. */
+static void test_detectable(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = jolt_xasprintf("%s/det.db", dir);
+	jolt_store *st;
+	jolt_task many[40];
+	char ids[40][8];
+	assert_int_equal(jolt_store_open(&st, path), 0);
+	for (int t = 0; t < 40; t++) {
+		snprintf(ids[t], sizeof(ids[t]), "t%02d", t);
+		many[t] = (jolt_task){.id = ids[t]};
+		bool clean = t < 30;
+		bool pert = (t >= 6 && t < 30) || t == 30 || t == 31;
+		put_v(st, "A", &many[t], NULL, NULL, 0, 0,
+		      clean ? JOLT_OUTCOME_PASS : JOLT_OUTCOME_FAIL);
+		put_v(st, "A", &many[t], "env", "wipe", 2, 0,
+		      pert ? JOLT_OUTCOME_PASS : JOLT_OUTCOME_FAIL);
+	}
+	jolt_store_close(st);
+	jolt_report *r = load_one(path);
+	const jolt_robust *rb = r->robust;
+	assert_int_equal(rb->nby_axis, 1);
+	assert_int_equal(rb->family, 1);
+	const jolt_robust_cmp *c = &rb->by_axis[0];
+	assert_int_equal(c->flips.n10, 6);
+	assert_int_equal(c->flips.n01, 2);
+	assert_true(fabs(rb->models[0].plan_noise - 0.1) < 1e-12);
+	assert_int_equal(rb->models[0].plan_noise_from, JOLT_POWER_SRC_FIXES);
+	assert_true(fabs(c->mdd - 0.256913) < 1e-5);
+	/* A 10-point drop, not significant, whose interval (about +-13
+	 * points) stays below 25.7: no drop of that size. */
+	assert_false(c->significant);
+	assert_true(c->drop.hi < c->mdd);
+	assert_string_equal(jolt_robust_verdict(c),
+			    "no drop of the detectable size");
+	int err = -1;
+	char *md = render(r, "md", &err);
+	assert_int_equal(err, 0);
+	assert_non_null(strstr(md, "| A | native | env | 40 | 75.0% | 65.0% | "
+				   "10.0% ["));
+	assert_non_null(strstr(md, "] | 25.7% | 6 | 2 | 20.0% | n/a | "));
+	free(md);
+	char *text = render(r, "json", &err);
+	assert_int_equal(err, 0);
+	json_t *j = json_loads(text, 0, NULL);
+	assert_non_null(j);
+	json_t *sum = json_object_get(j, "summary");
+	json_t *ax = json_array_get(json_object_get(sum, "by_axis"), 0);
+	assert_true(fabs(json_real_value(json_object_get(ax, "detectable_drop")) -
+			 0.256913) < 1e-5);
+	json_t *plan = json_object_get(
+	    json_array_get(json_object_get(sum, "models"), 0), "plan");
+	assert_string_equal(json_string_value(json_object_get(plan, "noise_from")),
+			    "fixes");
+	assert_int_equal(json_array_size(json_object_get(j, "refused_variants")), 0);
+	json_decref(j);
+	free(text);
+	text = render(r, "html", &err);
+	assert_int_equal(err, 0);
+	assert_non_null(strstr(text, "<td class=\"mdd\">25.7%</td>"));
+	assert_non_null(strstr(text, "No variant was refused"));
+	free(text);
+	jolt_report_free(r);
+	free(path);
+	free(dir);
+}
+
+/* With repeats and several variants per task: 40 tasks x 2 repeats,
+ * two operators. Baselines: t00-t27 pass both repeats, t28-t29 pass
+ * only repeat 0 (2 of 40 repeat pairs disagree: noise .05), the rest
+ * fail; a variant passes where its baseline does, except on t00-t05.
+ * The env axis: 160 pairs, clean rate 116/160 = .725, 4 pairs per task
+ * over 2 repeats, so K = 2 / (1/2 + 1/4) = 2.667; family 3 (the axis
+ * and its two operators; their single levels repeat them). Python:
+ * Connor's n with psi = d + .05/K at alpha .05/3, solved: .261737. */
+static void test_detectable_repeats(void **state)
+{
+	char *dir = test_tmpdir();
+	char *path = jolt_xasprintf("%s/det2.db", dir);
+	jolt_store *st;
+	jolt_task many[40];
+	char ids[40][8];
+	static const char *const ops[] = {"wipe", "move"};
+	assert_int_equal(jolt_store_open(&st, path), 0);
+	for (int t = 0; t < 40; t++) {
+		snprintf(ids[t], sizeof(ids[t]), "t%02d", t);
+		many[t] = (jolt_task){.id = ids[t]};
+		for (int rep = 0; rep < 2; rep++) {
+			bool clean = t < 28 || (t < 30 && rep == 0);
+			put_v(st, "A", &many[t], NULL, NULL, 0, rep,
+			      clean ? JOLT_OUTCOME_PASS : JOLT_OUTCOME_FAIL);
+			for (int o = 0; o < 2; o++)
+				put_v(st, "A", &many[t], "env", ops[o], 1, rep,
+				      clean && t >= 6 ? JOLT_OUTCOME_PASS
+						      : JOLT_OUTCOME_FAIL);
+		}
+	}
+	jolt_store_close(st);
+	jolt_report *r = load_one(path);
+	const jolt_robust *rb = r->robust;
+	assert_int_equal(rb->family, 3);
+	assert_int_equal(rb->models[0].plan_noise_from, JOLT_POWER_SRC_REPEATS);
+	assert_true(fabs(rb->models[0].plan_noise - 0.05) < 1e-12);
+	const jolt_robust_cmp *c = &rb->by_axis[0];
+	assert_int_equal(jolt_flips_total(&c->flips), 160);
+	assert_true(fabs(c->clean.rate - 0.725) < 1e-12);
+	assert_true(fabs(c->mdd - 0.261737) < 1e-5);
+	assert_true(c->significant);
+	assert_string_equal(jolt_robust_verdict(c), "drop");
+	jolt_report_free(r);
+	free(path);
+	free(dir);
+}
+
+/* Refused variants (report.h): parsed from their names, once each, in
+ * every format. */
+static void test_refused(void **state)
+{
+	const char *src[] = {"x.db"};
+	jolt_report *r = NULL;
+	assert_int_equal(jolt_report_new(&r, src, 1), 0);
+	jolt_report_add_refused(r, "starter", "fin-a/env.move_files@2#3",
+				"grade[0]: file out.csv missing");
+	jolt_report_add_refused(r, "starter", "fin-a/env.move_files@2#3",
+				"again, from a resumed run");
+	jolt_report_add_refused(r, NULL, "odd-name", NULL);
+	assert_int_equal(jolt_report_finish(r), 0);
+	assert_int_equal(r->nrefused, 2);
+	assert_string_equal(r->refused[0].task, "fin-a");
+	assert_string_equal(r->refused[0].op, "env.move_files");
+	assert_int_equal(r->refused[0].level, 2);
+	assert_int_equal(r->refused[0].seed, 3);
+	assert_string_equal(r->refused[1].suite, "");
+	assert_int_equal(r->refused[1].level, -1);
+	int err = -1;
+	char *text = render(r, "json", &err);
+	assert_int_equal(err, 0);
+	json_t *j = json_loads(text, 0, NULL);
+	json_t *ref = json_object_get(j, "refused_variants");
+	assert_int_equal(json_array_size(ref), 2);
+	json_t *x = json_array_get(ref, 0);
+	assert_string_equal(json_string_value(json_object_get(x, "operator")),
+			    "env.move_files");
+	assert_int_equal(json_integer_value(json_object_get(x, "level")), 2);
+	assert_int_equal(json_integer_value(json_object_get(x, "seed")), 3);
+	assert_string_equal(json_string_value(json_object_get(x, "why")),
+			    "grade[0]: file out.csv missing");
+	assert_null(json_object_get(json_array_get(ref, 1), "level"));
+	json_decref(j);
+	free(text);
+	text = render(r, "md", &err);
+	assert_int_equal(err, 0);
+	/* An empty report still says what was refused. */
+	assert_non_null(strstr(text, "## Refused variants"));
+	free(text);
+	jolt_report_free(r);
 }
 
 static void test_json(void **state)
@@ -745,6 +909,9 @@ int main(void)
 	    cmocka_unit_test(test_md_significant),
 	    cmocka_unit_test(test_csv),
 	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_detectable),
+	    cmocka_unit_test(test_detectable_repeats),
+	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_builder),
 	    cmocka_unit_test(test_load_unknown_outcome),
 	};

@@ -115,6 +115,43 @@ static void test_noise_rate(void **st)
 	assert_true(rate > 0.3 - 0.029 && rate < 0.3 + 0.029);
 }
 
+/* difficulty: a share of task ids, whatever the trial; a hard task gives
+ * up on every trial key (variant, repeat, seed), an easy one never. */
+static void test_difficulty(void **st)
+{
+	(void)st;
+	setup_task();
+	jolt_sim_profile p;
+	assert_int_equal(jolt_sim_profile_parse(&p, "difficulty=0.3,tool=0.5"), 0);
+	assert_true(p.difficulty == 0.3);
+	assert_int_equal(jolt_sim_profile_parse(&p, "difficulty=2"), JOLT_EUSAGE);
+	assert_int_equal(jolt_sim_profile_parse(&p, "difficulty=0.3"), 0);
+	int n = 4000, hard = 0;
+	for (int i = 0; i < n; i++) {
+		char id[32];
+		snprintf(id, sizeof(id), "task-%d", i);
+		hard += jolt_sim_task_hard(&p, id);
+	}
+	assert_true(hard > 0.3 * n - 116 && hard < 0.3 * n + 116); /* 4 sigma */
+	/* No task is hard at 0, every task at 1. */
+	jolt_sim_profile none = {0}, all = {.difficulty = 1.0};
+	assert_false(jolt_sim_task_hard(&none, task.id));
+	assert_true(jolt_sim_task_hard(&all, task.id));
+	/* The fixture task, trial after trial: always the same fate. */
+	bool want = jolt_sim_task_hard(&p, task.id);
+	for (int i = 0; i < 200; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "trial-%d", i);
+		jolt_model_reply r;
+		decide(&r, "difficulty=0.3", key, 0, true);
+		assert_int_equal(gave_up(&r), want);
+		jolt_model_reply_release(&r);
+		decide(&r, "difficulty=1", key, 0, true);
+		assert_true(gave_up(&r));
+		jolt_model_reply_release(&r);
+	}
+}
+
 static void test_thinking_only_when_stripped(void **st)
 {
 	(void)st;
@@ -158,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_profiles),
 		cmocka_unit_test(test_oracle_replay),
 		cmocka_unit_test(test_noise_rate),
+		cmocka_unit_test(test_difficulty),
 		cmocka_unit_test(test_thinking_only_when_stripped),
 		cmocka_unit_test(test_reproducible),
 	};
