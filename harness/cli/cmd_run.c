@@ -306,8 +306,10 @@ int jolt_cmd_run(void *vo, int argc, char **argv)
 			       100.0 * (double)st.passed / (double)graded);
 		printf("\n");
 		if (st.variants)
-			printf("%ld variants, %ld refused because their oracle fails\n",
-			       st.variants, st.rejected);
+			printf("%ld variants, %ld refused because their oracle fails, "
+			       "%ld not applicable (they change nothing the model "
+			       "is shown)\n",
+			       st.variants, st.rejected, st.inapplicable);
 		printf("results: %s  (jolt report %s)\n", cfg.out, cfg.out);
 	}
 	jolt_cli_free_suites(suites, argc);

@@ -73,8 +73,18 @@ static void replay_one(size_t k, int worker, void *payload)
 	struct replay_job *j = payload;
 	size_t i = j->todo[k];
 	jolt_replay *it = &j->items[i];
+	void *policy = NULL;
+	char model[64];
+	snprintf(model, sizeof(model), "sim:%s",
+		 it->policy ? it->policy : it->mistake ? "thrown" : "oracle");
+	jolt_model_spec pspec = {.provider = "sim",
+				 .model = (char *)it->policy};
+	if (it->policy && (it->rc = j->be->open(&policy, &pspec))) {
+		it->err = jolt_xstrdup(jolt_err_msg());
+		goto done;
+	}
 	jolt_trial t = {
-	    .model = it->mistake ? "sim:thrown" : "sim:oracle",
+	    .model = model,
 	    .scaffold = JOLT_SCAFFOLD_DEFAULT,
 	    .suite = it->v->suite,
 	    .task = it->v->task,
@@ -87,13 +97,17 @@ static void replay_one(size_t k, int worker, void *payload)
 	t.key = jolt_trial_key(&t);
 	it->rc =
 	    jolt_trial_run(&it->res, &t, j->be,
-			   it->mistake ? j->thrown : j->oracle, j->d, worker);
+			   policy ? policy : it->mistake ? j->thrown : j->oracle,
+			   j->d, worker);
 	if (it->rc)
 		it->err = jolt_xstrdup(jolt_err_msg());
 	else if (j->keys[i][0])
 		jolt_checkcache_put(j->cache, j->keys[i], it->v, it->mistake,
 				    &it->res);
 	free(t.key);
+	if (policy)
+		j->be->close(policy);
+done:
 	atomic_fetch_add(&j->done, 1);
 	progress(j, false);
 }
@@ -105,9 +119,11 @@ static size_t lookup(struct replay_job *j, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		jolt_replay *it = &j->items[i];
 		j->keys[i][0] = '\0';
-		if (j->cache &&
-		    jolt_checkcache_key(j->cache, j->keys[i], it->v,
-					it->mistake, j->d) &&
+		const char *as = it->policy ? it->policy
+				 : it->mistake ? "mistake" : "oracle";
+		if (j->cache && !it->trace &&
+		    jolt_checkcache_key_as(j->cache, j->keys[i], it->v, as,
+					   j->d) &&
 		    jolt_checkcache_get(j->cache, &it->res, j->keys[i], j->d)) {
 			it->cached = true;
 			j->cached++;
@@ -143,6 +159,8 @@ int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d,
 	size_t ntodo = lookup(&job, n);
 	bool any_oracle = false, any_mistake = false;
 	for (size_t k = 0; k < ntodo; k++) {
+		if (items[job.todo[k]].policy)
+			continue; /* opened per replay */
 		any_mistake = any_mistake || items[job.todo[k]].mistake;
 		any_oracle = any_oracle || !items[job.todo[k]].mistake;
 	}

@@ -36,6 +36,7 @@
 #include "core/common.h"
 #include "perturb/perturb.h"
 #include "run/replay.h"
+#include "run/visible.h"
 #include "run/run.h"
 #include "run/store.h"
 
@@ -749,9 +750,17 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 	jolt_replay *pending = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*pending));
 	size_t *where = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*where));
 	size_t npending = 0;
+	/* A response variant's visible change is judged on the baseline
+	 * oracle's tool results (run/visible.h): replay those baselines too,
+	 * keeping their traces. */
+	bool need_trace = false;
 	for (size_t i = 0; i < s->nvariants; i++)
-		if (s->variants[i]->op) {
+		need_trace = need_trace ||
+			     jolt_visible_needs_trace(s->variants[i]);
+	for (size_t i = 0; i < s->nvariants; i++)
+		if (s->variants[i]->op || need_trace) {
 			pending[npending].v = s->variants[i];
+			pending[npending].trace = !s->variants[i]->op;
 			where[npending++] = i;
 		}
 	if (npending > 0) {
@@ -769,8 +778,19 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 	if (rc)
 		goto done;
 	size_t ntr = 0;
+	size_t bi = 0; /* the baseline of variant i: they come task by task */
 	for (size_t i = 0; i < s->nvariants; i++) {
 		const jolt_variant *v = s->variants[i];
+		if (!v->op)
+			bi = i;
+		/* An invariant variant that changes nothing the model is
+		 * shown is not applicable to the task: not run, not counted. */
+		if (v->op && !jolt_visible(NULL, s->variants[bi], v,
+					   checks[bi].res.trace)) {
+			st->inapplicable++;
+			checks[i].rc = JOLT_ENOTFOUND; /* skipped below */
+			continue;
+		}
 		if (v->op && !jolt_replay_passed(&checks[i])) {
 			const char *why = jolt_replay_why(&checks[i]);
 			st->rejected++;
@@ -792,7 +812,8 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 	k = 0;
 	for (size_t i = 0; i < s->nvariants; i++) {
 		const jolt_variant *v = s->variants[i];
-		if (v->op && !jolt_replay_passed(&checks[i]))
+		if (v->op && (checks[i].rc == JOLT_ENOTFOUND ||
+			      !jolt_replay_passed(&checks[i])))
 			continue;
 		add_trials(s, &k, v->suite, v->task, v);
 	}
