@@ -157,8 +157,8 @@ static bool oracle_calls_nothing(const jolt_variant *v)
  * fail every baseline and invariant variant. A directional variant whose
  * correct behaviour is to decline, and a task whose own oracle answers
  * without a call, are listed apart. */
-static void report_null(const jolt_replay *r, long *fails, long *errors,
-			long *apart, long *held)
+static void report_null(const jolt_replay *r, bool quiet_ok, long *fails,
+			long *errors, long *apart, long *held)
 {
 	const jolt_variant *v = r->v;
 	if (jolt_replay_infra(r)) {
@@ -169,6 +169,9 @@ static void report_null(const jolt_replay *r, long *fails, long *errors,
 	}
 	if (!jolt_replay_passed(r)) {
 		(*held)++;
+		if (!quiet_ok)
+			printf("ok    %s/%s (sim:null fails)\n", v->suite->name,
+			       v->name);
 		return;
 	}
 	if ((v->op && v->op->kind == JOLT_OP_DIRECTIONAL) ||
@@ -311,6 +314,8 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	jolt_task_ref *tasks = NULL;
 	jolt_checkcache *cache = NULL;
 	struct op_tally *ops = jolt_xcalloc(jolt_op_count(), sizeof(*ops));
+	long *inherit = NULL; /* per task: sim:null replays as its baseline's */
+	size_t *first = NULL; /* per task: its baseline's first item */
 	size_t ntasks = 0, nitems = 0;
 	long fails = 0, errors = 0, variants = 0, inapplicable = 0;
 	long null_held = 0, null_apart = 0, nnull = 0;
@@ -331,29 +336,36 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 			need_trace = need_trace ||
 				     jolt_visible_needs_trace(per[ti].v[k]);
 	}
-	base = jolt_xcalloc(2 * ntasks + 1, sizeof(*base));
-	for (size_t ti = 0; ti < ntasks; ti++) {
-		base[2 * ti].v = per[ti].v[0];
-		base[2 * ti].trace = need_trace;
-		base[2 * ti + 1].v = per[ti].v[0];
-		base[2 * ti + 1].policy = "null";
-	}
+	/* The baseline oracles' tool results, when a response variant's
+	 * verdict or sim:literal needs them: replayed apart, without the
+	 * cache (which keeps no trace) and without a line of output. */
 	cache = jolt_cli_open_cache(o->cache, o->no_cache);
-	jolt_replay_opts ro = {
-		.cache = cache, .workers = (int)o->workers, .progress = "check",
-	};
-	rc = jolt_replay_run(base, 2 * ntasks, &d, &ro);
-	if (rc)
-		goto done;
-	/* Then each variant that changes what the model is shown: its
-	 * oracle, its planted mistake, sim:null, and sim:literal (--teeth). */
+	if (need_trace) {
+		base = jolt_xcalloc(ntasks + 1, sizeof(*base));
+		for (size_t ti = 0; ti < ntasks; ti++)
+			base[ti].v = per[ti].v[0];
+		jolt_replay_opts to = {.workers = (int)o->workers};
+		rc = jolt_replay_run(base, ntasks, &d, &to);
+		if (rc)
+			goto done;
+	}
+	/* Every task's baseline (its oracle, sim:null), then each variant
+	 * that changes what the model is shown: its oracle, its planted
+	 * mistake, sim:null unless it must do as on the baseline, and
+	 * sim:literal (--teeth). */
 	size_t per_variant = 3 + (teeth ? 1 : 0);
-	items = jolt_xcalloc((size_t)variants * per_variant + ntasks + 1,
-			     sizeof(*items));
-	bases = jolt_xcalloc((size_t)variants * per_variant + ntasks + 1,
-			     sizeof(*bases));
+	size_t cap = (size_t)variants * per_variant + 3 * ntasks + 1;
+	items = jolt_xcalloc(cap, sizeof(*items));
+	bases = jolt_xcalloc(cap, sizeof(*bases));
+	inherit = jolt_xcalloc(ntasks + 1, sizeof(*inherit));
+	first = jolt_xcalloc(ntasks + 1, sizeof(*first));
 	for (size_t ti = 0; ti < ntasks; ti++) {
-		const json_t *trace = base[2 * ti].res.trace;
+		const jolt_variant *b0 = per[ti].v[0];
+		const json_t *trace = base ? base[ti].res.trace : NULL;
+		first[ti] = nitems;
+		items[nitems++].v = b0;
+		items[nitems].v = b0;
+		items[nitems++].policy = "null";
 		if (teeth && trace) {
 			json_t *res = jolt_visible_results(trace);
 			json_t *texts = json_array();
@@ -361,17 +373,17 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 			json_t *r;
 			json_array_foreach(res, i, r)
 				json_array_append(texts, json_object_get(r, "content"));
-			jolt_sim_literal_expect(per[ti].v[0]->suite->name,
-						per[ti].v[0]->task->id, texts);
+			jolt_sim_literal_expect(b0->suite->name, b0->task->id,
+						texts);
 			json_decref(texts);
 			json_decref(res);
-			items[nitems].v = per[ti].v[0];
+			items[nitems].v = b0;
 			items[nitems++].policy = "literal";
 		}
 		for (size_t k = 1; k < per[ti].n; k++) {
 			const jolt_variant *v = per[ti].v[k];
 			char *why = NULL;
-			bool vis = jolt_visible(&why, per[ti].v[0], v, trace);
+			bool vis = jolt_visible(&why, b0, v, trace);
 			if (invariant(v))
 				tally(ops, v, ti, vis);
 			if (!vis) {
@@ -383,34 +395,35 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 				continue;
 			}
 			for (size_t m = 0; m < per_variant; m++) {
-				if (m == 2 && null_as_baseline(per[ti].v[0], v)) {
-					nnull++;
-					null_held += !jolt_replay_passed(&base[2 * ti + 1]);
+				if (m == 2 && null_as_baseline(b0, v)) {
+					inherit[ti]++;
 					continue;
 				}
 				items[nitems].v = v;
 				items[nitems].mistake = m == 1;
 				items[nitems].policy = m == 2 ? "null"
 						       : m == 3 ? "literal" : NULL;
-				bases[nitems++] = per[ti].v[0];
+				bases[nitems++] = b0;
 			}
 		}
 	}
-	ro.progress = "check variants";
+	jolt_replay_opts ro = {
+		.cache = cache, .workers = (int)o->workers, .progress = "check",
+	};
 	rc = jolt_replay_run(items, nitems, &d, &ro);
 	if (rc)
 		goto done;
 	for (size_t ti = 0; ti < ntasks; ti++) {
-		report_item(&base[2 * ti], NULL, o->quiet_ok, &fails, &errors);
-		nnull++;
-		report_null(&base[2 * ti + 1], &fails, &errors, &null_apart,
-			    &null_held);
+		nnull += inherit[ti];
+		if (!jolt_replay_passed(&items[first[ti] + 1]))
+			null_held += inherit[ti];
 	}
 	for (size_t i = 0; i < nitems; i++) {
 		const jolt_replay *r = &items[i];
 		if (r->policy && !strcmp(r->policy, "null")) {
 			nnull++;
-			report_null(r, &fails, &errors, &null_apart, &null_held);
+			report_null(r, o->quiet_ok, &fails, &errors, &null_apart,
+				    &null_held);
 		} else if (r->policy && !bases[i]) {
 			/* sim:literal on a baseline: it must pass, or its
 			 * teeth on that task would measure nothing. */
@@ -446,7 +459,9 @@ done:
 	if (rc)
 		jolt_cli_fail("check", rc);
 	jolt_sim_literal_forget();
-	jolt_replay_release(base, base ? 2 * ntasks : 0);
+	jolt_replay_release(base, base ? ntasks : 0);
+	free(inherit);
+	free(first);
 	free(base);
 	jolt_replay_release(items, nitems);
 	free(items);
