@@ -141,22 +141,27 @@ static bool invariant(const jolt_variant *v)
 	return v->op && v->op->kind == JOLT_OP_INVARIANT;
 }
 
-/* Whether the task's own oracle makes no tool call: declining (answering
- * without a call) may then be the right behaviour. */
-static bool oracle_calls_nothing(const jolt_variant *v)
+/* Whether declining may be the right behaviour on v's task: its own
+ * oracle makes no tool call and a grader requires none (an irrelevance
+ * task). A task that merely needs no call (a plain question) is not one:
+ * "I don't know." must still fail it. */
+static bool declining_task(const jolt_variant *v)
 {
 	size_t i;
 	const json_t *st;
 	json_array_foreach(v->oracle, i, st)
 		if (json_object_get(st, "call"))
 			return false;
-	return true;
+	json_array_foreach(v->grade, i, st)
+		if (json_is_true(json_object_get(st, "no_calls")))
+			return true;
+	return false;
 }
 
 /* sim:null's replay of a baseline or variant: a do-nothing agent must
  * fail every baseline and invariant variant. A directional variant whose
- * correct behaviour is to decline, and a task whose own oracle answers
- * without a call, are listed apart. */
+ * correct behaviour is to decline, and a task about declining, are
+ * listed apart. */
 static void report_null(const jolt_replay *r, bool quiet_ok, long *fails,
 			long *errors, long *apart, long *held)
 {
@@ -175,13 +180,14 @@ static void report_null(const jolt_replay *r, bool quiet_ok, long *fails,
 		return;
 	}
 	if ((v->op && v->op->kind == JOLT_OP_DIRECTIONAL) ||
-	    oracle_calls_nothing(v)) {
+	    declining_task(v)) {
 		(*apart)++;
 		printf("note  %s/%s: sim:null passes (it answers \"%s\" without a "
 		       "call): %s\n", v->suite->name, v->name,
 		       JOLT_SIM_NULL_ANSWER,
 		       v->op ? "a directional variant where declining is right"
-			     : "the task's own oracle makes no call");
+			     : "the task's own oracle declines, and a grader "
+			       "requires no call");
 		return;
 	}
 	(*fails)++;
@@ -502,7 +508,8 @@ const jolt_cmd_syntax jolt_check_syntax = {
 	 "know.\" at once, must fail every baseline and invariant variant: a\n"
 	 "task it passes has a grader that passes a do-nothing agent and fails\n"
 	 "the check; where declining is right (a directional variant, or a task\n"
-	 "whose own oracle makes no call) it is a note instead. --teeth also\n"
+	 "whose oracle makes no call and whose graders require none) it is a\n"
+	 "note instead. --teeth also\n"
 	 "replays sim:literal, which follows the task's own oracle word for word\n"
 	 "(original tool and parameter names, paths, answer) whatever the\n"
 	 "variant shows, stops at the first tool error, and gives up on a result\n"
