@@ -182,8 +182,8 @@ static void report_null(const jolt_replay *r, bool quiet_ok, long *fails,
 	if ((v->op && v->op->kind == JOLT_OP_DIRECTIONAL) ||
 	    declining_task(v)) {
 		(*apart)++;
-		printf("note  %s/%s: sim:null passes (it answers \"%s\" without a "
-		       "call): %s\n", v->suite->name, v->name,
+		printf("note  %s/%s: sim:null passes (it answers \"%s\" "
+		       "without a call): %s\n", v->suite->name, v->name,
 		       JOLT_SIM_NULL_ANSWER,
 		       v->op ? "a directional variant where declining is right"
 			     : "the task's own oracle declines, and a grader "
@@ -264,6 +264,21 @@ static void report_ops(const struct op_tally *t, size_t ntasks, bool teeth,
 		print_ratio(t[i].broken[0], t[i].visible[0]);
 		printf("\n");
 	}
+}
+
+/* Tell sim:literal the form of the baseline oracle's tool results on
+ * b0's task (model/sim.h), from the baseline's trace. */
+static void literal_expect(const jolt_variant *b0, const json_t *trace)
+{
+	json_t *res = jolt_visible_results(trace);
+	json_t *texts = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(res, i, r)
+		json_array_append(texts, json_object_get(r, "content"));
+	jolt_sim_literal_expect(b0->suite->name, b0->task->id, texts);
+	json_decref(texts);
+	json_decref(res);
 }
 
 static void tally(struct op_tally *t, const jolt_variant *v, size_t ti,
@@ -373,16 +388,7 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 		items[nitems].v = b0;
 		items[nitems++].policy = "null";
 		if (teeth && trace) {
-			json_t *res = jolt_visible_results(trace);
-			json_t *texts = json_array();
-			size_t i;
-			json_t *r;
-			json_array_foreach(res, i, r)
-				json_array_append(texts, json_object_get(r, "content"));
-			jolt_sim_literal_expect(b0->suite->name, b0->task->id,
-						texts);
-			json_decref(texts);
-			json_decref(res);
+			literal_expect(b0, trace);
 			items[nitems].v = b0;
 			items[nitems++].policy = "literal";
 		}
@@ -395,20 +401,21 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 			if (!vis) {
 				inapplicable++;
 				if (!o->quiet_ok)
-					printf("n/a   %s/%s: %s\n", v->suite->name,
-					       v->name, why);
+					printf("n/a   %s/%s: %s\n",
+					       v->suite->name, v->name, why);
 				free(why);
 				continue;
 			}
 			for (size_t m = 0; m < per_variant; m++) {
+				static const char *const policy[] = {
+					NULL, NULL, "null", "literal"};
 				if (m == 2 && null_as_baseline(b0, v)) {
 					inherit[ti]++;
 					continue;
 				}
 				items[nitems].v = v;
 				items[nitems].mistake = m == 1;
-				items[nitems].policy = m == 2 ? "null"
-						       : m == 3 ? "literal" : NULL;
+				items[nitems].policy = policy[m];
 				bases[nitems++] = b0;
 			}
 		}
@@ -428,8 +435,8 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 		const jolt_replay *r = &items[i];
 		if (r->policy && !strcmp(r->policy, "null")) {
 			nnull++;
-			report_null(r, o->quiet_ok, &fails, &errors, &null_apart,
-				    &null_held);
+			report_null(r, o->quiet_ok, &fails, &errors,
+				    &null_apart, &null_held);
 		} else if (r->policy && !bases[i]) {
 			/* sim:literal on a baseline: it must pass, or its
 			 * teeth on that task would measure nothing. */
