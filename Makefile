@@ -88,7 +88,7 @@ test-bins: $(BUILD)/jolt $(TEST_BINS) $(FUZZ_REPLAYS)
 SAN_TESTS ?= test_backend_http test_cli test_common test_csv test_dialect* \
 	test_driver test_env test_grade test_http test_perturb* test_report \
 	test_execmemo test_power test_robust test_sandbox test_scaffold test_serve \
-	test_sim replay_fuzz_* \
+	test_sim test_visible replay_fuzz_* validity \
 	bad_input bad_suites cli contain crash plan refused_key resume serve tls
 TSAN_TESTS ?= test_http test_backend_http test_serve test_driver test_execmemo http resume
 export UBSAN_OPTIONS ?= halt_on_error=1:print_stacktrace=1

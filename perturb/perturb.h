@@ -28,7 +28,10 @@
  * Adding an operator: write `static int NAME_apply(jolt_variant *v,
  * const jolt_op_ctx *c)` in perturb/AXIS.c, add a row to that file's table
  * (name, axis, description, max level, kind, expect), make sure
- * `jolt check suites/starter --seeds 1..5` passes every level, and add a
+ * `jolt check suites/starter --seeds 1..5` passes every level (an
+ * invariant variant must also change what the model is shown: return
+ * JOLT_ENOTFOUND where the operator would change nothing; `--teeth` shows
+ * whether it changes the task's mechanics or only its looks), and add a
  * golden case under tests/golden/perturb/.
  */
 #ifndef JOLT_PERTURB_H

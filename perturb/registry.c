@@ -172,7 +172,12 @@ int jolt_variant_build(jolt_variant **out, const jolt_suite *s,
 				 jolt_axis_name(op->axis), op->name, level,
 				 seed);
 	jolt_op_ctx ctx = {.suite = s, .task = t, .level = level, .seed = seed};
-	int rc = op->apply(v, &ctx);
+	/* A test hook: JOLT_TEST_NOOP_OP=NAME makes operator NAME build its
+	 * variants without changing anything, which is the operator bug
+	 * `jolt check`'s visible-change test must catch (its oracle passes
+	 * and its planted give-up fails, so nothing else would). */
+	const char *noop = getenv("JOLT_TEST_NOOP_OP");
+	int rc = noop && !strcmp(noop, op->name) ? 0 : op->apply(v, &ctx);
 	if (rc) {
 		jolt_variant_free(v);
 		if (rc == JOLT_ENOTFOUND && !jolt_err_msg()[0])

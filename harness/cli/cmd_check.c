@@ -11,9 +11,11 @@
 
 #include "cli/commands.h"
 #include "core/common.h"
+#include "model/sim.h"
 #include "perturb/perturb.h"
 #include "run/checkcache.h"
 #include "run/replay.h"
+#include "run/visible.h"
 
 struct check_opts {
 	jolt_strlist axes;
@@ -29,6 +31,7 @@ struct check_opts {
 	long workers;
 	const char *cache;
 	int no_cache;
+	int teeth;
 };
 
 static const jolt_opt check_options[] = {
@@ -58,6 +61,8 @@ static const jolt_opt check_options[] = {
 	 JOLT_CACHE_HELP},
 	{"no-cache", 0, JOLT_OPT_FLAG, offsetof(struct check_opts, no_cache), NULL,
 	 JOLT_NO_CACHE_HELP},
+	{"teeth", 0, JOLT_OPT_FLAG, offsetof(struct check_opts, teeth), NULL,
+	 "also replay sim:literal and list each operator's teeth per level"},
 	{NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -116,6 +121,182 @@ static void report_item(const jolt_replay *r, const jolt_variant *base,
 	}
 }
 
+/* What check learns per operator (registry index) and level. */
+struct op_tally {
+	long built[4];    /* variants the operator built, by level (0: all) */
+	long visible[4];  /* of those, ones that change what is shown */
+	long broken[4];   /* of those, ones sim:literal fails (--teeth) */
+	size_t *tasks;    /* per task: 1 built, 2 visible (applicability) */
+};
+
+static size_t op_index(const jolt_op *op)
+{
+	for (size_t i = 0; i < jolt_op_count(); i++)
+		if (jolt_op_at(i) == op)
+			return i;
+	return 0;
+}
+
+/* Whether the variant's operator takes part in applicability and teeth. */
+static bool invariant(const jolt_variant *v)
+{
+	return v->op && v->op->kind == JOLT_OP_INVARIANT;
+}
+
+/* Whether declining may be the right behaviour on v's task: its own
+ * oracle makes no tool call and a grader requires none (an irrelevance
+ * task). A task that merely needs no call (a plain question) is not one:
+ * "I don't know." must still fail it. */
+static bool declining_task(const jolt_variant *v)
+{
+	size_t i;
+	const json_t *st;
+	json_array_foreach(v->oracle, i, st)
+		if (json_object_get(st, "call"))
+			return false;
+	json_array_foreach(v->grade, i, st)
+		if (json_is_true(json_object_get(st, "no_calls")))
+			return true;
+	return false;
+}
+
+/* sim:null's replay of a baseline or variant: a do-nothing agent must
+ * fail every baseline and invariant variant. A directional variant whose
+ * correct behaviour is to decline, and a task about declining, are
+ * listed apart. */
+static void report_null(const jolt_replay *r, bool quiet_ok, long *fails,
+			long *errors, long *apart, long *held)
+{
+	const jolt_variant *v = r->v;
+	if (jolt_replay_infra(r)) {
+		(*errors)++;
+		printf("ERROR %s/%s (sim:null): %s\n", v->suite->name, v->name,
+		       jolt_replay_why(r));
+		return;
+	}
+	if (!jolt_replay_passed(r)) {
+		(*held)++;
+		if (!quiet_ok)
+			printf("ok    %s/%s (sim:null fails)\n", v->suite->name,
+			       v->name);
+		return;
+	}
+	if ((v->op && v->op->kind == JOLT_OP_DIRECTIONAL) ||
+	    declining_task(v)) {
+		(*apart)++;
+		printf("note  %s/%s: sim:null passes (it answers \"%s\" "
+		       "without a call): %s\n", v->suite->name, v->name,
+		       JOLT_SIM_NULL_ANSWER,
+		       v->op ? "a directional variant where declining is right"
+			     : "the task's own oracle declines, and a grader "
+			       "requires no call");
+		return;
+	}
+	(*fails)++;
+	printf("FAIL  %s/%s: sim:null passes its graders: a grader that passes "
+	       "a do-nothing agent (it answers \"%s\" without a call)\n",
+	       v->suite->name, v->name, JOLT_SIM_NULL_ANSWER);
+}
+
+/* Whether sim:null's replay of v is its replay of the baseline: it makes
+ * no call, so only the graders and the working copy they judge can tell
+ * the two apart (the request, the tools and their results cannot). Saves
+ * replaying every tool, system, user and response variant. */
+static bool null_as_baseline(const jolt_variant *base, const jolt_variant *v)
+{
+	return json_equal(base->grade, v->grade) &&
+	       json_equal(base->env_edits, v->env_edits) &&
+	       json_equal(base->env_vars, v->env_vars) &&
+	       json_equal(base->path_map, v->path_map);
+}
+
+static void print_ratio(long num, long den)
+{
+	if (den)
+		printf("  %4ld/%-4ld %4.0f%%", num, den,
+		       100.0 * (double)num / (double)den);
+	else
+		printf("  %15s", "-");
+}
+
+/* Applicability per operator: tasks where it changes what the model is
+ * shown, of the tasks selected; an operator that built variants and
+ * changed nothing on any is a failure (a no-op). Teeth with --teeth. */
+static void report_ops(const struct op_tally *t, size_t ntasks, bool teeth,
+		       long *fails)
+{
+	printf("applicability (tasks where the invariant operator changes what "
+	       "the model is shown / tasks):\n");
+	for (size_t i = 0; i < jolt_op_count(); i++) {
+		const jolt_op *op = jolt_op_at(i);
+		if (op->kind != JOLT_OP_INVARIANT || !t[i].built[0])
+			continue;
+		long built = 0, vis = 0;
+		for (size_t k = 0; k < ntasks; k++) {
+			built += t[i].tasks[k] >= 1;
+			vis += t[i].tasks[k] == 2;
+		}
+		printf("  %-20s %4ld/%zu", op->name, vis, ntasks);
+		if (vis < built)
+			printf("  (%ld built but change nothing)", built - vis);
+		printf("\n");
+	}
+	for (size_t i = 0; i < jolt_op_count(); i++) {
+		const jolt_op *op = jolt_op_at(i);
+		if (op->kind != JOLT_OP_INVARIANT || !t[i].built[0] ||
+		    t[i].visible[0])
+			continue;
+		(*fails)++;
+		printf("FAIL  operator %s: its %ld variants change nothing the "
+		       "model is shown on any task (a no-op)\n", op->name,
+		       t[i].built[0]);
+	}
+	if (!teeth)
+		return;
+	printf("teeth (variants sim:literal fails / applicable variants):\n");
+	printf("  %-20s  %15s  %15s  %15s  %15s\n", "operator", "level 1",
+	       "level 2", "level 3", "all");
+	for (size_t i = 0; i < jolt_op_count(); i++) {
+		const jolt_op *op = jolt_op_at(i);
+		if (op->kind != JOLT_OP_INVARIANT || !t[i].visible[0])
+			continue;
+		printf("  %-20s", op->name);
+		for (int l = 1; l <= 3; l++)
+			print_ratio(t[i].broken[l], t[i].visible[l]);
+		print_ratio(t[i].broken[0], t[i].visible[0]);
+		printf("\n");
+	}
+}
+
+/* Tell sim:literal the form of the baseline oracle's tool results on
+ * b0's task (model/sim.h), from the baseline's trace. */
+static void literal_expect(const jolt_variant *b0, const json_t *trace)
+{
+	json_t *res = jolt_visible_results(trace);
+	json_t *texts = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(res, i, r)
+		json_array_append(texts, json_object_get(r, "content"));
+	jolt_sim_literal_expect(b0->suite->name, b0->task->id, texts);
+	json_decref(texts);
+	json_decref(res);
+}
+
+static void tally(struct op_tally *t, const jolt_variant *v, size_t ti,
+		  bool vis)
+{
+	struct op_tally *o = &t[op_index(v->op)];
+	o->built[0]++;
+	o->built[v->level]++;
+	if (vis) {
+		o->visible[0]++;
+		o->visible[v->level]++;
+	}
+	if (o->tasks[ti] < (vis ? 2u : 1u))
+		o->tasks[ti] = vis ? 2 : 1;
+}
+
 int jolt_cmd_check(void *vo, int argc, char **argv)
 {
 	struct check_opts *o = vo;
@@ -155,36 +336,99 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	sel.nsuites = (size_t)argc;
 	jolt_driver_cfg d;
 	jolt_cli_driver_cfg(&d, -1, -1, 600, "full", o->workdir_root, o->keep_workdirs);
-	jolt_replay *items = NULL;
+	jolt_replay *base = NULL, *items = NULL;
 	const jolt_variant **bases = NULL; /* per item */
 	jolt_task_variants *per = NULL;
 	jolt_task_ref *tasks = NULL;
 	jolt_checkcache *cache = NULL;
+	struct op_tally *ops = jolt_xcalloc(jolt_op_count(), sizeof(*ops));
+	long *inherit = NULL; /* per task: sim:null replays as its baseline's */
+	size_t *first = NULL; /* per task: its baseline's first item */
 	size_t ntasks = 0, nitems = 0;
-	long fails = 0, errors = 0, variants = 0;
+	long fails = 0, errors = 0, variants = 0, inapplicable = 0;
+	long null_held = 0, null_apart = 0, nnull = 0;
+	bool teeth = o->teeth, need_trace = o->teeth;
 
 	rc = jolt_run_tasks(&tasks, &ntasks, &sel);
 	if (!rc)
 		rc = jolt_run_build(&per, &sel, tasks, ntasks);
 	if (rc)
 		goto done;
-	/* Every task's baseline, then its variants: the oracle, then the
-	 * planted mistake. */
-	for (size_t ti = 0; ti < ntasks; ti++)
-		variants += (long)per[ti].n - 1;
-	items = jolt_xcalloc((size_t)(ntasks + 2 * variants) + 1, sizeof(*items));
-	bases = jolt_xcalloc((size_t)(ntasks + 2 * variants) + 1, sizeof(*bases));
+	for (size_t i = 0; i < jolt_op_count(); i++)
+		ops[i].tasks = jolt_xcalloc(ntasks + 1, sizeof(*ops[i].tasks));
+	/* First every task's baseline: its oracle (with the trace when a
+	 * verdict or sim:literal needs its tool results) and sim:null. */
 	for (size_t ti = 0; ti < ntasks; ti++) {
-		const jolt_variant *base = per[ti].v[0];
-		items[nitems++].v = base;
+		variants += (long)per[ti].n - 1;
 		for (size_t k = 1; k < per[ti].n; k++)
-			for (int m = 0; m < 2; m++) {
-				items[nitems].v = per[ti].v[k];
-				items[nitems].mistake = m == 1;
-				bases[nitems++] = base;
-			}
+			need_trace = need_trace ||
+				     jolt_visible_needs_trace(per[ti].v[k]);
 	}
+	/* The baseline oracles' tool results, when a response variant's
+	 * verdict or sim:literal needs them: replayed apart, without the
+	 * cache (which keeps no trace) and without a line of output. */
 	cache = jolt_cli_open_cache(o->cache, o->no_cache);
+	if (need_trace) {
+		base = jolt_xcalloc(ntasks + 1, sizeof(*base));
+		for (size_t ti = 0; ti < ntasks; ti++) {
+			base[ti].v = per[ti].v[0];
+			base[ti].trace = true;
+		}
+		jolt_replay_opts to = {.workers = (int)o->workers};
+		rc = jolt_replay_run(base, ntasks, &d, &to);
+		if (rc)
+			goto done;
+	}
+	/* Every task's baseline (its oracle, sim:null), then each variant
+	 * that changes what the model is shown: its oracle, its planted
+	 * mistake, sim:null unless it must do as on the baseline, and
+	 * sim:literal (--teeth). */
+	size_t per_variant = 3 + (teeth ? 1 : 0);
+	size_t cap = (size_t)variants * per_variant + 3 * ntasks + 1;
+	items = jolt_xcalloc(cap, sizeof(*items));
+	bases = jolt_xcalloc(cap, sizeof(*bases));
+	inherit = jolt_xcalloc(ntasks + 1, sizeof(*inherit));
+	first = jolt_xcalloc(ntasks + 1, sizeof(*first));
+	for (size_t ti = 0; ti < ntasks; ti++) {
+		const jolt_variant *b0 = per[ti].v[0];
+		const json_t *trace = base ? base[ti].res.trace : NULL;
+		first[ti] = nitems;
+		items[nitems++].v = b0;
+		items[nitems].v = b0;
+		items[nitems++].policy = "null";
+		if (teeth && trace) {
+			literal_expect(b0, trace);
+			items[nitems].v = b0;
+			items[nitems++].policy = "literal";
+		}
+		for (size_t k = 1; k < per[ti].n; k++) {
+			const jolt_variant *v = per[ti].v[k];
+			char *why = NULL;
+			bool vis = jolt_visible(&why, b0, v, trace);
+			if (invariant(v))
+				tally(ops, v, ti, vis);
+			if (!vis) {
+				inapplicable++;
+				if (!o->quiet_ok)
+					printf("n/a   %s/%s: %s\n",
+					       v->suite->name, v->name, why);
+				free(why);
+				continue;
+			}
+			for (size_t m = 0; m < per_variant; m++) {
+				static const char *const policy[] = {
+					NULL, NULL, "null", "literal"};
+				if (m == 2 && null_as_baseline(b0, v)) {
+					inherit[ti]++;
+					continue;
+				}
+				items[nitems].v = v;
+				items[nitems].mistake = m == 1;
+				items[nitems].policy = policy[m];
+				bases[nitems++] = b0;
+			}
+		}
+	}
 	jolt_replay_opts ro = {
 		.cache = cache, .workers = (int)o->workers, .progress = "check",
 		.no_memo = o->no_cache,
@@ -192,16 +436,62 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	rc = jolt_replay_run(items, nitems, &d, &ro);
 	if (rc)
 		goto done;
-	for (size_t i = 0; i < nitems; i++)
-		report_item(&items[i], bases[i], o->quiet_ok, &fails, &errors);
+	for (size_t ti = 0; ti < ntasks; ti++) {
+		nnull += inherit[ti];
+		if (!jolt_replay_passed(&items[first[ti] + 1]))
+			null_held += inherit[ti];
+	}
+	for (size_t i = 0; i < nitems; i++) {
+		const jolt_replay *r = &items[i];
+		if (r->policy && !strcmp(r->policy, "null")) {
+			nnull++;
+			report_null(r, o->quiet_ok, &fails, &errors,
+				    &null_apart, &null_held);
+		} else if (r->policy && !bases[i]) {
+			/* sim:literal on a baseline: it must pass, or its
+			 * teeth on that task would measure nothing. */
+			if (!jolt_replay_passed(r))
+				printf("note  %s/%s: sim:literal fails the "
+				       "baseline (%s); its teeth there are not "
+				       "meaningful\n", r->v->suite->name,
+				       r->v->name, jolt_replay_why(r));
+		} else if (r->policy) {
+			if (invariant(r->v) && !jolt_replay_infra(r) &&
+			    !jolt_replay_passed(r)) {
+				struct op_tally *t = &ops[op_index(r->v->op)];
+				t->broken[0]++;
+				t->broken[r->v->level]++;
+			}
+		} else {
+			report_item(r, bases[i], o->quiet_ok, &fails, &errors);
+		}
+	}
+	report_ops(ops, ntasks, teeth, &fails);
+	printf("sim:null fails %ld of %ld baselines and variants", null_held,
+	       nnull);
+	if (null_apart)
+		printf(" (%ld where declining is right, listed above)",
+		       null_apart);
+	printf("\n");
+	if (inapplicable)
+		printf("%ld variants not applicable (they change nothing the "
+		       "model is shown): not checked, not run\n", inapplicable);
 	printf("%ld tasks and %ld variants checked: %ld failures, %ld errors\n",
-	       (long)ntasks, variants, fails, errors);
+	       (long)ntasks, variants - inapplicable, fails, errors);
 done:
 	if (rc)
 		jolt_cli_fail("check", rc);
+	jolt_sim_literal_forget();
+	jolt_replay_release(base, base ? ntasks : 0);
+	free(inherit);
+	free(first);
+	free(base);
 	jolt_replay_release(items, nitems);
 	free(items);
 	free(bases);
+	for (size_t i = 0; i < jolt_op_count(); i++)
+		free(ops[i].tasks);
+	free(ops);
 	jolt_task_variants_free(per, ntasks);
 	free(tasks);
 	jolt_checkcache_close(cache);
@@ -215,8 +505,7 @@ done:
 
 const jolt_cmd_syntax jolt_check_syntax = {
 	.usage = "SUITE... [--tasks ID,GLOB,...] [--baseline-only | --axes ... --ops ...] [--levels ...]\n"
-		 "       [--seeds A..B]"
-		 " [--workers N] [--cache DIR | --no-cache]",
+		 "       [--seeds A..B] [--teeth] [--workers N] [--cache DIR | --no-cache]",
 	.help =
 	 "Also replays each variant's planted mistake (what a model thrown by it\n"
 	 "does), which must fail: that is what makes a simulated sensitivity\n"
@@ -228,6 +517,29 @@ const jolt_cmd_syntax jolt_check_syntax = {
 	 "to the environment has not left an oracle failing (oracle drift).\n"
 	 "jolt run refuses the variants whose oracle fails, and every report\n"
 	 "lists them.\n\n"
+	 "Three checks read no label, so they check the perturbations\n"
+	 "themselves. Visible change: every invariant variant must change what\n"
+	 "the model is shown: the request (tools, system prompt, user turns) on\n"
+	 "the tool, system and user axes, the working copy's tree or a file's\n"
+	 "contents on the env axis, a tool result along the oracle's path on the\n"
+	 "response axis. A variant that changes nothing is listed as n/a: not\n"
+	 "applicable to that task, not checked, and not run by jolt run either.\n"
+	 "The applicability table gives, per operator, the tasks it changes of\n"
+	 "the tasks checked; an operator that builds variants and changes\n"
+	 "nothing on any task fails (a no-op). sim:null, which answers \"I don't\n"
+	 "know.\" at once, must fail every baseline and invariant variant: a\n"
+	 "task it passes has a grader that passes a do-nothing agent and fails\n"
+	 "the check; where declining is right (a directional variant, or a task\n"
+	 "whose oracle makes no call and whose graders require none) it is a\n"
+	 "note instead. --teeth also\n"
+	 "replays sim:literal, which follows the task's own oracle word for word\n"
+	 "(original tool and parameter names, paths, answer) whatever the\n"
+	 "variant shows, stops at the first tool error, and gives up on a result\n"
+	 "whose form (its punctuation and layout, letters and digits aside) is not\n"
+	 "the baseline's; an operator's teeth per level are the share of its\n"
+	 "applicable variants that sim:literal fails: how much it changes the\n"
+	 "mechanics of the task for an agent that ignores the change. Renames,\n"
+	 "moved files and format changes have teeth; cosmetic operators none.\n\n"
 	 "Replays run in parallel (--workers); the output is in the same order\n"
 	 "whatever their number. What a replay concluded is remembered in a cache\n"
 	 "keyed by a hash of everything that decides it (jolt's build, suite.yaml,\n"

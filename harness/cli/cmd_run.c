@@ -306,8 +306,10 @@ int jolt_cmd_run(void *vo, int argc, char **argv)
 			       100.0 * (double)st.passed / (double)graded);
 		printf("\n");
 		if (st.variants)
-			printf("%ld variants, %ld refused because their oracle fails\n",
-			       st.variants, st.rejected);
+			printf("%ld variants, %ld refused because their oracle fails, "
+			       "%ld not applicable (they change nothing the model "
+			       "is shown)\n",
+			       st.variants, st.rejected, st.inapplicable);
 		printf("results: %s  (jolt report %s)\n", cfg.out, cfg.out);
 	}
 	jolt_cli_free_suites(suites, argc);
@@ -339,7 +341,10 @@ const jolt_cmd_syntax jolt_run_syntax = {
 	 "models:\n"
 	 "  sim:PROFILE          in-process simulator: oracle, robust, brittle, or\n"
 	 "                       tool=0.6,system=0.2,user=0.3,env=0.4,response=0.5,\n"
-	 "                       thinking=0.5,noise=0.05 (planted sensitivities)\n"
+	 "                       thinking=0.5,noise=0.05 (planted sensitivities);\n"
+	 "                       literal (the task's own oracle word for word,\n"
+	 "                       whatever the variant shows) or null (answers\n"
+	 "                       at once without a call): see jolt check --help\n"
 	 "  openai:MODEL@URL     OpenAI-compatible /chat/completions (MiniMax API,\n"
 	 "                       vLLM, SGLang); URL is the client's base, e.g.\n"
 	 "                       https://api.minimax.io/v1\n"

@@ -125,7 +125,8 @@ static void sim_close(void *state)
 static const jolt_backend sim_backend = {
 	.name = "sim",
 	.description = "scripted in-process policy: sim:oracle, sim:robust, "
-		       "sim:brittle or sim:tool=0.6,...,noise=0.05",
+		       "sim:brittle, sim:literal, sim:null or "
+		       "sim:tool=0.6,...,noise=0.05",
 	.open = sim_open,
 	.complete = sim_complete,
 	.close = sim_close,

@@ -25,11 +25,25 @@
  *  - thinking: when the history lacks the policy's own earlier thinking
  *    (--history strip-thinking), lose track with probability `thinking`
  *    per trial: answer without finishing the work.
+ *
+ * Two profiles read no label at all (see sim.h), so `jolt check` can use
+ * them to check the perturbations rather than the harness's bookkeeping:
+ *  - literal replays the task's own (baseline) oracle word for word,
+ *    whatever the variant shows: the original tool and parameter names,
+ *    the original paths, the original answer. Like a script run with
+ *    `set -e`, it cannot recover from an error: the first tool result
+ *    that comes back as an error ends it with a give-up. Where it fails
+ *    a variant, the perturbation changed the mechanics of the task (its
+ *    "teeth"), not merely its looks;
+ *  - null answers JOLT_SIM_NULL_ANSWER at once without a call: no task
+ *    should pass that.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/common.h"
 #include "perturb/perturb.h"
 #include "model/sim.h"
@@ -40,13 +54,16 @@ static const struct {
 	const char *name;
 	jolt_sim_profile p;
 } named[] = {
-	{"oracle", {{0, 0, 0, 0, 0}, 0, 0, {0}, 0}},
+	{"oracle", {JOLT_SIM_SCRIPTED, {0, 0, 0, 0, 0}, 0, 0, {0}, 0}},
 	/* robust: never thrown by a perturbation, but noisy and somewhat
 	 * dependent on its thinking: measured drops must be ~0. */
-	{"robust", {{0, 0, 0, 0, 0}, 0.1, 0.05, {0}, 0}},
+	{"robust", {JOLT_SIM_SCRIPTED, {0, 0, 0, 0, 0}, 0.1, 0.05, {0}, 0}},
 	/* brittle also struggles outside its home scaffold: xml, json and
 	 * react in registry order after native. */
-	{"brittle", {{0.6, 0.3, 0.4, 0.5, 0.6}, 0.5, 0.15, {0, 0.2, 0.3, 0.4}, 0}},
+	{"brittle", {JOLT_SIM_SCRIPTED, {0.6, 0.3, 0.4, 0.5, 0.6}, 0.5, 0.15,
+		     {0, 0.2, 0.3, 0.4}, 0}},
+	{"literal", {JOLT_SIM_LITERAL, {0}, 0, 0, {0}, 0}},
+	{"null", {JOLT_SIM_NULL, {0}, 0, 0, {0}, 0}},
 };
 
 static int parse_unit(double *out, const char *key, const char *val)
@@ -90,7 +107,7 @@ int jolt_sim_profile_parse(jolt_sim_profile *out, const char *spec)
 	if (!strchr(spec, '='))
 		return jolt_err_set(JOLT_EUSAGE,
 				    "unknown sim profile '%s': use oracle, robust, brittle, "
-				    "or key=value pairs such as tool=0.6,noise=0.05",
+				    "literal, null, or key=value pairs such as tool=0.6,noise=0.05",
 				    spec);
 	char *copy = jolt_xstrdup(spec);
 	int rc = 0;
@@ -226,6 +243,105 @@ static json_t *in_scaffold(const jolt_sim_profile *p, const jolt_model_req *req,
 	return written;
 }
 
+/* sim:literal's expectations: {"SUITE/TASK": [form, ...]}. */
+static json_t *literal_forms;
+
+char *jolt_sim_form(const char *text)
+{
+	jolt_buf b;
+	jolt_buf_init(&b, 0);
+	for (const unsigned char *p = (const unsigned char *)text; p && *p;) {
+		if (isalnum(*p)) {
+			jolt_buf_addc(&b, 'a');
+			while (isalnum(*p))
+				p++;
+		} else if (isspace(*p)) {
+			jolt_buf_addc(&b, ' ');
+			while (isspace(*p))
+				p++;
+		} else {
+			jolt_buf_addc(&b, (char)*p++);
+		}
+	}
+	return jolt_buf_detach(&b);
+}
+
+static char *literal_key(const char *suite, const char *task)
+{
+	return jolt_xasprintf("%s/%s", suite ? suite : "", task ? task : "");
+}
+
+void jolt_sim_literal_expect(const char *suite, const char *task,
+			     const json_t *results)
+{
+	if (!literal_forms)
+		literal_forms = json_object();
+	json_t *forms = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(results, i, r) {
+		char *f = jolt_sim_form(json_string_value(r));
+		json_array_append_new(forms, json_string(f));
+		free(f);
+	}
+	char *key = literal_key(suite, task);
+	json_object_set_new(literal_forms, key, forms);
+	free(key);
+}
+
+void jolt_sim_literal_forget(void)
+{
+	json_decref(literal_forms);
+	literal_forms = NULL;
+}
+
+/* Why a literal replay cannot go on from the results in the history:
+ * one came back as an error, or not in the form the baseline's did; NULL
+ * when it can. */
+static const char *literal_stuck(const json_t *messages, const jolt_trial *t)
+{
+	char *key = literal_key(t->suite ? t->suite->name : "", t->task->id);
+	const json_t *forms = json_object_get(literal_forms, key);
+	free(key);
+	size_t i, k = 0;
+	json_t *m;
+	json_array_foreach(messages, i, m) {
+		const char *role = json_string_value(json_object_get(m, "role"));
+		if (!role || strcmp(role, "tool"))
+			continue;
+		if (json_is_true(json_object_get(m, "is_error")))
+			return "A step of my procedure failed; I stop.";
+		const char *want = json_string_value(json_array_get(forms, k++));
+		if (!want)
+			continue;
+		char *got = jolt_sim_form(
+		    json_string_value(json_object_get(m, "content")));
+		bool same = !strcmp(got, want);
+		free(got);
+		if (!same)
+			return "A result is not in the form my procedure "
+			       "reads; I stop.";
+	}
+	return NULL;
+}
+
+/* The label-free policies: the steps the turn follows (the task's own
+ * oracle, never the variant's), or a reply already decided in *msg. */
+static const json_t *label_free(json_t **msg, const jolt_sim_profile *p,
+				const jolt_model_req *req)
+{
+	*msg = NULL;
+	if (p->policy == JOLT_SIM_NULL)
+		*msg = assistant("I will not look anything up.",
+				 JOLT_SIM_NULL_ANSWER);
+	else if (req->step > 0) {
+		const char *why = literal_stuck(req->messages, req->trial);
+		if (why)
+			*msg = assistant(why, JOLT_GIVE_UP);
+	}
+	return req->trial->task->oracle;
+}
+
 int jolt_sim_decide(jolt_model_reply *out, const jolt_sim_profile *p,
 		    const jolt_model_req *req)
 {
@@ -242,11 +358,15 @@ int jolt_sim_decide(jolt_model_reply *out, const jolt_sim_profile *p,
 		 "plan: follow the %zu-step procedure for task %s; now at step %d.",
 		 nsteps, req->trial->task->id, step + 1);
 
-	if (step == 0 && jolt_sim_task_hard(p, req->trial->task->id)) {
+	if (p->policy != JOLT_SIM_SCRIPTED) {
+		oracle = label_free(&msg, p, req);
+		nsteps = json_array_size(oracle);
+		if (msg)
+			goto done;
+	} else if (step == 0 && jolt_sim_task_hard(p, req->trial->task->id)) {
 		msg = assistant("This task is beyond me.", JOLT_GIVE_UP);
 		goto done;
-	}
-	if (step == 0 && draw(req, "noise") < p->noise) {
+	} else if (step == 0 && draw(req, "noise") < p->noise) {
 		msg = assistant("I am not sure how to approach this.",
 				JOLT_GIVE_UP);
 		goto done;
@@ -259,7 +379,7 @@ int jolt_sim_decide(jolt_model_reply *out, const jolt_sim_profile *p,
 	}
 	/* Thrown by the perturbation: from step `at` on, follow the
 	 * variant's mistake instead of its oracle. */
-	if (v && v->op && v->mistake &&
+	if (p->policy == JOLT_SIM_SCRIPTED && v && v->op && v->mistake &&
 	    draw(req, "mistake") < p->axis[v->op->axis]) {
 		json_int_t at = json_integer_value(json_object_get(v->mistake, "at"));
 		if (step >= at) {

@@ -306,6 +306,14 @@ bool jolt_checkcache_key(jolt_checkcache *c, char out[65],
 			 const jolt_variant *v, bool mistake,
 			 const jolt_driver_cfg *d)
 {
+	return jolt_checkcache_key_as(c, out, v, mistake ? "mistake" : "oracle",
+				      d);
+}
+
+bool jolt_checkcache_key_as(jolt_checkcache *c, char out[65],
+			    const jolt_variant *v, const char *replay,
+			    const jolt_driver_cfg *d)
+{
 	if (!c || !c->db)
 		return false;
 	struct memo *tm = memo(c, v->suite, v->task);
@@ -326,7 +334,7 @@ bool jolt_checkcache_key(jolt_checkcache *c, char out[65],
 	hfield(&h, "op", v->op ? v->op->name : "");
 	hnum(&h, "level", v->level);
 	hnum(&h, "seed", (long long)v->seed);
-	hfield(&h, "replay", mistake ? "mistake" : "oracle");
+	hfield(&h, "replay", replay);
 	hnum(&h, "max_steps", d->max_steps);
 	hnum(&h, "max_tokens", d->max_tokens);
 	hnum(&h, "strip_thinking", d->strip_thinking);

@@ -58,6 +58,11 @@ void jolt_checkcache_close(jolt_checkcache *c);
 bool jolt_checkcache_key(jolt_checkcache *c, char out[65],
 			 const struct jolt_variant *v, bool mistake,
 			 const jolt_driver_cfg *d);
+/* The same for a replay named `replay`: "oracle", "mistake", or the
+ * label-free sim profile replayed ("literal", "null"). */
+bool jolt_checkcache_key_as(jolt_checkcache *c, char out[65],
+			    const struct jolt_variant *v, const char *replay,
+			    const jolt_driver_cfg *d);
 
 /* A remembered result: fills outcome, error_class, reward, steps,
  * latency_ms and detail (owned by *out; no trace). False on a miss, or

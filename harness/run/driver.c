@@ -249,6 +249,19 @@ static char *unknown_tool_msg(const jolt_traj *tr, const char *name)
 	return jolt_buf_detach(&b);
 }
 
+/* Whether `name` is a parameter the variant shows under another name. */
+static bool renamed_from(const json_t *params, const char *name)
+{
+	const char *k;
+	const json_t *orig;
+	json_object_foreach((json_t *)params, k, orig) {
+		const char *o = json_string_value(orig);
+		if (o && !strcmp(o, name) && strcmp(k, name))
+			return true;
+	}
+	return false;
+}
+
 /* Map a call as the model made it (shown tool and parameter names) to the
  * suite's tool and argument names. *args_out is new. NULL tool with
  * *distractor set: a decoy the operator added. */
@@ -272,6 +285,10 @@ static const jolt_tool *translate(const jolt_traj *tr, const char *name,
 		json_t *val;
 		json_object_foreach((json_t *)args, k, val) {
 			const char *orig = json_string_value(json_object_get(params, k));
+			/* An original name the variant renamed is not shown:
+			 * the tool does not take it. */
+			if (!orig && renamed_from(params, k))
+				continue;
 			json_object_set(a, orig ? orig : k, val);
 		}
 		json_decref(*args_out);

@@ -75,8 +75,18 @@ static void replay_one(size_t k, int worker, void *payload)
 	struct replay_job *j = payload;
 	size_t i = j->todo[k];
 	jolt_replay *it = &j->items[i];
+	void *policy = NULL;
+	char model[64];
+	snprintf(model, sizeof(model), "sim:%s",
+		 it->policy ? it->policy : it->mistake ? "thrown" : "oracle");
+	jolt_model_spec pspec = {.provider = "sim",
+				 .model = (char *)it->policy};
+	if (it->policy && (it->rc = j->be->open(&policy, &pspec))) {
+		it->err = jolt_xstrdup(jolt_err_msg());
+		goto done;
+	}
 	jolt_trial t = {
-	    .model = it->mistake ? "sim:thrown" : "sim:oracle",
+	    .model = model,
 	    .scaffold = JOLT_SCAFFOLD_DEFAULT,
 	    .suite = it->v->suite,
 	    .task = it->v->task,
@@ -89,18 +99,24 @@ static void replay_one(size_t k, int worker, void *payload)
 	t.key = jolt_trial_key(&t);
 	it->rc =
 	    jolt_trial_run(&it->res, &t, j->be,
-			   it->mistake ? j->thrown : j->oracle, j->d, worker);
+			   policy ? policy : it->mistake ? j->thrown : j->oracle,
+			   j->d, worker);
 	if (it->rc)
 		it->err = jolt_xstrdup(jolt_err_msg());
 	else if (j->keys[i][0])
 		jolt_checkcache_put(j->cache, j->keys[i], it->v, it->mistake,
 				    &it->res);
-	/* Nobody reads a replay's trace, and a check holds tens of
-	 * thousands of replays: a trace with the files read and written
-	 * would take gigabytes. */
-	json_decref(it->res.trace);
-	it->res.trace = NULL;
+	/* Only what asked for its trace keeps it: a check holds tens of
+	 * thousands of replays, and their traces with the files read and
+	 * written would take gigabytes. */
+	if (!it->trace) {
+		json_decref(it->res.trace);
+		it->res.trace = NULL;
+	}
 	free(t.key);
+	if (policy)
+		j->be->close(policy);
+done:
 	atomic_fetch_add(&j->done, 1);
 	progress(j, false);
 }
@@ -134,6 +150,8 @@ static void item_digest(char out[65], const jolt_replay *it)
 	jolt_sha256_init(&h);
 	jolt_sha256_update(&h, "jolt-replay-1", 14);
 	jolt_sha256_update(&h, v->task->id, strlen(v->task->id) + 1);
+	jolt_sha256_update(&h, it->policy ? it->policy : "",
+			   it->policy ? strlen(it->policy) + 1 : 1);
 	snprintf(num, sizeof(num), "%d|%d|%llu", it->mistake, v->op != NULL,
 		 v->response && !json_is_null(v->response)
 		     ? (unsigned long long)v->seed
@@ -178,6 +196,9 @@ static size_t dedupe(struct replay_job *j, size_t *ntodo, size_t *dup,
 	for (size_t k = 0; k < n; k++) {
 		item_digest(d[k].d, &j->items[j->todo[k]]);
 		d[k].i = j->todo[k];
+		/* One that asked for its trace is run for it. */
+		if (j->items[j->todo[k]].trace)
+			snprintf(d[k].d, sizeof(d[k].d), "~%zu", d[k].i);
 	}
 	qsort(d, n, sizeof(*d), cmp_digest);
 	for (size_t k = 1, first = 0; k < n; k++) {
@@ -222,9 +243,11 @@ static size_t lookup(struct replay_job *j, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		jolt_replay *it = &j->items[i];
 		j->keys[i][0] = '\0';
-		if (j->cache &&
-		    jolt_checkcache_key(j->cache, j->keys[i], it->v,
-					it->mistake, j->d) &&
+		const char *as = it->policy ? it->policy
+				 : it->mistake ? "mistake" : "oracle";
+		if (j->cache && !it->trace &&
+		    jolt_checkcache_key_as(j->cache, j->keys[i], it->v, as,
+					   j->d) &&
 		    jolt_checkcache_get(j->cache, &it->res, j->keys[i], j->d)) {
 			it->cached = true;
 			j->cached++;
@@ -266,6 +289,8 @@ int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d,
 	size_t ndup = o->no_memo ? 0 : dedupe(&job, &ntodo, dup, rep);
 	bool any_oracle = false, any_mistake = false;
 	for (size_t k = 0; k < ntodo; k++) {
+		if (items[job.todo[k]].policy)
+			continue; /* opened per replay */
 		any_mistake = any_mistake || items[job.todo[k]].mistake;
 		any_oracle = any_oracle || !items[job.todo[k]].mistake;
 	}

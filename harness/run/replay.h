@@ -16,9 +16,15 @@ typedef struct jolt_replay {
 	const struct jolt_variant *v; /* in: borrowed, outlives the replay */
 	bool mistake;         /* in: replay the planted mistake (a model
 			       * thrown by every axis) instead of the oracle */
+	const char *policy;   /* in: a label-free sim profile to replay
+			       * instead ("literal", "null": model/sim.h);
+			       * NULL: the oracle or the mistake */
+	bool trace;           /* in: run it even when the cache remembers
+			       * it, for the trace */
 	int rc;               /* out: harness fault of this replay, or 0 */
 	char *err;            /* out: rc's message, owned */
-	jolt_trial_result res; /* out: meaningful when rc is 0; no trace */
+	jolt_trial_result res; /* out: meaningful when rc is 0; its trace
+				* only when `trace` was asked */
 	bool cached;          /* out: res came from the cache */
 } jolt_replay;
 

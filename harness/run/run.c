@@ -36,6 +36,7 @@
 #include "core/common.h"
 #include "perturb/perturb.h"
 #include "run/replay.h"
+#include "run/visible.h"
 #include "run/run.h"
 #include "run/store.h"
 
@@ -771,8 +772,23 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 	if (rc)
 		goto done;
 	size_t ntr = 0;
+	size_t bi = 0; /* the baseline of variant i: they come task by task */
 	for (size_t i = 0; i < s->nvariants; i++) {
 		const jolt_variant *v = s->variants[i];
+		if (!v->op)
+			bi = i;
+		/* An invariant variant that changes nothing the model is
+		 * shown is not applicable to the task: not run, not counted.
+		 * Without the baseline oracle's trace (not replayed here, to
+		 * keep the pre-check all cached) a response variant counts as
+		 * visible: its perturbation lands on a call along the oracle's
+		 * path by construction, and `jolt check` verifies that it
+		 * changes that call's result. */
+		if (v->op && !jolt_visible(NULL, s->variants[bi], v, NULL)) {
+			st->inapplicable++;
+			checks[i].rc = JOLT_ENOTFOUND; /* skipped below */
+			continue;
+		}
 		if (v->op && !jolt_replay_passed(&checks[i])) {
 			const char *why = jolt_replay_why(&checks[i]);
 			st->rejected++;
@@ -795,7 +811,8 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 	k = 0;
 	for (size_t i = 0; i < s->nvariants; i++) {
 		const jolt_variant *v = s->variants[i];
-		if (v->op && !jolt_replay_passed(&checks[i]))
+		if (v->op && (checks[i].rc == JOLT_ENOTFOUND ||
+			      !jolt_replay_passed(&checks[i])))
 			continue;
 		add_trials(s, &k, v->suite, v->task, v);
 	}

@@ -100,6 +100,8 @@ typedef struct jolt_run_stats {
 	long infra;
 	long variants;  /* variants generated */
 	long rejected;  /* variants whose oracle failed: not run */
+	long inapplicable; /* invariant variants that change nothing the
+			    * model is shown (run/visible.h): not run */
 } jolt_run_stats;
 
 int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg);

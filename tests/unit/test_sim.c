@@ -7,6 +7,7 @@
 #include "core/common.h"
 #include "model/sim.h"
 #include "core/trial.h"
+#include "perturb/perturb.h"
 
 static jolt_suite suite = {.name = "s"};
 static jolt_task task = {.id = "t1"};
@@ -189,6 +190,104 @@ static void test_reproducible(void **st)
 	}
 }
 
+static const char *content(const jolt_model_reply *r)
+{
+	return json_string_value(json_object_get(r->message, "content"));
+}
+
+static const char *called(const jolt_model_reply *r)
+{
+	const json_t *tc = json_array_get(json_object_get(r->message, "tool_calls"), 0);
+	return json_string_value(json_object_get(tc, "name"));
+}
+
+/* sim:null answers at once, whatever the step, without a call. */
+static void test_null(void **st)
+{
+	(void)st;
+	setup_task();
+	jolt_model_reply r;
+	decide(&r, "null", "n1", 0, true);
+	assert_string_equal(content(&r), JOLT_SIM_NULL_ANSWER);
+	assert_null(called(&r));
+	jolt_model_reply_release(&r);
+}
+
+/* One decision of sim:literal at `step` on a variant whose own oracle
+ * calls another tool, after tool results `results` (is_error when
+ * `error`). */
+static void literal(jolt_model_reply *r, int step, const char *result,
+		    bool error)
+{
+	jolt_sim_profile p;
+	assert_int_equal(jolt_sim_profile_parse(&p, "literal"), 0);
+	jolt_variant v = {
+		.op = jolt_op_find("tool_rename"),
+		.level = 1,
+		.oracle = json_loads("[{\"call\": {\"name\": \"fetch\", "
+				     "\"args\": {}}}, {\"answer\": \"x\"}]",
+				     0, NULL),
+		.mistake = json_loads("{\"at\": 0, \"steps\": "
+				      "[{\"answer\": \"thrown\"}]}", 0, NULL),
+	};
+	jolt_trial t = {.suite = &suite, .task = &task, .seed = 7,
+			.key = "lit", .v = &v};
+	json_t *msgs = json_pack("[{s:s,s:s}]", "role", "user", "content", "q");
+	if (result)
+		json_array_append_new(msgs, json_pack("{s:s,s:s,s:b}", "role", "tool",
+						      "content", result, "is_error",
+						      error));
+	jolt_model_req req = {.trial = &t, .messages = msgs, .step = step};
+	assert_int_equal(jolt_sim_decide(r, &p, &req), 0);
+	json_decref(msgs);
+	json_decref(v.oracle);
+	json_decref(v.mistake);
+}
+
+/* sim:literal follows the task's own oracle, never the variant's (nor
+ * its planted mistake), stops at an error and at a result whose form is
+ * not the baseline's. */
+static void test_literal(void **st)
+{
+	(void)st;
+	setup_task();
+	jolt_model_reply r;
+	literal(&r, 0, NULL, false);
+	assert_string_equal(called(&r), "get");
+	jolt_model_reply_release(&r);
+	literal(&r, 1, "k: 1847.50", false);
+	assert_string_equal(content(&r), "the answer is 42");
+	jolt_model_reply_release(&r);
+	literal(&r, 1, "no such tool", true);
+	assert_string_equal(content(&r), JOLT_GIVE_UP);
+	jolt_model_reply_release(&r);
+
+	json_t *res = json_pack("[s]", "k: 1847.50");
+	jolt_sim_literal_expect("s", "t1", res);
+	json_decref(res);
+	literal(&r, 1, "v: 99.25", false); /* the same form */
+	assert_string_equal(content(&r), "the answer is 42");
+	jolt_model_reply_release(&r);
+	literal(&r, 1, "k: 1,847.50", false);
+	assert_string_equal(content(&r), JOLT_GIVE_UP);
+	jolt_model_reply_release(&r);
+	jolt_sim_literal_forget();
+	literal(&r, 1, "k: 1,847.50", false);
+	assert_string_equal(content(&r), "the answer is 42");
+	jolt_model_reply_release(&r);
+}
+
+static void test_form(void **st)
+{
+	(void)st;
+	char *f = jolt_sim_form("ACME  closed at 1,847.50\r\n{\"x\": 2024-03-13}");
+	assert_string_equal(f, "a a a a,a.a {\"a\": a-a-a}");
+	free(f);
+	f = jolt_sim_form("");
+	assert_string_equal(f, "");
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +297,9 @@ int main(void)
 		cmocka_unit_test(test_difficulty),
 		cmocka_unit_test(test_thinking_only_when_stripped),
 		cmocka_unit_test(test_reproducible),
+		cmocka_unit_test(test_null),
+		cmocka_unit_test(test_literal),
+		cmocka_unit_test(test_form),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	json_decref(task.oracle);
