@@ -28,6 +28,10 @@
  * copy last made from another snapshot, falls back to a fresh full copy
  * (made the same way: restoring every entry into an empty directory).
  *
+ * A copy given back untouched (jolt_workdir_give_back: its trial ran no
+ * command and wrote nothing through a builtin) is handed out again as it
+ * is, without a walk: nothing could have changed it.
+ *
  * The walk never follows a symlink (fstatat and openat with NOFOLLOW), so
  * a trial that plants a link to / cannot turn the reset against the host.
  * The snapshot is only read. A slot runs one trial at a time (the
@@ -71,6 +75,8 @@ struct pool_copy {
 	struct rec top;		/* the copy's own directory */
 	struct timespec stamp;	/* coarse clock once it was identical */
 	bool in_use;		/* handed out, not yet released */
+	bool untouched;		/* given back by a trial that wrote nothing:
+				 * still identical, no walk needed */
 	struct pool_copy *next;
 };
 
@@ -477,7 +483,7 @@ static void pool_cleanup(void)
 /* Make pc (held by the caller) identical to snap. */
 static int make_ready(struct pool_copy *pc, const jolt_snap *snap, int slot)
 {
-	if (pc->path && pc->snap == snap && !reset(pc, slot))
+	if (pc->path && pc->snap == snap && (pc->untouched || !reset(pc, slot)))
 		return 0;
 	/* Another snapshot, or a copy that could not be put right. */
 	drop_copy(pc);
@@ -530,6 +536,7 @@ int jolt_workdir_acquire(char **out, const jolt_suite *s, const jolt_task *t,
 
 	rc = make_ready(pc, snap, slot);
 	pthread_mutex_lock(&pool_lock);
+	pc->untouched = false;
 	if (rc)
 		pc->in_use = false;
 	else
@@ -547,16 +554,23 @@ static struct pool_copy *find_out(const char *path)
 	return NULL;
 }
 
-int jolt_workdir_release(const char *path)
+int jolt_workdir_give_back(const char *path, bool untouched)
 {
 	if (!path)
 		return 0;
 	pthread_mutex_lock(&pool_lock);
 	struct pool_copy *pc = find_out(path);
-	if (pc)
+	if (pc) {
 		pc->in_use = false;
+		pc->untouched = untouched;
+	}
 	pthread_mutex_unlock(&pool_lock);
 	return pc ? 0 : jolt_workdir_remove(path);
+}
+
+int jolt_workdir_release(const char *path)
+{
+	return jolt_workdir_give_back(path, false);
 }
 
 void jolt_pool_forget(const char *path)
