@@ -564,7 +564,7 @@ void jolt_traj_finish(jolt_traj *tr, jolt_trial_result *out)
 	if (tr->workdir && !tr->cfg.keep_workdirs && !tr->released) {
 		const json_t *g = tr->v->grade ? tr->v->grade
 					       : tr->trial->task->grade;
-		jolt_workdir_give_back(tr->workdir,
+		jolt_workdir_give_back(tr->workdir, tr->slot,
 				       !tr->wrote && !runs_commands(g));
 		tr->released = true;
 	}
@@ -583,7 +583,7 @@ void jolt_traj_free(jolt_traj *tr)
 	jolt_render_cache_release(&tr->cache);
 	/* A trial stopped before finishing gives its copy back too. */
 	if (tr->workdir && !tr->cfg.keep_workdirs && !tr->released)
-		jolt_workdir_release(tr->workdir);
+		jolt_workdir_give_back(tr->workdir, tr->slot, false);
 	free(tr->workdir);
 	free(tr->answer);
 	free(tr->infra_detail);

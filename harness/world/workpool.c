@@ -78,10 +78,15 @@ struct pool_copy {
 	bool untouched;		/* given back by a trial that wrote nothing:
 				 * still identical, no walk needed */
 	struct pool_copy *next;
+	struct pool_copy *next_of_slot; /* the slot's other roots */
 };
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pool_copy *pool;
+/* The copies of each slot (usually one, a root each), so that finding a
+ * slot's copy costs the same with a thousand slots as with one. */
+static struct pool_copy **by_slot;
+static size_t nby_slot;
 
 enum { UNSEEN = 0, SAME = 1, RESTORED = 2 };
 
@@ -501,6 +506,9 @@ static void pool_cleanup(void)
 		free(pc);
 	}
 	pool = NULL;
+	free(by_slot);
+	by_slot = NULL;
+	nby_slot = 0;
 	pthread_mutex_unlock(&pool_lock);
 }
 
@@ -538,10 +546,15 @@ int jolt_workdir_acquire(char **out, const jolt_suite *s, const jolt_task *t,
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&pool_lock);
-	struct pool_copy *pc;
-	for (pc = pool; pc; pc = pc->next)
-		if (pc->slot == slot && !strcmp(pc->root, root))
-			break;
+	struct pool_copy *pc = NULL;
+	if (slot >= 0 && (size_t)slot < nby_slot)
+		for (pc = by_slot[slot]; pc; pc = pc->next_of_slot)
+			if (!strcmp(pc->root, root))
+				break;
+	if (slot < 0)
+		for (pc = pool; pc; pc = pc->next)
+			if (pc->slot == slot && !strcmp(pc->root, root))
+				break;
 	if (pc && pc->in_use) {
 		pthread_mutex_unlock(&pool_lock);
 		return jolt_workdir_create(out, s, t, root, slot);
@@ -554,6 +567,17 @@ int jolt_workdir_acquire(char **out, const jolt_suite *s, const jolt_task *t,
 			atexit(pool_cleanup);
 		pc->next = pool;
 		pool = pc;
+		if (slot >= 0) {
+			if ((size_t)slot >= nby_slot) {
+				size_t n = (size_t)slot * 2 + 16;
+				by_slot = jolt_xrealloc(by_slot, n * sizeof(*by_slot));
+				memset(by_slot + nby_slot, 0,
+				       (n - nby_slot) * sizeof(*by_slot));
+				nby_slot = n;
+			}
+			pc->next_of_slot = by_slot[slot];
+			by_slot[slot] = pc;
+		}
 	}
 	pc->in_use = true;
 	pthread_mutex_unlock(&pool_lock);
@@ -569,21 +593,24 @@ int jolt_workdir_acquire(char **out, const jolt_suite *s, const jolt_task *t,
 	return rc;
 }
 
-/* The pooled copy at path, handed out (pool_lock held), or NULL. */
-static struct pool_copy *find_out(const char *path)
+/* The pooled copy at path, handed out (pool_lock held), or NULL: among
+ * the slot's when slot is one, else among all. */
+static struct pool_copy *find_out(const char *path, int slot)
 {
-	for (struct pool_copy *pc = pool; pc; pc = pc->next)
+	bool one = slot >= 0 && (size_t)slot < nby_slot;
+	for (struct pool_copy *pc = one ? by_slot[slot] : pool; pc;
+	     pc = one ? pc->next_of_slot : pc->next)
 		if (pc->in_use && pc->path && !strcmp(pc->path, path))
 			return pc;
 	return NULL;
 }
 
-int jolt_workdir_give_back(const char *path, bool untouched)
+int jolt_workdir_give_back(const char *path, int slot, bool untouched)
 {
 	if (!path)
 		return 0;
 	pthread_mutex_lock(&pool_lock);
-	struct pool_copy *pc = find_out(path);
+	struct pool_copy *pc = find_out(path, slot);
 	if (pc) {
 		pc->in_use = false;
 		pc->untouched = untouched;
@@ -594,7 +621,7 @@ int jolt_workdir_give_back(const char *path, bool untouched)
 
 int jolt_workdir_release(const char *path)
 {
-	return jolt_workdir_give_back(path, false);
+	return jolt_workdir_give_back(path, -1, false);
 }
 
 void jolt_pool_forget(const char *path)
