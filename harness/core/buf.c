@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,11 +124,16 @@ int jolt_buf_read_file(jolt_buf *out, const char *path)
 				    "%s: %s", path, strerror(e));
 	}
 	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) < 0)
+		st.st_mode = 0;
+	if (S_ISDIR(st.st_mode)) {
 		close(fd);
 		return jolt_err_set(JOLT_EINPUT, "%s: is a directory, not a file",
 				    path);
 	}
+	/* A regular file's read comes short only at its end: then there
+	 * is no need to ask again to hear it. */
+	bool reg = S_ISREG(st.st_mode);
 	char chunk[16384];
 	ssize_t n;
 	int rc = 0;
@@ -143,6 +149,8 @@ int jolt_buf_read_file(jolt_buf *out, const char *path)
 				     out->cap);
 			break;
 		}
+		if (reg && (size_t)n < sizeof(chunk))
+			break;
 	}
 	if (!rc && n < 0)
 		rc = jolt_err_set(JOLT_EIO, "%s: read error", path);
