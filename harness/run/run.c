@@ -549,18 +549,21 @@ static void *worker(void *arg)
 	for (;;) {
 		flight *f = NULL;
 		bool stopping = stop_requested || s->fatal;
-		if (s->ready) {
-			f = s->ready;
-			s->ready = f->next;
-			if (!s->ready)
-				s->ready_tail = NULL;
-		} else if (!stopping && s->admitted < s->nqueue &&
-			   s->inflight < s->cfg->concurrency) {
+		/* A free slot is filled before a reply is taken in: with the
+		 * workers busy, replies would otherwise always come first and
+		 * the trajectories at the model dwindle as trials end. */
+		if (!stopping && s->admitted < s->nqueue &&
+		    s->inflight < s->cfg->concurrency) {
 			f = jolt_xcalloc(1, sizeof(*f));
 			f->s = s;
 			f->ti = s->queue[s->admitted++];
 			f->slot = s->free_slots[--s->nfree];
 			s->inflight++;
+		} else if (s->ready) {
+			f = s->ready;
+			s->ready = f->next;
+			if (!s->ready)
+				s->ready_tail = NULL;
 		} else if (s->inflight == 0 &&
 			   (stopping || s->admitted >= s->nqueue)) {
 			pthread_cond_broadcast(&s->cond);
