@@ -2,10 +2,13 @@
  * buf.c - growable capped byte strings.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/common.h"
@@ -108,8 +111,8 @@ const char *jolt_buf_cstr(const jolt_buf *b)
 
 int jolt_buf_read_file(jolt_buf *out, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		int e = errno;
 		/* A path that cannot name a file (a loop of links, a file
 		 * used as a directory) is the input's fault, not the disk's. */
@@ -121,24 +124,36 @@ int jolt_buf_read_file(jolt_buf *out, const char *path)
 				    "%s: %s", path, strerror(e));
 	}
 	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
+	if (fstat(fd, &st) < 0)
+		st.st_mode = 0;
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
 		return jolt_err_set(JOLT_EINPUT, "%s: is a directory, not a file",
 				    path);
 	}
+	/* A regular file's read comes short only at its end: then there
+	 * is no need to ask again to hear it. */
+	bool reg = S_ISREG(st.st_mode);
 	char chunk[16384];
-	size_t n;
+	ssize_t n;
 	int rc = 0;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		rc = jolt_buf_add(out, chunk, n);
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		rc = jolt_buf_add(out, chunk, (size_t)n);
 		if (rc) {
 			jolt_err_set(rc, "%s: larger than %zu bytes", path,
 				     out->cap);
 			break;
 		}
+		if (reg && (size_t)n < sizeof(chunk))
+			break;
 	}
-	if (!rc && ferror(f))
+	if (!rc && n < 0)
 		rc = jolt_err_set(JOLT_EIO, "%s: read error", path);
-	fclose(f);
+	close(fd);
 	return rc;
 }

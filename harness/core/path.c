@@ -5,6 +5,7 @@
  * on a working copy) need them, so they live below both.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,6 +20,68 @@ static bool within(const char *root, const char *p)
 	if (strncmp(root, p, n) != 0)
 		return false;
 	return p[n] == '\0' || p[n] == '/' || (n == 1 && root[0] == '/');
+}
+
+/* The real path of the last root resolved on this thread: tool calls
+ * resolve under the same working copy over and over, and realpath costs a
+ * readlink per component. It holds while `root` and the remembered real
+ * path still name the same directory. */
+static __thread struct {
+	char root[PATH_MAX];
+	char real[PATH_MAX];
+	dev_t dev;
+	ino_t ino;
+} memo;
+
+static char *real_root(const char *root)
+{
+	struct stat a, b;
+	if (memo.root[0] && !strcmp(memo.root, root) && stat(root, &a) == 0 &&
+	    a.st_dev == memo.dev && a.st_ino == memo.ino &&
+	    stat(memo.real, &b) == 0 && b.st_dev == a.st_dev &&
+	    b.st_ino == a.st_ino)
+		return jolt_xstrdup(memo.real);
+	memo.root[0] = '\0';
+	char *r = realpath(root, NULL);
+	if (r && strlen(root) < sizeof(memo.root) &&
+	    strlen(r) < sizeof(memo.real) && stat(r, &a) == 0) {
+		memcpy(memo.real, r, strlen(r) + 1);
+		memcpy(memo.root, root, strlen(root) + 1);
+		memo.dev = a.st_dev;
+		memo.ino = a.st_ino;
+	}
+	return r;
+}
+
+/* When no component of rroot/comp[0..ncomp) that exists is a symlink,
+ * the existing ones are their own real path (rroot is one): *k is how
+ * many exist, *out that path. false when one is a link: then realpath
+ * must tell where it leads. */
+static bool plain_prefix(char **out, size_t *k, const char *rroot,
+			 char *const *comp, size_t ncomp)
+{
+	jolt_buf b;
+	jolt_buf_init(&b, 0);
+	jolt_buf_adds(&b, rroot);
+	size_t i, len = b.len;
+	for (i = 0; i < ncomp; i++) {
+		jolt_buf_addc(&b, '/');
+		jolt_buf_adds(&b, comp[i]);
+		struct stat st;
+		if (lstat(b.s, &st) < 0)
+			break;
+		if (S_ISLNK(st.st_mode)) {
+			jolt_buf_release(&b);
+			return false;
+		}
+		len = b.len;
+	}
+	b.s[len] = '\0';
+	b.len = len;
+	*k = i;
+	*out = jolt_buf_detach(&b);
+	jolt_buf_release(&b);
+	return true;
 }
 
 int jolt_path_resolve(char **out, const char *root, const char *rel)
@@ -38,7 +101,7 @@ int jolt_path_resolve(char **out, const char *root, const char *rel)
 				    "path '%s' is absolute; give a path "
 				    "relative to the working directory",
 				    rel);
-	rroot = realpath(root, NULL);
+	rroot = real_root(root);
 	if (!rroot) {
 		rc = jolt_err_set(JOLT_EIO, "working directory %s: %s", root,
 				  strerror(errno));
@@ -68,7 +131,11 @@ int jolt_path_resolve(char **out, const char *root, const char *rel)
 
 	/* The longest existing prefix must resolve inside root. */
 	size_t k = ncomp;
-	for (;; k--) {
+	/* No link on the way: what exists is inside root as written. Else
+	 * realpath tells where the links lead. */
+	if (!plain_prefix(&real, &k, rroot, comp, ncomp))
+		k = ncomp;
+	for (; !real; k--) {
 		jolt_buf b;
 		jolt_buf_init(&b, 0);
 		jolt_buf_adds(&b, rroot);

@@ -55,7 +55,8 @@ typedef struct call {
 	void *payload;
 	char *body;
 	double est_tokens;
-	uint64_t jitter_seed;
+	uint64_t jitter_seed; /* a hash of the body: made at the first retry */
+	bool seeded;
 	int attempt;	 /* attempts completed */
 	char *trial_hdr; /* "X-Jolt-Trial: {...}" or NULL */
 	char *last_err;
@@ -376,8 +377,12 @@ static void call_finish(call *c, jolt_model_reply *reply, int err,
 	done(payload, reply, err);
 }
 
-static long backoff_ms(const call *c, long retry_after_ms)
+static long backoff_ms(call *c, long retry_after_ms)
 {
+	if (!c->seeded) {
+		c->jitter_seed = jolt_hash_str((uint64_t)c->req->step, c->body);
+		c->seeded = true;
+	}
 	/* Full jitter over an exponentially growing window; reproducible
 	 * from the request and the attempt. */
 	double window = JOLT_BACKOFF_BASE_MS * pow(2.0, c->attempt - 1);
@@ -588,7 +593,6 @@ static int hb_start(void *state, const jolt_model_req *req,
 	}
 	size_t len = strlen(c->body);
 	c->est_tokens = jolt_ratelimit_estimate(len);
-	c->jitter_seed = jolt_hash_str((uint64_t)req->step, c->body);
 	rc = call_submit(c, 0);
 	if (rc) {
 		char *m = scrub(s, jolt_err_msg());

@@ -160,6 +160,13 @@ int jolt_dialect_classify_status(int status, const char *msg)
 
 int jolt_dialect_classify(int status, const char *body, size_t len)
 {
+	/* A success whose bytes cannot hold a base_resp key (not even
+	 * spelled with \u escapes) is one: no need to parse it here, the
+	 * decoder does. */
+	if (status >= 200 && status < 300 &&
+	    (!body || (!memmem(body, len, "base_resp", 9) &&
+		       !memmem(body, len, "\\u", 2))))
+		return 0;
 	json_t *root = body ? json_loadb(body, len, 0, NULL) : NULL;
 	const char *m = root ? jolt_dialect_server_message(root) : NULL;
 	char msg[JOLT_DIALECT_MSG_CAP + 1];

@@ -197,7 +197,8 @@ typedef struct xfer {
 	CURL *easy;
 	struct curl_slist *hdrs;
 	char *url;
-	char *shown_url; /* for messages: no userinfo, no query */
+	char *shown_url; /* for messages: no userinfo, no query; made by
+			  * shown() when a message needs it */
 	char *body;
 	size_t body_len;
 	double timeout_s;
@@ -232,6 +233,11 @@ struct jolt_http {
 	long connect_timeout_ms;
 	char *cacert;		      /* CA bundle, or NULL: the system's */
 	bool insecure;		      /* --insecure: no verification */
+	/* Loop thread: easy handles of finished transfers, reset, for the
+	 * next ones (a handle costs several allocations to make), at most
+	 * idle_cap: as many as can be in flight at once. */
+	CURL **idle;
+	size_t nidle, idle_cap;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -340,12 +346,35 @@ char *jolt_http_url_shown(const char *url)
 	return out;
 }
 
+/* The transfer's URL as messages show it. */
+static const char *shown(xfer *x)
+{
+	if (!x->shown_url)
+		x->shown_url = jolt_http_url_shown(x->url);
+	return x->shown_url;
+}
+
+/* Loop thread: an easy handle no transfer uses any more (not in the
+ * multi), kept for the next one or freed. The reset drops every option,
+ * so nothing points into the freed transfer. */
+static void easy_put(jolt_http *h, CURL *e)
+{
+	if (h->nidle == h->idle_cap) {
+		curl_easy_cleanup(e);
+		return;
+	}
+	curl_easy_reset(e);
+	if (!h->idle)
+		h->idle = jolt_xcalloc(h->idle_cap, sizeof(*h->idle));
+	h->idle[h->nidle++] = e;
+}
+
 static void xfer_free(xfer *x)
 {
 	if (!x)
 		return;
 	if (x->easy)
-		curl_easy_cleanup(x->easy);
+		easy_put(x->h, x->easy);
 	curl_slist_free_all(x->hdrs);
 	free(x->url);
 	free(x->shown_url);
@@ -374,7 +403,7 @@ static void xfer_finish(xfer *x, int err, char *errmsg, long status)
 
 static void xfer_fail(xfer *x, int err, const char *fmt, const char *detail)
 {
-	xfer_finish(x, err, jolt_xasprintf(fmt, x->shown_url, detail), 0);
+	xfer_finish(x, err, jolt_xasprintf(fmt, shown(x), detail), 0);
 }
 
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -386,7 +415,7 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 		x->abort_err = JOLT_ETOOBIG;
 		x->abort_msg = jolt_xasprintf(
 		    "POST %s: response body larger than %zu bytes",
-		    x->shown_url, x->h->max_body);
+		    shown(x), x->h->max_body);
 		return 0;
 	}
 	/* Only a successful response that is not plain JSON is a stream: an
@@ -407,7 +436,7 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 		if (rc) {
 			x->abort_err = rc;
 			x->abort_msg = jolt_xasprintf(
-			    "POST %s: stream: %s", x->shown_url,
+			    "POST %s: stream: %s", shown(x),
 			    jolt_err_msg()[0] ? jolt_err_msg()
 					      : jolt_err_name(rc));
 			return 0;
@@ -439,7 +468,7 @@ static long retry_after_ms(CURL *e)
 /* Loop thread: hand a due transfer to curl. */
 static void xfer_start(jolt_http *h, xfer *x)
 {
-	CURL *e = curl_easy_init();
+	CURL *e = h->nidle ? h->idle[--h->nidle] : curl_easy_init();
 	if (!e) {
 		xfer_fail(x, JOLT_EINFRA, "POST %s: %s",
 			  "cannot create a curl handle");
@@ -512,14 +541,14 @@ static void xfer_reap(jolt_http *h, CURL *e, CURLcode code)
 	if (code == CURLE_OPERATION_TIMEDOUT) {
 		xfer_finish(x, JOLT_ETIMEOUT,
 			    jolt_xasprintf("POST %s: timed out (%s)",
-					   x->shown_url, detail),
+					   shown(x), detail),
 			    status);
 		return;
 	}
 	/* Refused, reset, DNS, TLS, truncated (CURLE_PARTIAL_FILE), empty
 	 * reply...: the server or the network, never the request. */
 	xfer_finish(x, JOLT_EINFRA,
-		    jolt_xasprintf("POST %s: %s", x->shown_url, detail),
+		    jolt_xasprintf("POST %s: %s", shown(x), detail),
 		    status);
 }
 
@@ -675,6 +704,7 @@ int jolt_http_new(jolt_http **out, const jolt_http_opts *o)
 	double ct = o->connect_timeout_s > 0 ? o->connect_timeout_s : 10;
 	h->connect_timeout_ms = (long)(ct * 1000);
 	long conns = o->max_conns_per_host > 0 ? o->max_conns_per_host : 64;
+	h->idle_cap = (size_t)conns;
 	h->multi = curl_multi_init();
 	if (!h->multi) {
 		free(h);
@@ -729,6 +759,9 @@ void jolt_http_free(jolt_http *h)
 	pthread_mutex_unlock(&h->mu);
 	wake(h);
 	pthread_join(h->thread, NULL);
+	for (size_t i = 0; i < h->nidle; i++)
+		curl_easy_cleanup(h->idle[i]);
+	free(h->idle);
 	curl_multi_cleanup(h->multi);
 	close(h->epfd);
 	close(h->wakefd);
@@ -764,7 +797,6 @@ int jolt_http_submit(jolt_http *h, const jolt_http_req *req,
 	xfer *x = jolt_xcalloc(1, sizeof(*x));
 	x->h = h;
 	x->url = jolt_xstrdup(req->url);
-	x->shown_url = jolt_http_url_shown(req->url);
 	x->body = jolt_xstrdup(req->body ? req->body : "");
 	x->body_len = strlen(x->body);
 	x->timeout_s = req->timeout_s > 0 ? req->timeout_s : 300;

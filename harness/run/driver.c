@@ -33,6 +33,7 @@ struct jolt_traj {
 	int max_steps;
 	char *workdir;
 	bool released; /* workdir given back to the pool */
+	bool wrote;    /* something may have written to the workdir */
 	jolt_tool_ctx tctx;
 	json_t *messages;   /* full history */
 	json_t *tools;      /* declarations the model sees */
@@ -140,6 +141,7 @@ int jolt_traj_new(jolt_traj **out, const jolt_trial *t,
 		     : jolt_workdir_acquire(&tr->workdir, t->suite, t->task,
 					    cfg->workdir_root, slot);
 	if (!rc && json_array_size(v->env_edits) > 0) {
+		tr->wrote = true;
 		rc = jolt_env_apply(v, tr->workdir);
 		if (!rc)
 			rc = jolt_sandbox_prepare_dir(tr->workdir, slot);
@@ -384,6 +386,8 @@ static void run_call(jolt_traj *tr, const json_t *tc)
 		free(out);
 		return;
 	}
+	if (!jolt_tool_read_only(tool))
+		tr->wrote = true;
 	rc = jolt_tool_call(&out, &tr->tctx, tool, targs);
 	bool is_err = rc != 0;
 	if (rc && rc != JOLT_ETOOL) {
@@ -504,6 +508,19 @@ void jolt_traj_feed(jolt_traj *tr, jolt_model_reply *reply, int err)
 	jolt_model_reply_release(reply);
 }
 
+/* Whether a grader list runs anything in the working copy: only a
+ * `command` grader does (grade.h); the others read. */
+static bool runs_commands(const json_t *graders)
+{
+	size_t i;
+	const json_t *g;
+	json_array_foreach(graders, i, g)
+		if (!json_is_object(g) || json_object_size(g) != 1 ||
+		    json_object_get(g, "command"))
+			return true;
+	return false;
+}
+
 void jolt_traj_finish(jolt_traj *tr, jolt_trial_result *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -562,7 +579,10 @@ void jolt_traj_finish(jolt_traj *tr, jolt_trial_result *out)
 			       tr->v->name, "changed", tr->v->summary);
 
 	if (tr->workdir && !tr->cfg.keep_workdirs && !tr->released) {
-		jolt_workdir_release(tr->workdir);
+		const json_t *g = tr->v->grade ? tr->v->grade
+					       : tr->trial->task->grade;
+		jolt_workdir_give_back(tr->workdir, tr->slot,
+				       !tr->wrote && !runs_commands(g));
 		tr->released = true;
 	}
 }
@@ -580,7 +600,7 @@ void jolt_traj_free(jolt_traj *tr)
 	jolt_render_cache_release(&tr->cache);
 	/* A trial stopped before finishing gives its copy back too. */
 	if (tr->workdir && !tr->cfg.keep_workdirs && !tr->released)
-		jolt_workdir_release(tr->workdir);
+		jolt_workdir_give_back(tr->workdir, tr->slot, false);
 	free(tr->workdir);
 	free(tr->answer);
 	free(tr->infra_detail);

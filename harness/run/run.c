@@ -82,7 +82,9 @@ typedef struct sched {
 	flight *ready;        /* trajectories with a reply to take in */
 	flight *ready_tail;
 	int inflight;
-	bool *slot_used;      /* sandbox slots, one per trajectory in flight */
+	int *free_slots;      /* sandbox slots not in use, a stack: one slot
+			       * per trajectory in flight */
+	int nfree;
 	jolt_run_stats stats;
 	int fatal;            /* stop the run: store failure, key refused */
 	char *fatal_msg;
@@ -468,7 +470,7 @@ static void retire(sched *s, flight *f)
 	jolt_model_reply_release(&f->reply);
 	free(f->errmsg);
 	pthread_mutex_lock(&s->lock);
-	s->slot_used[f->slot] = false;
+	s->free_slots[s->nfree++] = f->slot;
 	s->inflight--;
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
@@ -548,23 +550,21 @@ static void *worker(void *arg)
 	for (;;) {
 		flight *f = NULL;
 		bool stopping = stop_requested || s->fatal;
-		if (s->ready) {
+		/* A free slot is filled before a reply is taken in: with the
+		 * workers busy, replies would otherwise always come first and
+		 * the trajectories at the model dwindle as trials end. */
+		if (!stopping && s->admitted < s->nqueue &&
+		    s->inflight < s->cfg->concurrency) {
+			f = jolt_xcalloc(1, sizeof(*f));
+			f->s = s;
+			f->ti = s->queue[s->admitted++];
+			f->slot = s->free_slots[--s->nfree];
+			s->inflight++;
+		} else if (s->ready) {
 			f = s->ready;
 			s->ready = f->next;
 			if (!s->ready)
 				s->ready_tail = NULL;
-		} else if (!stopping && s->admitted < s->nqueue &&
-			   s->inflight < s->cfg->concurrency) {
-			f = jolt_xcalloc(1, sizeof(*f));
-			f->s = s;
-			f->ti = s->queue[s->admitted++];
-			for (int i = 0; i < s->cfg->concurrency; i++)
-				if (!s->slot_used[i]) {
-					f->slot = i;
-					s->slot_used[i] = true;
-					break;
-				}
-			s->inflight++;
 		} else if (s->inflight == 0 &&
 			   (stopping || s->admitted >= s->nqueue)) {
 			pthread_cond_broadcast(&s->cond);
@@ -936,7 +936,10 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 
 	int conc = cfg->concurrency > 0 ? cfg->concurrency : 1;
 	((jolt_run_cfg *)cfg)->concurrency = conc;
-	s.slot_used = jolt_xcalloc((size_t)conc, sizeof(*s.slot_used));
+	s.free_slots = jolt_xcalloc((size_t)conc, sizeof(*s.free_slots));
+	/* Popped from the end: slot 0 first. */
+	for (int i = 0; i < conc; i++)
+		s.free_slots[s.nfree++] = conc - 1 - i;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int nth = cfg->workers > 0 ? cfg->workers : cores > 0 ? (int)cores : 1;
 	if (nth > conc)
@@ -1005,7 +1008,7 @@ done:
 		jolt_variant_free(s.variants[i]);
 	free(s.variants);
 	free(s.queue);
-	free(s.slot_used);
+	free(s.free_slots);
 	free(th);
 	free(s.fatal_msg);
 	free(s.first_infra);

@@ -42,6 +42,12 @@ int jolt_workdir_acquire(char **out, const jolt_suite *s, const jolt_task *t,
 /* Give back a copy from jolt_workdir_acquire (a fresh copy is removed).
  * Frees nothing: the caller still frees `path`. */
 int jolt_workdir_release(const char *path);
+/* jolt_workdir_release of a copy acquired for `slot` (-1: unknown), where
+ * `untouched` vouches that nothing wrote to the copy since it was acquired
+ * (no command ran in it, no builtin wrote, no edit was applied): the next
+ * trial of the slot then gets it without the walk that finds what
+ * changed. */
+int jolt_workdir_give_back(const char *path, int slot, bool untouched);
 
 /* The snapshot copies of s for task t are made from, under `root` as in
  * jolt_workdir_create (borrowed; NULL when s has no environment). For

@@ -618,23 +618,24 @@ static int submit_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *t,
 
 const jolt_builtin jolt_builtins[] = {
     {"read_file", "Read a text file of the working copy.", check_none,
-     read_file_call},
+     read_file_call, true},
     {"write_file",
      "Write a file in the working copy, creating "
      "directories.",
-     check_none, write_file_call},
+     check_none, write_file_call, false},
     {"list_dir", "List a directory of the working copy.", check_none,
-     list_dir_call},
-    {"grep", "Search files for a PCRE2 pattern.", check_none, tools_grep_call},
+     list_dir_call, true},
+    {"grep", "Search files for a PCRE2 pattern.", check_none, tools_grep_call,
+     true},
     {"search", "BM25 search over a document corpus (option dir).", check_corpus,
-     tools_search_call},
+     tools_search_call, true},
     {"open", "Open a document of a corpus by id (option dir).", check_corpus,
-     tools_open_call},
+     tools_open_call, true},
     {"table", "Look up rows of a CSV or JSON table (options file, key).",
-     check_table, table_call},
+     check_table, table_call, true},
     {"submit", "Give the final answer and end the trajectory.", check_none,
-     submit_call},
-    {NULL, NULL, NULL, NULL},
+     submit_call, true},
+    {NULL, NULL, NULL, NULL, false},
 };
 
 const jolt_builtin *jolt_builtin_find(const char *name)
@@ -875,4 +876,14 @@ int jolt_tool_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *tool,
 		return jolt_err_set(JOLT_EINTERNAL, "tool '%s' has no builtin",
 				    tool->name);
 	return b->call(out, ctx, tool, args);
+}
+
+bool jolt_tool_read_only(const jolt_tool *tool)
+{
+	if (tool->kind != JOLT_TOOL_BUILTIN)
+		return false;
+	const jolt_builtin *b = tool->builtin;
+	if (!b)
+		b = jolt_builtin_find(tools_run_string(tool, "builtin"));
+	return b && b->read_only;
 }

@@ -46,6 +46,9 @@ typedef struct jolt_builtin {
 	 * the caller. */
 	int (*call)(char **out, jolt_tool_ctx *ctx, const jolt_tool *tool,
 		    const json_t *args);
+	/* Never writes to the working copy (the pool then skips looking
+	 * for changes after a trial that called only such tools). */
+	bool read_only;
 } jolt_builtin;
 
 const jolt_builtin *jolt_builtin_find(const char *name);
@@ -57,5 +60,8 @@ extern const jolt_builtin jolt_builtins[];
  * tool's schema first. */
 int jolt_tool_call(char **out, jolt_tool_ctx *ctx, const jolt_tool *tool,
 		   const json_t *args);
+/* Whether a call of `tool` can leave the working copy as it found it
+ * for sure: a builtin marked read_only (a command may write anything). */
+bool jolt_tool_read_only(const jolt_tool *tool);
 
 #endif

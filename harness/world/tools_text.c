@@ -72,12 +72,22 @@ static void walk(file_list *l, const char *base, const char *sub,
 		}
 		char *rel =
 		    *sub ? jolt_xasprintf("%s/%s", sub, nm) : jolt_xstrdup(nm);
-		char *full = jolt_xasprintf("%s/%s", base, rel);
-		struct stat st;
-		if (lstat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* The entry's own type (a link is a link), as lstat would
+		 * tell, without asking when the directory says it. */
+		mode_t type = e->d_type == DT_DIR   ? S_IFDIR
+			      : e->d_type == DT_REG ? S_IFREG
+						    : 0;
+		char *full = NULL;
+		if (e->d_type == DT_UNKNOWN) {
+			struct stat st;
+			full = jolt_xasprintf("%s/%s", base, rel);
+			if (lstat(full, &st) == 0)
+				type = st.st_mode & S_IFMT;
+		}
+		if (S_ISDIR(type)) {
 			walk(l, base, rel, skip_hidden, max, depth + 1);
 			free(rel);
-		} else if (S_ISREG(st.st_mode)) {
+		} else if (S_ISREG(type)) {
 			if (l->n == l->alloc) {
 				l->alloc = l->alloc ? l->alloc * 2 : 64;
 				l->rel = jolt_xrealloc(

@@ -28,6 +28,10 @@
  * copy last made from another snapshot, falls back to a fresh full copy
  * (made the same way: restoring every entry into an empty directory).
  *
+ * A copy given back untouched (jolt_workdir_give_back: its trial ran no
+ * command and wrote nothing through a builtin) is handed out again as it
+ * is, without a walk: nothing could have changed it.
+ *
  * The walk never follows a symlink (fstatat and openat with NOFOLLOW), so
  * a trial that plants a link to / cannot turn the reset against the host.
  * The snapshot is only read. A slot runs one trial at a time (the
@@ -71,11 +75,18 @@ struct pool_copy {
 	struct rec top;		/* the copy's own directory */
 	struct timespec stamp;	/* coarse clock once it was identical */
 	bool in_use;		/* handed out, not yet released */
+	bool untouched;		/* given back by a trial that wrote nothing:
+				 * still identical, no walk needed */
 	struct pool_copy *next;
+	struct pool_copy *next_of_slot; /* the slot's other roots */
 };
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pool_copy *pool;
+/* The copies of each slot (usually one, a root each), so that finding a
+ * slot's copy costs the same with a thousand slots as with one. */
+static struct pool_copy **by_slot;
+static size_t nby_slot;
 
 enum { UNSEEN = 0, SAME = 1, RESTORED = 2 };
 
@@ -85,6 +96,7 @@ struct reset {
 	const jolt_snap *snap;
 	unsigned char *state;	  /* per snapshot entry: UNSEEN, SAME... */
 	bool as_root;		  /* then entries belong to uid:gid */
+	size_t removed;		  /* entries removed so far */
 	uid_t uid;
 	gid_t gid;
 	struct timespec racy;	  /* a ctime at or after this is racy */
@@ -258,23 +270,32 @@ static int walk_dir(struct reset *r, int dirfd, const char *name, size_t i,
 		     racy(r, c->ctime);
 	if (moved && has_xattrs(fd)) {
 		close(fd);
+		r->removed++;
 		return rm_tree_at(dirfd, name, 0);
 	}
-	if (!r->as_root && (st->st_mode & 0700) != 0700 &&
-	    fchmod(fd, (st->st_mode & 07777) | 0700) < 0) {
-		close(fd);
-		return io_err("chmod", r->rel);
+	/* Whether anything changed it since st was taken: if not, st is
+	 * what it looks like now, and two fstat calls are saved. */
+	bool touched = false;
+	if (!r->as_root && (st->st_mode & 0700) != 0700) {
+		if (fchmod(fd, (st->st_mode & 07777) | 0700) < 0) {
+			close(fd);
+			return io_err("chmod", r->rel);
+		}
+		touched = true;
 	}
-	int sub = dup(fd);
-	int rc = sub < 0 ? io_err("dup", r->rel) : walk(r, sub, len, depth + 1);
-	struct stat now;
-	if (!rc && r->as_root && !same_owner(r, st) &&
-	    fchown(fd, r->uid, r->gid) < 0)
-		rc = io_err("chown", r->rel);
-	if (!rc && (fstat(fd, &now) < 0 ||
-		    ((now.st_mode != e->mode) &&
-		     fchmod(fd, e->mode & 07777) < 0) ||
-		    fstat(fd, &now) < 0))
+	size_t removed = r->removed;
+	int rc = walk(r, fd, len, depth + 1);
+	touched = touched || r->removed != removed;
+	struct stat now = *st;
+	if (!rc && r->as_root && !same_owner(r, st)) {
+		if (fchown(fd, r->uid, r->gid) < 0)
+			rc = io_err("chown", r->rel);
+		touched = true;
+	}
+	if (!rc && touched && fstat(fd, &now) < 0)
+		rc = io_err("chmod", r->rel);
+	if (!rc && now.st_mode != e->mode &&
+	    (fchmod(fd, e->mode & 07777) < 0 || fstat(fd, &now) < 0))
 		rc = io_err("chmod", r->rel);
 	if (!rc) {
 		c->ino = now.st_ino;
@@ -285,48 +306,63 @@ static int walk_dir(struct reset *r, int dirfd, const char *name, size_t i,
 	return rc;
 }
 
-/* Walk the directory open as fd (taken), r->rel[0..len) its path. */
+/* One entry `name` of the directory open as fd, r->rel[0..len) the
+ * directory's path. */
+static int walk_entry(struct reset *r, int fd, const char *name, size_t len,
+		      int depth)
+{
+	struct stat st;
+	if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : io_err("stat", name);
+	size_t nl = strlen(name);
+	size_t at = len ? len + 1 : 0;
+	ssize_t i = -1;
+	if (at + nl < sizeof(r->rel)) {
+		if (len)
+			r->rel[len] = '/';
+		memcpy(r->rel + at, name, nl + 1);
+		i = lookup(r->snap, r->rel);
+	}
+	if (i < 0 ||
+	    (st.st_mode & S_IFMT) != (r->snap->e[i].mode & S_IFMT)) {
+		r->removed++;
+		return rm_tree_at(fd, name, 0);
+	}
+	if (S_ISDIR(st.st_mode))
+		return walk_dir(r, fd, name, (size_t)i, &st, at + nl, depth);
+	if (leaf_same(r, fd, name, (size_t)i, &st)) {
+		r->state[i] = SAME;
+		return 0;
+	}
+	r->removed++;
+	if (unlinkat(fd, name, 0) < 0)
+		return io_err("unlink", r->rel);
+	return 0;
+}
+
+/* Walk the directory open as fd (the caller's), r->rel[0..len) its path:
+ * getdents64 on fd itself, without the stdio stream (and the dup, fstat
+ * and fcntl it costs) per directory. */
 static int walk(struct reset *r, int fd, size_t len, int depth)
 {
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return io_err("list", len ? r->rel : ".");
-	}
-	int rc = 0;
-	struct dirent *de;
-	while (!rc && (de = readdir(d))) {
-		const char *name = de->d_name;
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
-			continue;
-		struct stat st;
-		if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno != ENOENT)
-				rc = io_err("stat", name);
-			continue;
+	char buf[4096] __attribute__((aligned(8)));
+	for (;;) {
+		ssize_t n = getdents64(fd, buf, sizeof(buf));
+		if (n < 0)
+			return io_err("list", len ? r->rel : ".");
+		if (n == 0)
+			return 0;
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *de = (struct dirent64 *)(buf + off);
+			off += de->d_reclen;
+			const char *name = de->d_name;
+			if (!strcmp(name, ".") || !strcmp(name, ".."))
+				continue;
+			int rc = walk_entry(r, fd, name, len, depth);
+			if (rc)
+				return rc;
 		}
-		size_t nl = strlen(name);
-		size_t at = len ? len + 1 : 0;
-		ssize_t i = -1;
-		if (at + nl < sizeof(r->rel)) {
-			if (len)
-				r->rel[len] = '/';
-			memcpy(r->rel + at, name, nl + 1);
-			i = lookup(r->snap, r->rel);
-		}
-		if (i < 0 || (st.st_mode & S_IFMT) !=
-				 (r->snap->e[i].mode & S_IFMT))
-			rc = rm_tree_at(dirfd(d), name, 0);
-		else if (S_ISDIR(st.st_mode))
-			rc = walk_dir(r, dirfd(d), name, (size_t)i, &st,
-				      at + nl, depth);
-		else if (leaf_same(r, dirfd(d), name, (size_t)i, &st))
-			r->state[i] = SAME;
-		else if (unlinkat(dirfd(d), name, 0) < 0)
-			rc = io_err("unlink", r->rel);
 	}
-	closedir(d);
-	return rc;
 }
 
 /* ---- restoring ------------------------------------------------------------ */
@@ -423,8 +459,7 @@ static int reset(struct pool_copy *pc, int slot)
 	}
 	if (!r->as_root && (st.st_mode & 0700) != 0700)
 		fchmod(fd, (st.st_mode & 07777) | 0700);
-	int sub = dup(fd);
-	rc = sub < 0 ? io_err("dup", pc->path) : walk(r, sub, 0, 0);
+	rc = walk(r, fd, 0, 0);
 	for (size_t i = 0; !rc && i < r->snap->n; i++)
 		if (r->state[i] == UNSEEN)
 			rc = restore(r, i);
@@ -471,13 +506,16 @@ static void pool_cleanup(void)
 		free(pc);
 	}
 	pool = NULL;
+	free(by_slot);
+	by_slot = NULL;
+	nby_slot = 0;
 	pthread_mutex_unlock(&pool_lock);
 }
 
 /* Make pc (held by the caller) identical to snap. */
 static int make_ready(struct pool_copy *pc, const jolt_snap *snap, int slot)
 {
-	if (pc->path && pc->snap == snap && !reset(pc, slot))
+	if (pc->path && pc->snap == snap && (pc->untouched || !reset(pc, slot)))
 		return 0;
 	/* Another snapshot, or a copy that could not be put right. */
 	drop_copy(pc);
@@ -508,10 +546,15 @@ int jolt_workdir_acquire(char **out, const jolt_suite *s, const jolt_task *t,
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&pool_lock);
-	struct pool_copy *pc;
-	for (pc = pool; pc; pc = pc->next)
-		if (pc->slot == slot && !strcmp(pc->root, root))
-			break;
+	struct pool_copy *pc = NULL;
+	if (slot >= 0 && (size_t)slot < nby_slot)
+		for (pc = by_slot[slot]; pc; pc = pc->next_of_slot)
+			if (!strcmp(pc->root, root))
+				break;
+	if (slot < 0)
+		for (pc = pool; pc; pc = pc->next)
+			if (pc->slot == slot && !strcmp(pc->root, root))
+				break;
 	if (pc && pc->in_use) {
 		pthread_mutex_unlock(&pool_lock);
 		return jolt_workdir_create(out, s, t, root, slot);
@@ -524,12 +567,24 @@ int jolt_workdir_acquire(char **out, const jolt_suite *s, const jolt_task *t,
 			atexit(pool_cleanup);
 		pc->next = pool;
 		pool = pc;
+		if (slot >= 0) {
+			if ((size_t)slot >= nby_slot) {
+				size_t n = (size_t)slot * 2 + 16;
+				by_slot = jolt_xrealloc(by_slot, n * sizeof(*by_slot));
+				memset(by_slot + nby_slot, 0,
+				       (n - nby_slot) * sizeof(*by_slot));
+				nby_slot = n;
+			}
+			pc->next_of_slot = by_slot[slot];
+			by_slot[slot] = pc;
+		}
 	}
 	pc->in_use = true;
 	pthread_mutex_unlock(&pool_lock);
 
 	rc = make_ready(pc, snap, slot);
 	pthread_mutex_lock(&pool_lock);
+	pc->untouched = false;
 	if (rc)
 		pc->in_use = false;
 	else
@@ -538,25 +593,35 @@ int jolt_workdir_acquire(char **out, const jolt_suite *s, const jolt_task *t,
 	return rc;
 }
 
-/* The pooled copy at path, handed out (pool_lock held), or NULL. */
-static struct pool_copy *find_out(const char *path)
+/* The pooled copy at path, handed out (pool_lock held), or NULL: among
+ * the slot's when slot is one, else among all. */
+static struct pool_copy *find_out(const char *path, int slot)
 {
-	for (struct pool_copy *pc = pool; pc; pc = pc->next)
+	bool one = slot >= 0 && (size_t)slot < nby_slot;
+	for (struct pool_copy *pc = one ? by_slot[slot] : pool; pc;
+	     pc = one ? pc->next_of_slot : pc->next)
 		if (pc->in_use && pc->path && !strcmp(pc->path, path))
 			return pc;
 	return NULL;
 }
 
-int jolt_workdir_release(const char *path)
+int jolt_workdir_give_back(const char *path, int slot, bool untouched)
 {
 	if (!path)
 		return 0;
 	pthread_mutex_lock(&pool_lock);
-	struct pool_copy *pc = find_out(path);
-	if (pc)
+	struct pool_copy *pc = find_out(path, slot);
+	if (pc) {
 		pc->in_use = false;
+		pc->untouched = untouched;
+	}
 	pthread_mutex_unlock(&pool_lock);
 	return pc ? 0 : jolt_workdir_remove(path);
+}
+
+int jolt_workdir_release(const char *path)
+{
+	return jolt_workdir_give_back(path, -1, false);
 }
 
 void jolt_pool_forget(const char *path)

@@ -74,6 +74,9 @@ static void test_shared_classification(void **state)
 	    {200, "{\"base_resp\":{\"status_code\":2013}}", JOLT_EINPUT},
 	    {200, "{\"base_resp\":{\"status_code\":0}}", 0},
 	    {200, "{}", 0},
+	    /* The key spelled with an escape is the same key. */
+	    {200, "{\"base\\u005fresp\":{\"status_code\":1004}}", JOLT_EDENIED},
+	    {200, "{\"choices\":[],\"note\":\"base_resp\"}", 0},
 	    {401, "", JOLT_EDENIED},
 	    {403, "", JOLT_EDENIED},
 	    {400, "", JOLT_EINPUT},

@@ -41,6 +41,7 @@ enum move {
 	NOSUCHTOOL, /* a call to a tool that does not exist */
 	MALFORMED,  /* a turn the dialect could not parse */
 	OKTOOL,     /* the contain suite's exec tool "ok" */
+	WRITE,      /* write_file hello.txt "hello\n" */
 	UNREACHABLE /* the backend gives up: JOLT_EINFRA */
 };
 
@@ -98,6 +99,11 @@ static int scripted(jolt_model_reply *out, void *state,
 		break;
 	case OKTOOL:
 		out->message = call("ok", json_object());
+		break;
+	case WRITE:
+		out->message = call("write_file",
+				    json_pack("{s:s, s:s}", "path", "hello.txt",
+					      "content", "hello\n"));
 		break;
 	case UNREACHABLE:
 		return jolt_err_set(JOLT_EINFRA, "model unreachable after 7 attempts");
@@ -277,6 +283,56 @@ static void test_sandbox_failure_is_infra(void **st)
 	free(hidden);
 }
 
+/* The trial's working copy, from its trace. */
+static const char *workdir_of(const jolt_trial_result *r)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(r->trace, "events"), i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "kind")),
+			    "workdir"))
+			return json_string_value(json_object_get(e, "path"));
+	return NULL;
+}
+
+/* A trial that wrote gives its pooled copy back to be put right; one that
+ * only read gives it back as it is, and the next trial of the slot gets
+ * it without a walk (a change made behind the pool's back shows). */
+static void test_copy_given_back_as_the_trial_left_it(void **st)
+{
+	char *root = test_tmpdir();
+	assert_non_null(root);
+	jolt_driver_cfg cfg = {.workdir_root = root};
+	static const enum move w[] = {WRITE, ANSWER}, rd[] = {READ, ANSWER};
+	script s = {w, 2, 1, 0, 0};
+	jolt_trial_result r;
+	drive(&r, mini, "write", &s, cfg);
+	assert_int_equal(r.outcome, JOLT_OUTCOME_PASS);
+	char *wd = jolt_xstrdup(workdir_of(&r));
+	jolt_trial_result_release(&r);
+	char *hello = test_read(wd, "hello.txt");
+	assert_string_equal(hello, "hello\n");
+	free(hello);
+
+	s = (script){rd, 2, 1, 0, 0};
+	drive(&r, mini, "read", &s, cfg);
+	assert_int_equal(r.outcome, JOLT_OUTCOME_PASS);
+	assert_string_equal(workdir_of(&r), wd);
+	assert_null(test_read(wd, "hello.txt"));
+	jolt_trial_result_release(&r);
+
+	test_write(wd, "config.txt", "planted\n");
+	s = (script){rd, 2, 1, 0, 0};
+	drive(&r, mini, "read", &s, cfg);
+	assert_string_equal(workdir_of(&r), wd);
+	assert_string_equal(json_string_value(json_object_get(
+				msg(&r, "tool", 0), "content")),
+			    "planted\n");
+	jolt_trial_result_release(&r);
+	free(wd);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +343,7 @@ int main(void)
 	    cmocka_unit_test(test_bad_calls_are_shown_and_survived),
 	    cmocka_unit_test(test_unreachable_model_is_infra),
 	    cmocka_unit_test(test_sandbox_failure_is_infra),
+	    cmocka_unit_test(test_copy_given_back_as_the_trial_left_it),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
