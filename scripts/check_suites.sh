@@ -1,8 +1,9 @@
 #!/bin/sh
 # check_suites.sh - the full check of every shipped suite (make
 # check-suites): `jolt check` of every operator at every level, seeds
-# 1..3, each suite in turn, with its wall and CPU time. `make test`
-# checks a fixed sample of each suite; this is the whole of it.
+# 1..3, each suite in turn, with its wall and CPU time, and each
+# operator's applicability and teeth (--teeth; CHECK_ARGS overrides).
+# `make test` checks a fixed sample of each suite; this is the whole.
 #
 #   sh scripts/check_suites.sh [JOLT] [OUT.md]
 #
@@ -19,6 +20,7 @@ D=build/check-suites
 OUT=${2:-$D/CHECKS.md}
 SEEDS=${SEEDS:-1..3}
 SUITES=${SUITES:-"starter swe search finance toolcall"}
+CHECK_ARGS=${CHECK_ARGS-"--teeth"}
 mkdir -p "$D"
 status=0
 rows=""
@@ -26,7 +28,7 @@ for s in $SUITES; do
 	if [ -z "${SUMMARY_ONLY:-}" ]; then
 		echo "check-suites: $s, seeds $SEEDS" >&2
 		/usr/bin/time -f "%e %U %S" -o "$D/$s.time" \
-			"$JOLT" check "suites/$s" --seeds "$SEEDS" --failures-only \
+			"$JOLT" check "suites/$s" --seeds "$SEEDS" --failures-only $CHECK_ARGS \
 			> "$D/$s.out" 2> "$D/$s.err"
 		echo $? > "$D/$s.rc"
 		grep -v '^check: [0-9]*/' "$D/$s.err" | sed "s/^/$s: /" >&2
