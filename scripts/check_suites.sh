@@ -49,13 +49,25 @@ done
 	echo "# Full check of the shipped suites"
 	echo
 	echo "\`jolt check SUITE --seeds $SEEDS\`: every operator at every level;"
-	echo "every variant's oracle must pass and its planted mistake fail."
+	echo "every variant's oracle must pass and its planted mistake fail, every"
+	echo "invariant variant must change what the model is shown, and sim:null"
+	echo "(no tool call, \"I don't know.\") must fail every task and variant."
 	echo "Made by \`make check-suites\` ($(date -u +%Y-%m-%d), $(nproc) cores,"
-	echo "jolt $("$JOLT" --version 2>/dev/null | head -1))."
+	echo "$("$JOLT" --version 2>/dev/null | head -1), $(git rev-parse --short HEAD 2>/dev/null))."
 	echo
 	echo "| suite | result | replays | sandboxed commands | wall | CPU | exit |"
 	echo "|---|---|---|---|---|---|---|"
 	printf "%s" "$rows"
+	for s in $SUITES; do
+		echo
+		echo "## $s"
+		echo
+		echo "What \`jolt check\` printed (failures, applicability and teeth):"
+		echo
+		echo '```'
+		cat "$D/$s.out"
+		echo '```'
+	done
 } > "$OUT"
 cat "$OUT"
 exit $status
