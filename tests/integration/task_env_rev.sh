@@ -16,9 +16,11 @@ env: {repo: repo, rev: main}
 tools:
   - {name: submit, description: Submit., run: {builtin: submit}}
 YAML
+# The answer is graded too: a task that an agent doing nothing passes is a
+# failure of jolt check (sim:null).
 task() { # ID REV-LINE WANT
-	printf 'id: %s\nuser: What does data.txt hold?\n%s\ngrade:\n  - file: {path: data.txt, equals: "%s\\n"}\noracle:\n  - answer: %s\n' \
-		"$1" "$2" "$3" "$3" > "$S/tasks/$1.yaml"
+	printf 'id: %s\nuser: What does data.txt hold?\n%s\ngrade:\n  - file: {path: data.txt, equals: "%s\\n"}\n  - answer: {exact: %s}\noracle:\n  - answer: %s\n' \
+		"$1" "$2" "$3" "$3" "$3" > "$S/tasks/$1.yaml"
 }
 task pinned "env: {rev: $first}" old
 task tip "" new
