@@ -14,9 +14,10 @@
 # JOLT_CACHE_DIR to an empty directory for a cold check. Exits 1 when
 # any suite has a failure or an error. SUMMARY_ONLY=1 runs nothing and
 # writes the table from what earlier runs left in build/check-suites
-# (suites checked by separate, parallel runs).
+# (suites checked by separate, parallel runs); CHECK_DIR and
+# CHECKED_COMMIT say where those runs left it and what they checked.
 JOLT=${1:-build/jolt}
-D=build/check-suites
+D=${CHECK_DIR:-build/check-suites}
 OUT=${2:-$D/CHECKS.md}
 SEEDS=${SEEDS:-1..3}
 SUITES=${SUITES:-"starter swe search finance toolcall"}
@@ -53,7 +54,7 @@ done
 	echo "invariant variant must change what the model is shown, and sim:null"
 	echo "(no tool call, \"I don't know.\") must fail every task and variant."
 	echo "Made by \`make check-suites\` ($(date -u +%Y-%m-%d), $(nproc) cores,"
-	echo "$("$JOLT" --version 2>/dev/null | head -1), $(git rev-parse --short HEAD 2>/dev/null))."
+	echo "$("$JOLT" --version 2>/dev/null | head -1), ${CHECKED_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null)})."
 	echo
 	echo "| suite | result | replays | sandboxed commands | wall | CPU | exit |"
 	echo "|---|---|---|---|---|---|---|"

@@ -116,7 +116,7 @@ static int walk_dir(struct tree *t, int dfd, const char *rel)
 		}
 		names[n++] = jolt_xstrdup(de->d_name);
 	}
-	if (ok)
+	if (ok && n) /* qsort may not be given a NULL array */
 		qsort(names, n, sizeof(*names), by_name);
 	for (size_t i = 0; ok && i < n; i++) {
 		struct stat st;
@@ -172,7 +172,8 @@ static int tree_read(struct tree *t, char hash[65], const char *dir)
 		tree_release(t);
 		return 0;
 	}
-	qsort(t->e, t->n, sizeof(*t->e), by_path);
+	if (t->n)
+		qsort(t->e, t->n, sizeof(*t->e), by_path);
 	jolt_sha256 c;
 	jolt_sha256_init(&c);
 	for (size_t i = 0; i < t->n; i++) {
