@@ -30,6 +30,7 @@ struct replay_job {
 	void *thrown;
 	const jolt_driver_cfg *d;
 	jolt_checkcache *cache;
+	const volatile sig_atomic_t *stop;
 	/* Progress. */
 	const char *label; /* NULL: silent */
 	size_t total;
@@ -81,6 +82,11 @@ static void replay_one(size_t k, int worker, void *payload)
 		 it->policy ? it->policy : it->mistake ? "thrown" : "oracle");
 	jolt_model_spec pspec = {.provider = "sim",
 				 .model = (char *)it->policy};
+	if (j->stop && *j->stop) {
+		it->rc = JOLT_EINFRA;
+		it->err = jolt_xstrdup("interrupted before this replay ran");
+		goto done;
+	}
 	if (it->policy && (it->rc = j->be->open(&policy, &pspec))) {
 		it->err = jolt_xstrdup(jolt_err_msg());
 		goto done;
@@ -269,6 +275,7 @@ int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d,
 	    .items = items,
 	    .d = d,
 	    .cache = o->cache,
+	    .stop = o->stop,
 	    .label = o->progress,
 	    .total = n,
 	    .tty = isatty(2),
@@ -309,6 +316,11 @@ int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d,
 	for (size_t k = 0; k < ndup; k++)
 		take_from(&job, dup[k], rep[k]);
 	progress(&job, true);
+	if (job.stop && *job.stop) {
+		rc = jolt_err_set(JOLT_EINFRA,
+				  "interrupted during the replays");
+		goto done;
+	}
 	if (job.label && ndup)
 		fprintf(stderr,
 			"%s: %zu replays were of a variant identical to another "

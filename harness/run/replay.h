@@ -7,6 +7,7 @@
 #ifndef JOLT_REPLAY_H
 #define JOLT_REPLAY_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "core/trial.h"
@@ -40,6 +41,11 @@ typedef struct jolt_replay_opts {
 	/* Run every sandboxed command, even one already run on the same
 	 * tree (world/execmemo.h): --no-cache. */
 	bool no_memo;
+	/* When set and it turns nonzero (a signal handler's flag), the
+	 * replays not yet started are not run: each is left with rc
+	 * JOLT_EINFRA, and jolt_replay_run returns JOLT_EINFRA. What was
+	 * run is in the cache all the same. */
+	const volatile sig_atomic_t *stop;
 } jolt_replay_opts;
 
 /* Replay every item, taking what the cache remembers and running the

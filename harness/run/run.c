@@ -762,8 +762,14 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 			.progress = cfg->quiet ? NULL : "pre-check",
 			/* --no-cache: every command is run, too. */
 			.no_memo = !cfg->cache,
+			.stop = &stop_requested,
 		};
 		rc = jolt_replay_run(pending, npending, &cfg->driver, &ro);
+		if (rc && stop_requested)
+			rc = jolt_err_set(JOLT_EINFRA,
+					  "interrupted during the pre-check: no trial "
+					  "ran; the replays done are cached, so running "
+					  "again starts from them");
 	}
 	for (size_t j = 0; j < npending; j++)
 		checks[where[j]] = pending[j];
@@ -854,6 +860,16 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 	jolt_task_ref *tasks = NULL;
 	size_t ntasks = 0;
 	memset(out, 0, sizeof(*out));
+	/* From the start: a signal during a long pre-check stops the run
+	 * (the replays done are cached) instead of being lost, as it would
+	 * be in a shell's background job, which starts with SIGINT
+	 * ignored. */
+	stop_requested = 0;
+	struct sigaction sa, old_int, old_term;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
 
 	rc = validate_selection(cfg);
 	if (!rc)
@@ -927,13 +943,6 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 	if (!cfg->quiet && out->skipped)
 		fprintf(stderr, "jolt: resuming: %ld of %ld trials already stored\n",
 			out->skipped, out->total);
-	stop_requested = 0;
-	struct sigaction sa, old_int, old_term;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-
 	int conc = cfg->concurrency > 0 ? cfg->concurrency : 1;
 	((jolt_run_cfg *)cfg)->concurrency = conc;
 	s.free_slots = jolt_xcalloc((size_t)conc, sizeof(*s.free_slots));
@@ -947,8 +956,6 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 	th = jolt_xcalloc((size_t)nth, sizeof(*th));
 	if (pthread_create(&wth, NULL, writer, &s) != 0) {
 		rc = jolt_err_set(JOLT_EINFRA, "cannot start the store's writer thread");
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
 		goto done;
 	}
 	int started = 0;
@@ -966,8 +973,6 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 	pthread_cond_signal(&s.wcond);
 	pthread_mutex_unlock(&s.wlock);
 	pthread_join(wth, NULL);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
 	progress(&s, true);
 
 	out->done = s.stats.done;
@@ -994,6 +999,8 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 				  s.first_infra ? s.first_infra : "no detail");
 	}
 done:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
 	for (size_t i = 0; i < cfg->nmodels && s.models; i++) {
 		if (i < nopen)
 			s.models[i].be->close(s.models[i].state);

@@ -68,7 +68,12 @@ cmp -s "$C/ref.md" "$C/k.md" && ok "the report equals the uninterrupted run's" \
 db2=$C/int.db
 $JOLT run $sel --out "$db2" > "$C/int.out" 2> "$C/int.err" &
 pid=$!
-sleep 1
+# Once trials are being stored (after the pre-check, whatever the load).
+n=0
+while [ $n -lt 300 ] && [ "$(sqlite3 "$db2" "select count(*) from trials" 2>/dev/null || echo 0)" = 0 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
 kill -INT $pid
 wait $pid
 rc=$?
@@ -87,3 +92,41 @@ $JOLT run $sel --out "$db2" --resume > /dev/null 2>&1
 rows "$db2" > "$C/int.rows"
 cmp -s "$C/ref.rows" "$C/int.rows" && ok "SIGINT: the resumed run equals the uninterrupted one" \
 	|| notok "SIGINT: resumed outcomes differ"
+
+# SIGINT during a long pre-check (a cold cache, every axis): stops there,
+# stores no trial, and keeps the replays done, so the next run starts
+# from them.
+export JOLT_CACHE_DIR=$C/cold-cache
+db3=$C/pre.db
+pre="suites/starter --model sim:oracle --levels 1,2,3 --seed 5 -j 2 --workdir-root $C/wd"
+$JOLT run $pre --out "$db3" > "$C/pre.out" 2> "$C/pre.err" &
+pid=$!
+n=0
+while [ $n -lt 300 ] && ! grep -q "^pre-check: [0-9]" "$C/pre.err" 2>/dev/null; do
+	sleep 0.1
+	n=$((n + 1))
+done
+sleep 0.5
+kill -INT $pid
+wait $pid
+rc=$?
+[ "$rc" = 3 ] && ok "SIGINT in the pre-check: exit 3" \
+	|| { notok "SIGINT in the pre-check: exit $rc"; tail -3 "$C/pre.err" | sed 's/^/#   /'; }
+grep -q "interrupted during the pre-check" "$C/pre.err" && ok "SIGINT in the pre-check: says so" \
+	|| { notok "SIGINT in the pre-check: no message"; tail -3 "$C/pre.err" | sed 's/^/#   /'; }
+part=$(sqlite3 "$db3" "select count(*) from trials" 2>/dev/null || echo 0)
+[ "$part" = 0 ] && ok "SIGINT in the pre-check: no trial stored" || notok "SIGINT in the pre-check: $part trials stored"
+# The next run's first line says how many replays the cache answers; it
+# is stopped there too.
+$JOLT run $pre --out "$C/pre2.db" > /dev/null 2> "$C/pre2.err" &
+pid=$!
+n=0
+while [ $n -lt 300 ] && ! grep -q "^pre-check: [0-9]" "$C/pre2.err" 2>/dev/null; do
+	sleep 0.1
+	n=$((n + 1))
+done
+kill -INT $pid
+wait $pid
+cached=$(sed -n 's/^pre-check: [0-9]*\/[0-9]* replays (cached \([0-9]*\))$/\1/p' "$C/pre2.err" | head -1)
+[ "${cached:-0}" -gt 0 ] && ok "SIGINT in the pre-check: the next run takes $cached replays from the cache" \
+	|| { notok "SIGINT in the pre-check: the next run has cached '${cached}'"; head -3 "$C/pre2.err" | sed 's/^/#   /'; }
