@@ -646,6 +646,33 @@ static void md_refused(FILE *f, const jolt_report *r)
 			"every one.\n", r->nrefused - MD_MAX_LISTED);
 }
 
+/* The variants the runs did not run because they change nothing the
+ * model is shown, by operator; nothing when there are none. */
+static void md_inapplicable(FILE *f, const jolt_report *r)
+{
+	if (r->ninapplicable == 0)
+		return;
+	jolt_report_na_op *ops = NULL;
+	size_t n = jolt_report_na_by_op(r, &ops);
+	fprintf(f, "\n## Variants not applicable\n\n"
+		"%zu variant%s not run because %s nothing the model is "
+		"shown (the request, the working copy, or the tool results "
+		"along the oracle's path): not applicable to %s task, not "
+		"counted, as `jolt check` reports them.\n\n"
+		"| suite | operator | variants | tasks |\n"
+		"|---|---|---:|---:|\n",
+		r->ninapplicable, r->ninapplicable == 1 ? " was" : "s were",
+		r->ninapplicable == 1 ? "it changes" : "they change",
+		r->ninapplicable == 1 ? "its" : "their");
+	for (size_t i = 0; i < n; i++) {
+		fputc('|', f);
+		md_name(f, ops[i].suite);
+		md_name(f, ops[i].op);
+		fprintf(f, " %ld | %ld |\n", ops[i].variants, ops[i].tasks);
+	}
+	free(ops);
+}
+
 /* Models and scaffolds side by side, best first (report.h). */
 static void md_board(FILE *f, const jolt_report *r)
 {
@@ -712,6 +739,7 @@ static int md_write(FILE *f, const jolt_report *r)
 		fputs("_no trials: these databases hold no results yet._\n", f);
 		if (r->nrefused)
 			md_refused(f, r);
+		md_inapplicable(f, r);
 		return 0;
 	}
 
@@ -742,6 +770,7 @@ static int md_write(FILE *f, const jolt_report *r)
 	md_failures(f, r);
 	md_infra(f, r);
 	md_refused(f, r);
+	md_inapplicable(f, r);
 	return 0;
 }
 
