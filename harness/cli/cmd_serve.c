@@ -99,6 +99,9 @@ const jolt_cmd_syntax jolt_serve_syntax = {
 	 "so the server rebuilds its variant from the --suite it was given. The\n"
 	 "policy comes from the request's model when it is sim:PROFILE, e.g.\n"
 	 "  jolt run suites/starter --model openai:sim:brittle@http://127.0.0.1:8080/v1\n"
+	 "sim:literal reads the form of a task's baseline tool results, as in\n"
+	 "process: the server replays the task's baseline oracle the first time\n"
+	 "sim:literal plays it.\n"
 	 "With JOLT_SERVE_API_KEY set, a request without that key (Authorization:\n"
 	 "Bearer KEY or x-api-key: KEY) is refused with 401, as a real server would.\n"
 	 "Stops on SIGINT or SIGTERM.",

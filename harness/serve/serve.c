@@ -33,6 +33,8 @@
 #include "model/dialect.h"
 #include "model/sim.h"
 #include "perturb/perturb.h"
+#include "run/replay.h"
+#include "run/visible.h"
 #include "serve/serve.h"
 #include "scaffolds/scaffold.h"
 
@@ -67,6 +69,9 @@ struct jolt_server {
 	json_t *vindex;     /* "SUITE\x1fVARIANT" -> index into vars */
 	jolt_variant **vars;
 	size_t nvars;
+	/* Held while a task's baseline is replayed for sim:literal's forms
+	 * (literal_forms): one replay per task, the first time. */
+	pthread_mutex_t lmu;
 };
 
 /* ---- specs ---- */
@@ -471,6 +476,36 @@ static bool key_ok(const jolt_server *s, struct MHD_Connection *mc)
 	return a && !strncmp(a, "Bearer ", 7) && !strcmp(a + 7, s->api_key);
 }
 
+/* sim:literal reads the form of the task's baseline tool results
+ * (model/sim.h). In process `jolt check` and `jolt run` replay the
+ * baseline for them before it plays; here the task's baseline is
+ * replayed the first time sim:literal plays it, so that over HTTP it
+ * judges as it does in process. A replay that fails leaves no entry
+ * (sim:literal then stops only at errors) and is tried again. */
+static void literal_forms(jolt_server *s, const jolt_suite *su,
+			  const jolt_task *t)
+{
+	if (jolt_sim_literal_knows(su->name, t->id))
+		return;
+	pthread_mutex_lock(&s->lmu);
+	jolt_variant *base = NULL;
+	if (!jolt_sim_literal_knows(su->name, t->id) &&
+	    !jolt_variant_build(&base, su, t, NULL, 0, 0)) {
+		jolt_replay it = {.v = base, .trace = true};
+		jolt_driver_cfg d = {.timeout_s = 600};
+		jolt_replay_opts o = {.workers = 1};
+		if (!jolt_replay_run(&it, 1, &d, &o))
+			jolt_visible_expect_literal(base, it.res.trace);
+		if (s->verbose)
+			fprintf(stderr, "serve: sim:literal: %s/%s's baseline "
+				"replayed for its results' form%s\n", su->name,
+				t->id, it.res.trace ? "" : " (failed)");
+		jolt_replay_release(&it, 1);
+	}
+	jolt_variant_free(base);
+	pthread_mutex_unlock(&s->lmu);
+}
+
 static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 				    const jolt_dialect *d, conn *c, req_log *lg)
 {
@@ -554,6 +589,9 @@ static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 		ret = send_error(mc, d, 400, "invalid_request_error", msg);
 		goto done;
 	}
+
+	if (prof.policy == JOLT_SIM_LITERAL)
+		literal_forms(s, su, v->task);
 
 	jolt_trial trial = {
 		.model = call.model ? call.model : "",
@@ -760,6 +798,7 @@ static void server_free(jolt_server *s)
 	jolt_buf_release(&s->tls_key);
 	free(s->api_key);
 	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->lmu);
 	free(s);
 }
 
@@ -768,6 +807,7 @@ int jolt_serve_start(jolt_server **out, const jolt_serve_opts *o)
 	*out = NULL;
 	jolt_server *s = jolt_xcalloc(1, sizeof(*s));
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->lmu, NULL);
 	s->attempts = json_object();
 	s->vindex = json_object();
 	s->vars = jolt_xcalloc(VARIANT_CACHE_CAP, sizeof(*s->vars));

@@ -114,4 +114,30 @@ import json, sys
 d = json.load(sys.stdin)
 print(len([x for x in d["inapplicable_variants"] if x["task"] == "blank" and x["operator"] == "response.reformat"]))')
 [ "$n" = 3 ] && ok "json report lists the 3" || notok "json: $n"
+
+# sim:literal judges the same over jolt serve as in process: the served
+# simulator replays each task's baseline for the form of its results, so
+# a format change has the same teeth (before, over HTTP it stopped only
+# at tool errors and read through every reformatted result: no teeth).
+expect_exit 0 "teeth of reformat in process" \
+	$JOLT check $FX --ops reformat --teeth --failures-only
+want=$(awk '$1 == "reformat" && $NF ~ /%$/ { print $(NF-1) }' "$JOLT_TEST_TMP/last.out")
+[ "$want" = 6/6 ] && ok "check --teeth: reformat breaks sim:literal 6/6" || notok "teeth '$want'"
+broken() { sqlite3 "$1" "select sum(outcome='fail') || '/' || count(*) from trials where operator='reformat'"; }
+expect_exit 0 "jolt run sim:literal in process" \
+	$JOLT run $FX --model sim:literal --ops reformat --out "$JOLT_TEST_TMP/lit.db" --quiet
+got=$(broken "$JOLT_TEST_TMP/lit.db")
+[ "$got" = "$want" ] && ok "run in process: reformat breaks sim:literal $got" || notok "in process: $got, want $want"
+serve_up "$JOLT_TEST_TMP/serve.log" --suite $FX --verbose
+expect_exit 0 "jolt run sim:literal over jolt serve" \
+	$JOLT run $FX --model "openai:sim:literal@http://127.0.0.1:$P/v1" --ops reformat \
+	--out "$JOLT_TEST_TMP/lit-http.db" --quiet
+got=$(broken "$JOLT_TEST_TMP/lit-http.db")
+[ "$got" = "$want" ] && ok "over HTTP: reformat breaks sim:literal $got, as in process" \
+	|| notok "over HTTP: $got, want $want"
+[ "$(sqlite3 "$JOLT_TEST_TMP/lit-http.db" "select count(*) from trials where axis='baseline' and outcome='pass'")" = 3 ] \
+	&& ok "over HTTP sim:literal still passes the 3 baselines" || notok "served baselines"
+[ "$(grep -c "sim:literal: validity/.*'s baseline replayed" "$JOLT_TEST_TMP/serve.log")" = 3 ] \
+	&& ok "serve replayed each task's baseline once" || notok "serve replays: $(grep -c literal "$JOLT_TEST_TMP/serve.log")"
+kill $SPID 2>/dev/null
 echo "1..$T"
