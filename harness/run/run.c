@@ -825,15 +825,15 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 		 * judged as `jolt check` judges it. A response variant is
 		 * judged on the baseline oracle's tool results (without them,
 		 * after a harness fault, it counts as visible). */
-		char *why = NULL;
-		if (!jolt_visible(&why, s->variants[bi], v,
+		char *unseen = NULL;
+		if (!jolt_visible(&unseen, s->variants[bi], v,
 				  checks[bi].res.trace)) {
 			st->inapplicable++;
 			json_array_append_new(inapplicable,
 					      json_pack("{s:s, s:s, s:s}", "suite",
 							v->suite->name, "variant",
-							v->name, "why", why));
-			free(why);
+							v->name, "why", unseen));
+			free(unseen);
 			checks[i].rc = JOLT_ENOTFOUND; /* skipped below */
 			continue;
 		}
