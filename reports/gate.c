@@ -54,14 +54,28 @@ static void set_message(jolt_gate_case *c, const char *fmt, ...)
 	c->message = s ? s : jolt_xstrdup("(no message)");
 }
 
-/* A percentage for a message, "n/a" when undefined. */
-static const char *pct(char *buf, size_t n, double x)
+/* x in hundredths followed by `unit`, "n/a" when undefined. */
+static const char *hundredths(char *buf, size_t n, double x,
+			      const char *unit)
 {
 	if (!isfinite(x))
 		snprintf(buf, n, "n/a");
 	else
-		snprintf(buf, n, "%.1f%%", fabs(x) < 0.0005 ? 0.0 : x * 100.0);
+		snprintf(buf, n, "%.1f%s", fabs(x) < 0.0005 ? 0.0 : x * 100.0,
+			 unit);
 	return buf;
+}
+
+/* A percentage for a message, "n/a" when undefined. */
+static const char *pct(char *buf, size_t n, double x)
+{
+	return hundredths(buf, n, x, "%");
+}
+
+/* A difference of two rates in percentage points, "n/a" when undefined. */
+static const char *pts(char *buf, size_t n, double x)
+{
+	return hundredths(buf, n, x, " pts");
 }
 
 static bool axis_selected(const jolt_gate_opts *o, const char *axis)
@@ -120,16 +134,6 @@ static void judge_drop(jolt_gate_case *c, const jolt_ci *d, double p_holm,
 				      "the limit cannot be enforced)"
 				    : " (above the limit: the limit cannot be "
 				      "enforced)");
-}
-
-/* A difference of two rates in percentage points, "n/a" when undefined. */
-static const char *pts(char *buf, size_t n, double x)
-{
-	if (!isfinite(x))
-		snprintf(buf, n, "n/a");
-	else
-		snprintf(buf, n, "%.1f pts", fabs(x) < 0.0005 ? 0.0 : x * 100.0);
-	return buf;
 }
 
 char *jolt_gate_undetectable_text(const jolt_gate_case *c)

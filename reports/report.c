@@ -210,6 +210,18 @@ size_t jolt_report_na_by_op(const jolt_report *r, jolt_report_na_op **out)
 	return n;
 }
 
+char *jolt_report_na_intro(const jolt_report *r)
+{
+	bool one = r->ninapplicable == 1;
+	return jolt_xasprintf(
+	    "%zu variant%s not run because %s nothing the model is shown "
+	    "(the request, the working copy, or the tool results along the "
+	    "oracle's path): not applicable to %s task, not counted, as "
+	    "jolt check reports them.",
+	    r->ninapplicable, one ? " was" : "s were",
+	    one ? "it changes" : "they change", one ? "its" : "their");
+}
+
 /* Compare two trials on the first `depth` of model, scaffold, suite,
  * task. */
 static int cmp_depth(const jolt_trial_row *x, const jolt_trial_row *y,

@@ -167,6 +167,8 @@ typedef struct jolt_report_na_op {
  * first seen. *out is malloc'd (the caller frees it); returns its
  * length. */
 size_t jolt_report_na_by_op(const jolt_report *r, jolt_report_na_op **out);
+/* The sentence a format opens its list of them with (caller frees). */
+char *jolt_report_na_intro(const jolt_report *r);
 
 /* Compute the groups and the robustness summary (default options) of
  * the rows added; call once, after the last add. */

@@ -775,17 +775,14 @@ static void html_inapplicable(FILE *f, const jolt_report *r)
 		return;
 	jolt_report_na_op *ops = NULL;
 	size_t n = jolt_report_na_by_op(r, &ops);
-	fprintf(f, "<section id=\"inapplicable\"><h2>Variants not "
-		"applicable</h2>\n<p class=\"note\">%zu variant%s not run "
-		"because %s nothing the model is shown (the request, the "
-		"working copy, or the tool results along the oracle's path): "
-		"not applicable to %s task, not counted, as <code>jolt "
-		"check</code> reports them.</p>\n<div class=\"scroll\">"
-		"<table class=\"lb\"><thead><tr><th>suite</th><th>operator"
-		"</th><th>variants</th><th>tasks</th></tr></thead><tbody>\n",
-		r->ninapplicable, r->ninapplicable == 1 ? " was" : "s were",
-		r->ninapplicable == 1 ? "it changes" : "they change",
-		r->ninapplicable == 1 ? "its" : "their");
+	char *intro = jolt_report_na_intro(r);
+	fputs("<section id=\"inapplicable\"><h2>Variants not applicable"
+	      "</h2>\n<p class=\"note\">", f);
+	jolt_html_text(f, intro, 0);
+	fputs("</p>\n<div class=\"scroll\"><table class=\"lb\"><thead>"
+	      "<tr><th>suite</th><th>operator</th><th>variants</th>"
+	      "<th>tasks</th></tr></thead><tbody>\n", f);
+	free(intro);
 	for (size_t i = 0; i < n; i++) {
 		fputs("<tr><td>", f);
 		jolt_html_text(f, ops[i].suite, 0);

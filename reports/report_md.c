@@ -654,16 +654,11 @@ static void md_inapplicable(FILE *f, const jolt_report *r)
 		return;
 	jolt_report_na_op *ops = NULL;
 	size_t n = jolt_report_na_by_op(r, &ops);
-	fprintf(f, "\n## Variants not applicable\n\n"
-		"%zu variant%s not run because %s nothing the model is "
-		"shown (the request, the working copy, or the tool results "
-		"along the oracle's path): not applicable to %s task, not "
-		"counted, as `jolt check` reports them.\n\n"
+	char *intro = jolt_report_na_intro(r);
+	fprintf(f, "\n## Variants not applicable\n\n%s\n\n"
 		"| suite | operator | variants | tasks |\n"
-		"|---|---|---:|---:|\n",
-		r->ninapplicable, r->ninapplicable == 1 ? " was" : "s were",
-		r->ninapplicable == 1 ? "it changes" : "they change",
-		r->ninapplicable == 1 ? "its" : "their");
+		"|---|---|---:|---:|\n", intro);
+	free(intro);
 	for (size_t i = 0; i < n; i++) {
 		fputc('|', f);
 		md_name(f, ops[i].suite);
