@@ -33,8 +33,6 @@
 #include "model/dialect.h"
 #include "model/sim.h"
 #include "perturb/perturb.h"
-#include "run/replay.h"
-#include "run/visible.h"
 #include "serve/serve.h"
 #include "scaffolds/scaffold.h"
 
@@ -69,8 +67,11 @@ struct jolt_server {
 	json_t *vindex;     /* "SUITE\x1fVARIANT" -> index into vars */
 	jolt_variant **vars;
 	size_t nvars;
-	/* Held while a task's baseline is replayed for sim:literal's forms
-	 * (literal_forms): one replay per task, the first time. */
+	/* sim:literal's forms (literal_forms): the hook, and held while it
+	 * runs, so that a task's baseline is replayed once. */
+	void (*literal_forms)(const jolt_suite *s, const jolt_task *t,
+			      void *payload);
+	void *literal_payload;
 	pthread_mutex_t lmu;
 };
 
@@ -478,31 +479,25 @@ static bool key_ok(const jolt_server *s, struct MHD_Connection *mc)
 
 /* sim:literal reads the form of the task's baseline tool results
  * (model/sim.h). In process `jolt check` and `jolt run` replay the
- * baseline for them before it plays; here the task's baseline is
- * replayed the first time sim:literal plays it, so that over HTTP it
- * judges as it does in process. A replay that fails leaves no entry
- * (sim:literal then stops only at errors) and is tried again. */
+ * baseline for them before it plays; here the opts' hook does, the first
+ * time sim:literal plays the task, so that over HTTP it judges as it does
+ * in process. A hook that leaves no entry is asked again next time. */
 static void literal_forms(jolt_server *s, const jolt_suite *su,
 			  const jolt_task *t)
 {
-	if (jolt_sim_literal_knows(su->name, t->id))
+	if (!s->literal_forms || jolt_sim_literal_knows(su->name, t->id))
 		return;
 	pthread_mutex_lock(&s->lmu);
-	jolt_variant *base = NULL;
-	if (!jolt_sim_literal_knows(su->name, t->id) &&
-	    !jolt_variant_build(&base, su, t, NULL, 0, 0)) {
-		jolt_replay it = {.v = base, .trace = true};
-		jolt_driver_cfg d = {.timeout_s = 600};
-		jolt_replay_opts o = {.workers = 1};
-		if (!jolt_replay_run(&it, 1, &d, &o))
-			jolt_visible_expect_literal(base, it.res.trace);
+	if (!jolt_sim_literal_knows(su->name, t->id)) {
+		s->literal_forms(su, t, s->literal_payload);
 		if (s->verbose)
 			fprintf(stderr, "serve: sim:literal: %s/%s's baseline "
 				"replayed for its results' form%s\n", su->name,
-				t->id, it.res.trace ? "" : " (failed)");
-		jolt_replay_release(&it, 1);
+				t->id,
+				jolt_sim_literal_knows(su->name, t->id)
+				    ? ""
+				    : " (failed)");
 	}
-	jolt_variant_free(base);
 	pthread_mutex_unlock(&s->lmu);
 }
 
@@ -817,6 +812,8 @@ int jolt_serve_start(jolt_server **out, const jolt_serve_opts *o)
 		s->suites[i] = o->suites[i];
 	s->seed = o->seed;
 	s->verbose = o->verbose;
+	s->literal_forms = o->literal_forms;
+	s->literal_payload = o->literal_payload;
 	const char *want_key = getenv("JOLT_SERVE_API_KEY");
 	s->api_key = want_key && *want_key ? jolt_xstrdup(want_key) : NULL;
 	struct sockaddr_in addr;
