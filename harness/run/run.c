@@ -776,23 +776,37 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 
 	/* checks[i] is the replay of s->variants[i]. A baseline's oracle is
 	 * replayed, for its trace, only when its tool results are needed:
-	 * to judge whether a response variant changes one (one replay per
-	 * task, next to the variants'), or to show an in-process sim:literal
-	 * their form; else it stays unset. */
+	 * to judge whether a response variant changes one, or to show an
+	 * in-process sim:literal their form; else it stays unset. Those
+	 * replays (one per task) go first, apart and silent, as `jolt
+	 * check` makes them: the cache keeps no trace. */
 	bool literal = s->literal = runs_literal(s);
 	checks = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*checks));
 	nchecks = s->nvariants;
 	jolt_replay *pending = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*pending));
 	size_t *where = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*where));
 	size_t npending = 0;
-	for (size_t i = 0; i < s->nvariants; i++) {
-		const jolt_variant *v = s->variants[i];
-		if (!v->op && !literal && !task_needs_trace(s, i))
-			continue;
-		pending[npending].v = v;
-		pending[npending].trace = !v->op;
-		where[npending++] = i;
+	for (size_t i = 0; i < s->nvariants; i++)
+		if (!s->variants[i]->op &&
+		    (literal || task_needs_trace(s, i))) {
+			pending[npending].v = s->variants[i];
+			pending[npending].trace = true;
+			where[npending++] = i;
+		}
+	if (npending > 0) {
+		jolt_replay_opts bo = {.workers = cfg->workers,
+				       .no_memo = !cfg->cache};
+		rc = jolt_replay_run(pending, npending, &cfg->driver, &bo);
 	}
+	for (size_t j = 0; j < npending; j++)
+		checks[where[j]] = pending[j]; /* taken */
+	memset(pending, 0, npending * sizeof(*pending));
+	npending = 0;
+	for (size_t i = 0; i < s->nvariants && !rc; i++)
+		if (s->variants[i]->op) {
+			pending[npending].v = s->variants[i];
+			where[npending++] = i;
+		}
 	if (npending > 0) {
 		jolt_replay_opts ro = {
 			.cache = cfg->cache,
