@@ -36,6 +36,8 @@ static jolt_gate_case *add_case(jolt_gate *g, enum jolt_gate_check check,
 	    .hi = NAN,
 	    .p_holm = NAN,
 	    .noise = NAN,
+	    .mdd = NAN,
+	    .clean = NAN,
 	};
 	return c;
 }
@@ -52,14 +54,28 @@ static void set_message(jolt_gate_case *c, const char *fmt, ...)
 	c->message = s ? s : jolt_xstrdup("(no message)");
 }
 
-/* A percentage for a message, "n/a" when undefined. */
-static const char *pct(char *buf, size_t n, double x)
+/* x in hundredths followed by `unit`, "n/a" when undefined. */
+static const char *hundredths(char *buf, size_t n, double x,
+			      const char *unit)
 {
 	if (!isfinite(x))
 		snprintf(buf, n, "n/a");
 	else
-		snprintf(buf, n, "%.1f%%", fabs(x) < 0.0005 ? 0.0 : x * 100.0);
+		snprintf(buf, n, "%.1f%s", fabs(x) < 0.0005 ? 0.0 : x * 100.0,
+			 unit);
 	return buf;
+}
+
+/* A percentage for a message, "n/a" when undefined. */
+static const char *pct(char *buf, size_t n, double x)
+{
+	return hundredths(buf, n, x, "%");
+}
+
+/* A difference of two rates in percentage points, "n/a" when undefined. */
+static const char *pts(char *buf, size_t n, double x)
+{
+	return hundredths(buf, n, x, " pts");
 }
 
 static bool axis_selected(const jolt_gate_opts *o, const char *axis)
@@ -79,11 +95,12 @@ static bool significant(double p_holm, const jolt_ci *d, double alpha)
 	       (d->lo > 0.0 || d->hi < 0.0);
 }
 
-/* Judge a drop (from a comparison or a regression) into `c`. */
+/* Judge a drop (from a comparison or a regression) into `c`, whose mdd
+ * is set. */
 static void judge_drop(jolt_gate_case *c, const jolt_ci *d, double p_holm,
 		       long pairs, double break_rate, const jolt_gate_opts *o)
 {
-	char a[16], b[16], e[16], m[16], n[16], br[16];
+	char a[16], b[16], e[16], m[16], n[16], br[16], dd[16];
 	c->value = d->est;
 	c->lo = d->lo;
 	c->hi = d->hi;
@@ -99,9 +116,10 @@ static void judge_drop(jolt_gate_case *c, const jolt_ci *d, double p_holm,
 	}
 	bool over = isfinite(d->est) && d->est > o->max_drop;
 	c->status = over && c->significant ? JOLT_GATE_FAILED : JOLT_GATE_OK;
+	c->undetectable = !(c->mdd <= o->max_drop);
 	set_message(c,
 		    "drop %s [%s, %s] %s max %s; Holm p %.4g %s %g%s; break "
-		    "rate %s, noise floor %s; %ld pairs",
+		    "rate %s, noise floor %s; %ld pairs; detectable drop %s%s",
 		    pct(a, sizeof(a), d->est), pct(b, sizeof(b), d->lo),
 		    pct(e, sizeof(e), d->hi), over ? ">" : "<=",
 		    pct(m, sizeof(m), o->max_drop), p_holm,
@@ -109,7 +127,30 @@ static void judge_drop(jolt_gate_case *c, const jolt_ci *d, double p_holm,
 		    c->significant ? ", significant"
 				   : ", not significant",
 		    pct(br, sizeof(br), break_rate),
-		    pct(n, sizeof(n), c->noise), pairs);
+		    pct(n, sizeof(n), c->noise), pairs,
+		    pct(dd, sizeof(dd), c->mdd),
+		    !c->undetectable	? ""
+		    : isnan(c->mdd) ? " (none up to the clean pass rate: "
+				      "the limit cannot be enforced)"
+				    : " (above the limit: the limit cannot be "
+				      "enforced)");
+}
+
+char *jolt_gate_undetectable_text(const jolt_gate_case *c)
+{
+	char m[16], l[16], p0[16];
+	if (!c->undetectable)
+		return NULL;
+	if (isnan(c->mdd))
+		return jolt_xasprintf(
+		    "this run cannot reliably detect (at 80%% power) a drop of "
+		    "any size up to the clean pass rate of %s; the gate's "
+		    "threshold of %s is below that",
+		    pct(p0, sizeof(p0), c->clean), pts(l, sizeof(l), c->limit));
+	return jolt_xasprintf("this run can detect drops of %s; the gate's "
+			      "threshold of %s is below that",
+			      pts(m, sizeof(m), c->mdd),
+			      pts(l, sizeof(l), c->limit));
 }
 
 /* ---- one run ---- */
@@ -161,6 +202,12 @@ static void cmp_checks(jolt_gate *g, const jolt_robust_cmp *cs, size_t n)
 		c->op = x->op;
 		c->ref_model = x->ref_scaffold;
 		c->noise = x->noise_break_rate;
+		c->clean = x->clean.rate;
+		c->mdd = jolt_robust_mdd(
+		    jolt_robust_find_model(g->report->robust, x->model,
+					   x->scaffold),
+		    x->clean.rate, x->tasks, jolt_flips_total(&x->flips),
+		    g->opts.alpha, g->report->robust->family);
 		judge_drop(c, &x->drop, x->p_holm, jolt_flips_total(&x->flips),
 			   x->break_rate, &g->opts);
 	}
@@ -249,6 +296,8 @@ typedef struct {
 	jolt_ci drop;
 	double p;
 	double noise;
+	double clean; /* the baseline run's pass rate over the pairs */
+	long tasks;
 } reg_cmp;
 
 static int reg_fill(reg_cmp *out, const jolt_gate *g, const reg_key *k,
@@ -256,7 +305,8 @@ static int reg_fill(reg_cmp *out, const jolt_gate *g, const reg_key *k,
 {
 	const jolt_report *r = g->report;
 	size_t n = 0;
-	*out = (reg_cmp){.k = *k, .p = NAN, .drop = {NAN, NAN, NAN}};
+	*out = (reg_cmp){.k = *k, .p = NAN, .drop = {NAN, NAN, NAN},
+			 .clean = NAN};
 	for (size_t i = 0; i < r->ntrials; i++) {
 		const jolt_trial_row *t = &r->trials[i];
 		if (t->outcome == JOLT_OUTCOME_INFRA || !reg_takes(k, t))
@@ -271,10 +321,11 @@ static int reg_fill(reg_cmp *out, const jolt_gate *g, const reg_key *k,
 	double *bf = jolt_xmalloc(n * sizeof(*bf));
 	double *cf = jolt_xmalloc(n * sizeof(*cf));
 	size_t nt = 0;
-	long tb = 0, tc = 0, tn = 0;
+	long tb = 0, tc = 0, tn = 0, all_bp = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool bp = ps[i].b->outcome == JOLT_OUTCOME_PASS;
 		bool cp = ps[i].c->outcome == JOLT_OUTCOME_PASS;
+		all_bp += bp;
 		jolt_flips_add(&out->flips, bp, cp);
 		tb += bp;
 		tc += cp;
@@ -287,6 +338,8 @@ static int reg_fill(reg_cmp *out, const jolt_gate *g, const reg_key *k,
 			tb = tc = tn = 0;
 		}
 	}
+	out->clean = (double)all_bp / (double)n;
+	out->tasks = (long)nt;
 	out->p = jolt_mcnemar_exact(out->flips.n10, out->flips.n01);
 	const jolt_robust_opts *ro = &r->robust->opts;
 	int err = jolt_bootstrap_drop(&out->drop, bf, cf, nt,
@@ -402,10 +455,16 @@ static int regression(jolt_gate *g)
 			c->axis = x->k.axis;
 			c->op = x->k.op;
 			c->ref_model = x->k.ref_model;
-			for (size_t j = 0; j < s->nmodels; j++)
-				if (!strcmp(s->models[j].model, x->k.model) &&
-				    !strcmp(s->models[j].scaffold, x->k.scaffold))
-					c->noise = s->models[j].noise_break_rate;
+			const jolt_robust_model *m = jolt_robust_find_model(
+			    s, x->k.model, x->k.scaffold);
+			if (m)
+				c->noise = m->noise_break_rate;
+			/* Both runs' noise is the candidate model's, as
+			 * measured in this run. */
+			c->clean = x->clean;
+			c->mdd = jolt_robust_mdd(m, x->clean, x->tasks,
+						 jolt_flips_total(&x->flips),
+						 g->opts.alpha, nfam);
 			judge_drop(c, &x->drop, ph, jolt_flips_total(&x->flips),
 				   jolt_break_rate(&x->flips), &g->opts);
 		}
@@ -477,6 +536,7 @@ int jolt_gate_build(jolt_gate **out, const jolt_report *r,
 	}
 	bool infra = false;
 	for (size_t i = 0; i < g->ncases; i++) {
+		g->nundetectable += g->cases[i].undetectable;
 		if (g->cases[i].status != JOLT_GATE_FAILED)
 			continue;
 		g->nfailed++;

@@ -30,6 +30,14 @@
  *    exact McNemar p, Holm-adjusted across the regression comparisons
  *    (their own family). It fails by the same rule as a drop.
  *
+ *  - detectable drop: next to each drop and regression, the smallest
+ *    drop the check could detect at 80% power (reports/power.h, as the
+ *    reports compute it, at the gate's alpha). When it is above
+ *    max_drop the check is marked undetectable and the outputs warn: a
+ *    drop between the two passes the gate unnoticed, and `jolt plan`
+ *    says how many tasks or repeats would close the gap. It never
+ *    changes a verdict.
+ *
  * The verdict: JOLT_GATE_INFRA if an infra check fails, else
  * JOLT_GATE_FAIL if any check fails, else JOLT_GATE_PASS.
  *
@@ -97,6 +105,16 @@ typedef struct jolt_gate_case {
 	long pairs;	  /* drop and regression: pairs; else trials */
 	double noise;	  /* the model's noise floor (break rate between
 			   * baseline repeats), NAN without repeats */
+	double mdd;	  /* drop and regression: the smallest drop this
+			   * check could detect at 80% power, at the gate's
+			   * alpha (jolt_robust_mdd); NAN when none up to
+			   * the clean pass rate is, or nothing was
+			   * measured. Above `limit`, the gate cannot see
+			   * every drop it is meant to stop (undetectable) */
+	bool undetectable; /* drop and regression with pairs, whose mdd
+			    * is above limit or NAN */
+	double clean;	  /* drop and regression: the pass rate of the
+			   * side compared against (NAN otherwise) */
 	char *message;	  /* one line with the numbers (owned) */
 } jolt_gate_case;
 
@@ -115,6 +133,7 @@ typedef struct jolt_gate {
 	const jolt_report *report;   /* the candidate run */
 	const jolt_report *baseline; /* NULL without one */
 	size_t family; /* regression comparisons in their Holm family */
+	size_t nundetectable; /* checks with undetectable set */
 } jolt_gate;
 
 /* Judge `r` (and against `baseline` when not NULL) with `opts` (NULL =
@@ -125,6 +144,11 @@ typedef struct jolt_gate {
 int jolt_gate_build(jolt_gate **out, const jolt_report *r,
 		    const jolt_report *baseline, const jolt_gate_opts *opts);
 void jolt_gate_free(jolt_gate *g);
+
+/* The warning for a check marked undetectable, e.g. "this run can detect
+ * drops of 23.4%; the gate's threshold of 10.0% is below that" (caller
+ * frees); NULL for any other check. */
+char *jolt_gate_undetectable_text(const jolt_gate_case *c);
 
 /* Markdown for a PR comment or a CI step summary: the verdict, the failed
  * checks with their numbers, every check in a collapsed table. */

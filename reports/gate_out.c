@@ -74,6 +74,13 @@ static void md_row(FILE *f, const jolt_gate_case *c)
 		fputc(']', f);
 	}
 	fputs(" | ", f);
+	if (c->check == JOLT_GATE_CHECK_DROP ||
+	    c->check == JOLT_GATE_CHECK_REGRESSION) {
+		md_pct(f, c->mdd);
+		if (c->undetectable)
+			fputs(" (above limit)", f);
+	}
+	fputs(" | ", f);
 	if (c->check == JOLT_GATE_CHECK_MIN_PASS)
 		fputs(">= ", f);
 	else
@@ -90,9 +97,54 @@ static void md_row(FILE *f, const jolt_gate_case *c)
 }
 
 static const char md_head[] =
-    "| result | model | scaffold | check | figure [95% CI] | limit | "
-    "Holm p | noise floor |\n"
-    "|---|---|---|---|---:|---:|---:|---:|\n";
+    "| result | model | scaffold | check | figure [95% CI] | detectable | "
+    "limit | Holm p | noise floor |\n"
+    "|---|---|---|---|---:|---:|---:|---:|---:|\n";
+
+/* The checks whose threshold is below what the run can detect: each
+ * axis-level one named, the per-operator ones counted. */
+static void md_undetectable(FILE *f, const jolt_gate *g)
+{
+	if (!g->nundetectable)
+		return;
+	size_t ops = 0;
+	fprintf(f, "\n**Warning:** %zu of the drop checks cannot detect a "
+		"drop as small as the limit they enforce: a drop between "
+		"the limit and the detectable drop (the smallest this run "
+		"finds at 80%% power) passes the gate unnoticed. More tasks "
+		"or repeats close the gap: ",
+		g->nundetectable);
+	char *cmd = jolt_xasprintf("jolt plan SUITE --pilot %s --drop %g",
+				   g->report->ndb ? g->report->dbs[0] : "RUN.db",
+				   g->opts.max_drop);
+	jolt_md_code(f, cmd);
+	free(cmd);
+	fputs(" says how many.\n\n", f);
+	for (size_t i = 0; i < g->ncases; i++) {
+		const jolt_gate_case *c = &g->cases[i];
+		if (!c->undetectable)
+			continue;
+		if (c->op) {
+			ops++;
+			continue;
+		}
+		jolt_buf subj = JOLT_BUF_INIT;
+		case_subject(&subj, c);
+		char *w = jolt_gate_undetectable_text(c);
+		fputs("- ", f);
+		jolt_md_text(f, c->model, 0, true);
+		fputs(" / ", f);
+		jolt_md_text(f, c->scaffold, 0, true);
+		fputs(", ", f);
+		jolt_md_text(f, jolt_buf_cstr(&subj), 0, true);
+		fprintf(f, ": %s\n", w);
+		free(w);
+		jolt_buf_release(&subj);
+	}
+	if (ops)
+		fprintf(f, "- and %zu per-operator check%s (the detectable "
+			"column below)\n", ops, ops == 1 ? "" : "s");
+}
 
 int jolt_gate_md(FILE *f, const jolt_gate *g)
 {
@@ -144,6 +196,7 @@ int jolt_gate_md(FILE *f, const jolt_gate *g)
 		}
 	}
 	fputs(".\n", f);
+	md_undetectable(f, g);
 
 	if (g->nfailed) {
 		fprintf(f, "\n### Failed checks\n\n%s", md_head);
@@ -161,7 +214,10 @@ int jolt_gate_md(FILE *f, const jolt_gate *g)
 	      "alpha, and the task-clustered bootstrap interval excluding "
 	      "zero. Noise floor: the break rate between repeats of the same "
 	      "baseline, with no perturbation (n/a without --repeats 2 or "
-	      "more): a break rate near it is run-to-run noise.",
+	      "more): a break rate near it is run-to-run noise. Detectable: "
+	      "the smallest drop the check finds at 80% power at this alpha "
+	      "(n/a: none up to the clean pass rate); a limit below it "
+	      "cannot be enforced by this run.",
 	      f);
 	if (g->baseline)
 		fputs(" Regression: each trial paired with the baseline run's "
@@ -277,6 +333,15 @@ int jolt_gate_junit(FILE *f, const jolt_gate *g)
 				fputs("\n      <system-out>", f);
 				xml_text(f, c->message);
 				fputs("</system-out>\n    ", f);
+			}
+			/* A limit the run cannot enforce, where a CI page
+			 * shows warnings, whatever the check's result. */
+			char *w = jolt_gate_undetectable_text(c);
+			if (w) {
+				fputs("  <system-err>warning: ", f);
+				xml_text(f, w);
+				fputs("</system-err>\n    ", f);
+				free(w);
 			}
 			fputs("</testcase>\n", f);
 			jolt_buf_release(&subj);

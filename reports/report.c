@@ -152,21 +152,74 @@ static void parse_variant(jolt_report_refused *x, struct jolt_report_arena *a)
 	x->seed = seed;
 }
 
+/* Add (suite, variant, why) to the list *v of *n unless it holds it. */
+static void add_listed(jolt_report_refused **v, size_t *n,
+		       struct jolt_report_arena *a, const char *suite,
+		       const char *variant, const char *why)
+{
+	suite = suite ? suite : "";
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i].suite, suite) &&
+		    !strcmp((*v)[i].variant, variant))
+			return;
+	*v = jolt_xrealloc(*v, (*n + 1) * sizeof(**v));
+	jolt_report_refused *x = &(*v)[(*n)++];
+	x->suite = arena_strdup(a, suite);
+	x->variant = arena_strdup(a, variant);
+	x->why = arena_strdup(a, why ? why : "");
+	parse_variant(x, a);
+}
+
 void jolt_report_add_refused(jolt_report *r, const char *suite,
 			     const char *variant, const char *why)
 {
-	suite = suite ? suite : "";
-	for (size_t i = 0; i < r->nrefused; i++)
-		if (!strcmp(r->refused[i].suite, suite) &&
-		    !strcmp(r->refused[i].variant, variant))
-			return;
-	r->refused = jolt_xrealloc(r->refused,
-				   (r->nrefused + 1) * sizeof(*r->refused));
-	jolt_report_refused *x = &r->refused[r->nrefused++];
-	x->suite = arena_strdup(r->arena, suite);
-	x->variant = arena_strdup(r->arena, variant);
-	x->why = arena_strdup(r->arena, why ? why : "");
-	parse_variant(x, r->arena);
+	add_listed(&r->refused, &r->nrefused, r->arena, suite, variant, why);
+}
+
+void jolt_report_add_inapplicable(jolt_report *r, const char *suite,
+				  const char *variant, const char *why)
+{
+	add_listed(&r->inapplicable, &r->ninapplicable, r->arena, suite,
+		   variant, why);
+}
+
+size_t jolt_report_na_by_op(const jolt_report *r, jolt_report_na_op **out)
+{
+	size_t n = 0;
+	*out = jolt_xcalloc(r->ninapplicable + 1, sizeof(**out));
+	for (size_t i = 0; i < r->ninapplicable; i++) {
+		const jolt_report_refused *x = &r->inapplicable[i];
+		size_t k = 0;
+		while (k < n && (strcmp((*out)[k].suite, x->suite) ||
+				 strcmp((*out)[k].op, x->op)))
+			k++;
+		if (k == n)
+			(*out)[n++] = (jolt_report_na_op){.suite = x->suite,
+							  .op = x->op};
+		(*out)[k].variants++;
+		/* A task already counted comes earlier with this op. */
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++) {
+			const jolt_report_refused *y = &r->inapplicable[j];
+			seen = !strcmp(y->suite, x->suite) &&
+			       !strcmp(y->op, x->op) &&
+			       !strcmp(y->task, x->task);
+		}
+		(*out)[k].tasks += !seen;
+	}
+	return n;
+}
+
+char *jolt_report_na_intro(const jolt_report *r)
+{
+	bool one = r->ninapplicable == 1;
+	return jolt_xasprintf(
+	    "%zu variant%s not run because %s nothing the model is shown "
+	    "(the request, the working copy, or the tool results along the "
+	    "oracle's path): not applicable to %s task, not counted, as "
+	    "jolt check reports them.",
+	    r->ninapplicable, one ? " was" : "s were",
+	    one ? "it changes" : "they change", one ? "its" : "their");
 }
 
 /* Compare two trials on the first `depth` of model, scaffold, suite,
@@ -313,6 +366,7 @@ void jolt_report_free(jolt_report *r)
 	free(r->by_task);
 	free(r->board);
 	free(r->refused);
+	free(r->inapplicable);
 	jolt_robust_free(r->robust);
 	if (r->traces.release)
 		r->traces.release(r->traces.payload);

@@ -79,7 +79,10 @@ typedef struct jolt_report_traces {
 
 /* A variant a run refused to score because the task's reference
  * solution (oracle) fails its graders on it: a bug in an operator or a
- * task, or the environment drifted from the oracle. */
+ * task, or the environment drifted from the oracle. The same record
+ * holds a variant a run did not run because it changes nothing the
+ * model is shown (not applicable to its task; `why` says what was
+ * compared). */
 typedef struct jolt_report_refused {
 	const char *suite;   /* "" when the run did not record it */
 	const char *variant; /* TASK/AXIS.OPERATOR@LEVEL#SEED */
@@ -124,6 +127,11 @@ typedef struct jolt_report {
 	 * once each, in the order first added. */
 	jolt_report_refused *refused;
 	size_t nrefused;
+	/* Variants the runs did not run because they change nothing the
+	 * model is shown (jolt_report_add_inapplicable), once each, in the
+	 * order first added. */
+	jolt_report_refused *inapplicable;
+	size_t ninapplicable;
 	/* The trace source; read == NULL when there is none. Owned. */
 	jolt_report_traces traces;
 } jolt_report;
@@ -142,6 +150,26 @@ int jolt_report_add(jolt_report *r, size_t db, const jolt_trial_row *row);
  * every shard of one record the same refusals. */
 void jolt_report_add_refused(jolt_report *r, const char *suite,
 			     const char *variant, const char *why);
+/* The same for a variant not applicable to its task. */
+void jolt_report_add_inapplicable(jolt_report *r, const char *suite,
+				  const char *variant, const char *why);
+/* The not-applicable variants counted by suite and operator: what a
+ * report shows of them, as `jolt check` shows each operator's
+ * applicability. */
+typedef struct jolt_report_na_op {
+	const char *suite; /* borrowed from the report */
+	const char *op;	   /* AXIS.OPERATOR, "" when a name did not parse */
+	long variants;	   /* not applicable */
+	long tasks;	   /* distinct tasks among them */
+} jolt_report_na_op;
+
+/* Count r's not-applicable variants by (suite, operator), in the order
+ * first seen. *out is malloc'd (the caller frees it); returns its
+ * length. */
+size_t jolt_report_na_by_op(const jolt_report *r, jolt_report_na_op **out);
+/* The sentence a format opens its list of them with (caller frees). */
+char *jolt_report_na_intro(const jolt_report *r);
+
 /* Compute the groups and the robustness summary (default options) of
  * the rows added; call once, after the last add. */
 int jolt_report_finish(jolt_report *r);

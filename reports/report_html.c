@@ -767,6 +767,34 @@ static void html_refused(FILE *f, const jolt_report *r)
 	fputs("</tbody></table></div></section>\n", f);
 }
 
+/* The variants the runs did not run because they change nothing the
+ * model is shown, by operator; nothing when there are none. */
+static void html_inapplicable(FILE *f, const jolt_report *r)
+{
+	if (r->ninapplicable == 0)
+		return;
+	jolt_report_na_op *ops = NULL;
+	size_t n = jolt_report_na_by_op(r, &ops);
+	char *intro = jolt_report_na_intro(r);
+	fputs("<section id=\"inapplicable\"><h2>Variants not applicable"
+	      "</h2>\n<p class=\"note\">", f);
+	jolt_html_text(f, intro, 0);
+	fputs("</p>\n<div class=\"scroll\"><table class=\"lb\"><thead>"
+	      "<tr><th>suite</th><th>operator</th><th>variants</th>"
+	      "<th>tasks</th></tr></thead><tbody>\n", f);
+	free(intro);
+	for (size_t i = 0; i < n; i++) {
+		fputs("<tr><td>", f);
+		jolt_html_text(f, ops[i].suite, 0);
+		fputs("</td><td>", f);
+		jolt_html_text(f, ops[i].op, 0);
+		fprintf(f, "</td><td>%ld</td><td>%ld</td></tr>\n",
+			ops[i].variants, ops[i].tasks);
+	}
+	fputs("</tbody></table></div></section>\n", f);
+	free(ops);
+}
+
 static void html_browser(FILE *f)
 {
 	fputs("<section id=\"trials\"><h2>Trials and traces</h2>\n"
@@ -815,6 +843,7 @@ static int html_write(FILE *f, const jolt_report *r)
 		goto done;
 	jolt_html_chart_passk(f, r);
 	html_refused(f, r);
+	html_inapplicable(f, r);
 	html_browser(f);
 	if ((err = html_chunks(f, r, order, loc, &nchunks)) != 0)
 		goto done;

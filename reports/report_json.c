@@ -94,6 +94,33 @@ json_t *jolt_report_json_trial(const jolt_trial_row *row)
 	return o;
 }
 
+/* `,"NAME": [...]` of refused or not-applicable variants. */
+static void json_write_listed(FILE *f, const char *name,
+			      const jolt_report_refused *v, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		const jolt_report_refused *x = &v[i];
+		json_t *o = json_pack(
+		    "{s:o, s:o, s:o, s:o, s:o}", "suite",
+		    jolt_robust_json_str(x->suite), "variant",
+		    jolt_robust_json_str(x->variant), "task",
+		    jolt_robust_json_str(x->task), "operator",
+		    jolt_robust_json_str(x->op), "why",
+		    jolt_robust_json_str(x->why));
+		if (o && x->level >= 0) {
+			json_object_set_new(o, "level", json_integer(x->level));
+			json_object_set_new(o, "seed",
+					    json_integer((json_int_t)x->seed));
+		}
+		if (o)
+			json_array_append_new(a, o);
+	}
+	fprintf(f, ",\n\"%s\": ", name);
+	json_dumpf(a, f, JSON_FLAGS);
+	json_decref(a);
+}
+
 static int json_write(FILE *f, const jolt_report *r)
 {
 	int err = 0;
@@ -111,27 +138,9 @@ static int json_write(FILE *f, const jolt_report *r)
 	json_dumpf(dbs, f, JSON_FLAGS);
 	json_decref(dbs);
 	fprintf(f, ",\n\"tls_insecure_runs\": %ld", r->tls_insecure);
-	json_t *refused = json_array();
-	for (size_t i = 0; i < r->nrefused; i++) {
-		const jolt_report_refused *x = &r->refused[i];
-		json_t *o = json_pack(
-		    "{s:o, s:o, s:o, s:o, s:o}", "suite",
-		    jolt_robust_json_str(x->suite), "variant",
-		    jolt_robust_json_str(x->variant), "task",
-		    jolt_robust_json_str(x->task), "operator",
-		    jolt_robust_json_str(x->op), "why",
-		    jolt_robust_json_str(x->why));
-		if (o && x->level >= 0) {
-			json_object_set_new(o, "level", json_integer(x->level));
-			json_object_set_new(o, "seed",
-					    json_integer((json_int_t)x->seed));
-		}
-		if (o)
-			json_array_append_new(refused, o);
-	}
-	fputs(",\n\"refused_variants\": ", f);
-	json_dumpf(refused, f, JSON_FLAGS);
-	json_decref(refused);
+	json_write_listed(f, "refused_variants", r->refused, r->nrefused);
+	json_write_listed(f, "inapplicable_variants", r->inapplicable,
+			  r->ninapplicable);
 
 	json_t *board = json_array();
 	for (size_t i = 0; i < r->nboard; i++) {

@@ -646,6 +646,28 @@ static void md_refused(FILE *f, const jolt_report *r)
 			"every one.\n", r->nrefused - MD_MAX_LISTED);
 }
 
+/* The variants the runs did not run because they change nothing the
+ * model is shown, by operator; nothing when there are none. */
+static void md_inapplicable(FILE *f, const jolt_report *r)
+{
+	if (r->ninapplicable == 0)
+		return;
+	jolt_report_na_op *ops = NULL;
+	size_t n = jolt_report_na_by_op(r, &ops);
+	char *intro = jolt_report_na_intro(r);
+	fprintf(f, "\n## Variants not applicable\n\n%s\n\n"
+		"| suite | operator | variants | tasks |\n"
+		"|---|---|---:|---:|\n", intro);
+	free(intro);
+	for (size_t i = 0; i < n; i++) {
+		fputc('|', f);
+		md_name(f, ops[i].suite);
+		md_name(f, ops[i].op);
+		fprintf(f, " %ld | %ld |\n", ops[i].variants, ops[i].tasks);
+	}
+	free(ops);
+}
+
 /* Models and scaffolds side by side, best first (report.h). */
 static void md_board(FILE *f, const jolt_report *r)
 {
@@ -712,6 +734,7 @@ static int md_write(FILE *f, const jolt_report *r)
 		fputs("_no trials: these databases hold no results yet._\n", f);
 		if (r->nrefused)
 			md_refused(f, r);
+		md_inapplicable(f, r);
 		return 0;
 	}
 
@@ -742,6 +765,7 @@ static int md_write(FILE *f, const jolt_report *r)
 	md_failures(f, r);
 	md_infra(f, r);
 	md_refused(f, r);
+	md_inapplicable(f, r);
 	return 0;
 }
 

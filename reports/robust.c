@@ -559,34 +559,47 @@ static void plan_model(jolt_robust_model *m)
 	    m->noise_pairs, m->flips.n01, jolt_flips_total(&m->flips));
 }
 
+double jolt_robust_mdd(const jolt_robust_model *m, double p0, long tasks,
+		       long pairs, double alpha, size_t family)
+{
+	if (!m || tasks <= 0 || pairs <= 0 || isnan(m->plan_noise) ||
+	    isnan(p0))
+		return NAN;
+	jolt_power_design d = {
+	    .alpha = alpha,
+	    .comparisons = (long)family,
+	    .p0 = p0,
+	    .noise = m->plan_noise,
+	};
+	/* Half the noise is the clean side's, averaged over the repeats
+	 * only (a task's variants share its baseline trial of a repeat);
+	 * half the perturbed side's, averaged over all of the task's
+	 * pairs: K is their harmonic mean. */
+	double per = (double)pairs / (double)tasks;
+	double reps = m->repeats > 0 ? (double)m->repeats : 1.0;
+	double k = 2.0 / (1.0 / fmin(reps, per) + 1.0 / per);
+	return jolt_power_mdd(&d, (double)tasks, k);
+}
+
+const jolt_robust_model *jolt_robust_find_model(const jolt_robust *s,
+						const char *model,
+						const char *scaffold)
+{
+	for (size_t j = 0; j < s->nmodels; j++)
+		if (!strcmp(s->models[j].model, model) &&
+		    !strcmp(s->models[j].scaffold, scaffold))
+			return &s->models[j];
+	return NULL;
+}
+
 static void plan_cmps(const jolt_robust *s, jolt_robust_cmp *cs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		jolt_robust_cmp *c = &cs[i];
-		const jolt_robust_model *m = NULL;
-		for (size_t j = 0; j < s->nmodels && !m; j++)
-			if (!strcmp(s->models[j].model, c->model) &&
-			    !strcmp(s->models[j].scaffold, c->scaffold))
-				m = &s->models[j];
-		long pairs = jolt_flips_total(&c->flips);
-		c->mdd = NAN;
-		if (!m || c->tasks <= 0 || isnan(m->plan_noise) ||
-		    isnan(c->clean.rate))
-			continue;
-		jolt_power_design d = {
-		    .alpha = s->opts.alpha,
-		    .comparisons = (long)s->family,
-		    .p0 = c->clean.rate,
-		    .noise = m->plan_noise,
-		};
-		/* Half the noise is the baseline's, averaged over the
-		 * repeats only (a task's variants share its baseline trial
-		 * of a repeat); half the perturbed side's, averaged over
-		 * all of the task's pairs: K is their harmonic mean. */
-		double per = (double)pairs / (double)c->tasks;
-		double reps = m->repeats > 0 ? (double)m->repeats : 1.0;
-		double k = 2.0 / (1.0 / fmin(reps, per) + 1.0 / per);
-		c->mdd = jolt_power_mdd(&d, (double)c->tasks, k);
+		c->mdd = jolt_robust_mdd(
+		    jolt_robust_find_model(s, c->model, c->scaffold),
+		    c->clean.rate, c->tasks, jolt_flips_total(&c->flips),
+		    s->opts.alpha, s->family);
 	}
 }
 

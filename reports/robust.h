@@ -226,6 +226,20 @@ typedef struct jolt_robust {
  * or none could be detected). */
 const char *jolt_robust_verdict(const jolt_robust_cmp *c);
 
+/* The smallest drop detectable at 80% power (power.h) by a comparison
+ * of model m's trials over `tasks` tasks and `pairs` pairs whose clean
+ * side passes at p0, tested at Holm's first step (alpha / family), with
+ * m's measured noise: what a comparison's `mdd` holds, and what `jolt
+ * gate` shows next to each drop it judges (at its own alpha and family).
+ * NAN when no drop up to p0 is detectable or nothing was measured. */
+double jolt_robust_mdd(const jolt_robust_model *m, double p0, long tasks,
+		       long pairs, double alpha, size_t family);
+
+/* The summary of model x scaffold in s, or NULL. */
+const jolt_robust_model *jolt_robust_find_model(const jolt_robust *s,
+						const char *model,
+						const char *scaffold);
+
 /* Compute the summary of `n` rows (opts may be NULL). Bad options are
  * JOLT_EUSAGE. The caller frees *out with jolt_robust_free(). */
 int jolt_robust_build(jolt_robust **out, const jolt_trial_row *rows, size_t n,

@@ -268,21 +268,6 @@ static void report_ops(const struct op_tally *t, size_t ntasks, bool teeth,
 	}
 }
 
-/* Tell sim:literal the form of the baseline oracle's tool results on
- * b0's task (model/sim.h), from the baseline's trace. */
-static void literal_expect(const jolt_variant *b0, const json_t *trace)
-{
-	json_t *res = jolt_visible_results(trace);
-	json_t *texts = json_array();
-	size_t i;
-	json_t *r;
-	json_array_foreach(res, i, r)
-		json_array_append(texts, json_object_get(r, "content"));
-	jolt_sim_literal_expect(b0->suite->name, b0->task->id, texts);
-	json_decref(texts);
-	json_decref(res);
-}
-
 static void tally(struct op_tally *t, const jolt_variant *v, size_t ti,
 		  bool vis)
 {
@@ -397,7 +382,7 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 		items[nitems].v = b0;
 		items[nitems++].policy = "null";
 		if (teeth && trace) {
-			literal_expect(b0, trace);
+			jolt_visible_expect_literal(b0, trace);
 			items[nitems].v = b0;
 			items[nitems++].policy = "literal";
 		}

@@ -127,6 +127,9 @@ const jolt_cmd_syntax jolt_gate_syntax = {
 	 "trial with the baseline run's trial of the same scaffold, suite, task,\n"
 	 "variant and repeat, under the same model name, else the baseline run's\n"
 	 "only model. Markdown on stdout (a PR comment or CI step summary).\n"
+	 "Next to each drop: the smallest drop the run could detect at 80%\n"
+	 "power; where it is above --max-drop, a warning that the limit\n"
+	 "cannot be enforced by this run (jolt plan sizes a run that can).\n"
 	 "exit status: 0 the run holds, 1 a check failed, 2 bad input, 3 infra\n"
 	 "errors over --max-infra. See docs/ci.md.",
 	.opts = gate_options,

@@ -8,6 +8,9 @@
 
 #include "cli/commands.h"
 #include "core/common.h"
+#include "perturb/perturb.h"
+#include "run/replay.h"
+#include "run/visible.h"
 #include "serve/serve.h"
 
 struct serve_opts {
@@ -54,6 +57,24 @@ static void serve_init(void *vo)
 	o->seed = 1;
 }
 
+/* jolt_serve_opts.literal_forms: replay t's baseline oracle for the
+ * form of its tool results, as `jolt check` and `jolt run` do. */
+static void literal_forms(const jolt_suite *su, const jolt_task *t,
+			  void *payload)
+{
+	(void)payload;
+	jolt_variant *base = NULL;
+	if (jolt_variant_build(&base, su, t, NULL, 0, 0))
+		return;
+	jolt_replay it = {.v = base, .trace = true};
+	jolt_driver_cfg d = {.timeout_s = 600};
+	jolt_replay_opts ro = {.workers = 1};
+	if (!jolt_replay_run(&it, 1, &d, &ro))
+		jolt_visible_expect_literal(base, it.res.trace);
+	jolt_replay_release(&it, 1);
+	jolt_variant_free(base);
+}
+
 int jolt_cmd_serve(void *vo, int argc, char **argv)
 {
 	struct serve_opts *o = vo;
@@ -82,6 +103,7 @@ int jolt_cmd_serve(void *vo, int argc, char **argv)
 		.verbose = o->verbose,
 		.tls_cert = o->tls_cert,
 		.tls_key = o->tls_key,
+		.literal_forms = literal_forms,
 	};
 	jolt_cli_raise_nofile();
 	rc = jolt_serve(&so);
@@ -99,6 +121,9 @@ const jolt_cmd_syntax jolt_serve_syntax = {
 	 "so the server rebuilds its variant from the --suite it was given. The\n"
 	 "policy comes from the request's model when it is sim:PROFILE, e.g.\n"
 	 "  jolt run suites/starter --model openai:sim:brittle@http://127.0.0.1:8080/v1\n"
+	 "sim:literal reads the form of a task's baseline tool results, as in\n"
+	 "process: the server replays the task's baseline oracle the first time\n"
+	 "sim:literal plays it.\n"
 	 "With JOLT_SERVE_API_KEY set, a request without that key (Authorization:\n"
 	 "Bearer KEY or x-api-key: KEY) is refused with 401, as a real server would.\n"
 	 "Stops on SIGINT or SIGTERM.",

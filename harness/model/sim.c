@@ -39,6 +39,7 @@
  *    should pass that.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,8 +244,11 @@ static json_t *in_scaffold(const jolt_sim_profile *p, const jolt_model_req *req,
 	return written;
 }
 
-/* sim:literal's expectations: {"SUITE/TASK": [form, ...]}. */
+/* sim:literal's expectations: {"SUITE/TASK": [form, ...]}. `jolt serve`
+ * adds a task's while other requests read others': the lock guards the
+ * table, and a reader keeps a reference to the array it reads. */
 static json_t *literal_forms;
+static pthread_mutex_t literal_lock = PTHREAD_MUTEX_INITIALIZER;
 
 char *jolt_sim_form(const char *text)
 {
@@ -274,8 +278,6 @@ static char *literal_key(const char *suite, const char *task)
 void jolt_sim_literal_expect(const char *suite, const char *task,
 			     const json_t *results)
 {
-	if (!literal_forms)
-		literal_forms = json_object();
 	json_t *forms = json_array();
 	size_t i;
 	json_t *r;
@@ -285,14 +287,30 @@ void jolt_sim_literal_expect(const char *suite, const char *task,
 		free(f);
 	}
 	char *key = literal_key(suite, task);
+	pthread_mutex_lock(&literal_lock);
+	if (!literal_forms)
+		literal_forms = json_object();
 	json_object_set_new(literal_forms, key, forms);
+	pthread_mutex_unlock(&literal_lock);
 	free(key);
+}
+
+bool jolt_sim_literal_knows(const char *suite, const char *task)
+{
+	char *key = literal_key(suite, task);
+	pthread_mutex_lock(&literal_lock);
+	bool known = json_object_get(literal_forms, key) != NULL;
+	pthread_mutex_unlock(&literal_lock);
+	free(key);
+	return known;
 }
 
 void jolt_sim_literal_forget(void)
 {
+	pthread_mutex_lock(&literal_lock);
 	json_decref(literal_forms);
 	literal_forms = NULL;
+	pthread_mutex_unlock(&literal_lock);
 }
 
 /* Why a literal replay cannot go on from the results in the history:
@@ -301,16 +319,21 @@ void jolt_sim_literal_forget(void)
 static const char *literal_stuck(const json_t *messages, const jolt_trial *t)
 {
 	char *key = literal_key(t->suite ? t->suite->name : "", t->task->id);
-	const json_t *forms = json_object_get(literal_forms, key);
+	pthread_mutex_lock(&literal_lock);
+	json_t *forms = json_incref(json_object_get(literal_forms, key));
+	pthread_mutex_unlock(&literal_lock);
 	free(key);
+	const char *why = NULL;
 	size_t i, k = 0;
 	json_t *m;
 	json_array_foreach(messages, i, m) {
 		const char *role = json_string_value(json_object_get(m, "role"));
 		if (!role || strcmp(role, "tool"))
 			continue;
-		if (json_is_true(json_object_get(m, "is_error")))
-			return "A step of my procedure failed; I stop.";
+		if (json_is_true(json_object_get(m, "is_error"))) {
+			why = "A step of my procedure failed; I stop.";
+			break;
+		}
 		const char *want = json_string_value(json_array_get(forms, k++));
 		if (!want)
 			continue;
@@ -318,11 +341,14 @@ static const char *literal_stuck(const json_t *messages, const jolt_trial *t)
 		    json_string_value(json_object_get(m, "content")));
 		bool same = !strcmp(got, want);
 		free(got);
-		if (!same)
-			return "A result is not in the form my procedure "
-			       "reads; I stop.";
+		if (!same) {
+			why = "A result is not in the form my procedure "
+			      "reads; I stop.";
+			break;
+		}
 	}
-	return NULL;
+	json_decref(forms);
+	return why;
 }
 
 /* The label-free policies: the steps the turn follows (the task's own

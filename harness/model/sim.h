@@ -61,11 +61,14 @@ int jolt_sim_profile_parse(jolt_sim_profile *out, const char *spec);
  * policy keeps their form (runs of letters and digits as one mark, runs
  * of blanks as one blank, punctuation as is), and gives up on a result
  * whose form differs: it reads values where the baseline's format had
- * them. Without an entry (behind `jolt serve`, say) it only stops at
- * errors. Call before replays start and forget after they end: the table
- * is shared, read-only, by the policy's threads. */
+ * them. Without an entry it only stops at errors: `jolt check`, `jolt
+ * run` and `jolt serve` each give it one from a traced baseline replay
+ * (run/visible.h) before it plays the task. Any thread may add an entry
+ * while others play; forget only when none plays. */
 void jolt_sim_literal_expect(const char *suite, const char *task,
 			     const json_t *results);
+/* Whether sim:literal has an entry for task `task` of suite `suite`. */
+bool jolt_sim_literal_knows(const char *suite, const char *task);
 void jolt_sim_literal_forget(void);
 /* The form of a tool result, as above (caller frees). */
 char *jolt_sim_form(const char *text);

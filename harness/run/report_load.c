@@ -72,6 +72,14 @@ static int load_refused(const char *suite, const char *variant,
 	return 0;
 }
 
+static int load_inapplicable(const char *suite, const char *variant,
+			     const char *why, void *payload)
+{
+	load_ctx *c = payload;
+	jolt_report_add_inapplicable(c->r, suite, variant, why);
+	return 0;
+}
+
 static int load_row(const jolt_trial_row *row, void *payload)
 {
 	load_ctx *c = payload;
@@ -102,7 +110,9 @@ int jolt_report_load(jolt_report **out, const char *const *dbs, size_t ndb)
 		if ((err = jolt_store_runs_with(st, "tls_insecure", &insecure)))
 			goto done;
 		r->tls_insecure += insecure;
-		if ((err = jolt_store_refused(st, load_refused, &ctx)))
+		if ((err = jolt_store_refused(st, load_refused, &ctx)) ||
+		    (err = jolt_store_inapplicable(st, load_inapplicable,
+						   &ctx)))
 			goto done;
 		jolt_store_close(st);
 		st = NULL;

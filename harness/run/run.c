@@ -33,6 +33,7 @@
 
 #include "model/backend.h"
 #include "model/http.h"
+#include "model/sim.h"
 #include "core/common.h"
 #include "perturb/perturb.h"
 #include "run/replay.h"
@@ -72,6 +73,7 @@ typedef struct sched {
 	size_t nqueue;
 	size_t admitted;      /* trials started so far (index into queue) */
 	jolt_variant **variants; /* every variant of the run, owned */
+	bool literal;         /* sim:literal was shown the baselines' forms */
 	size_t nvariants;
 	model_slot *models;
 	jolt_store *store;
@@ -592,7 +594,7 @@ static void *worker(void *arg)
 /* ---- the run -------------------------------------------------------------- */
 
 static json_t *config_json(const jolt_run_cfg *cfg, const jolt_run_stats *st,
-			   json_t *rejected)
+			   json_t *rejected, json_t *inapplicable)
 {
 	json_t *suites = json_array(), *models = json_array();
 	json_t *axes = json_array(), *ops = json_array(), *tasks = json_array();
@@ -626,6 +628,9 @@ static json_t *config_json(const jolt_run_cfg *cfg, const jolt_run_stats *st,
 			 "shard_index", cfg->shard_index, "shard_count",
 			 cfg->shard_count, "variants_generated",
 			 (json_int_t)st->variants, "rejected_variants", rejected);
+	/* The variants not run because they change nothing the model is
+	 * shown (run/visible.h), as `jolt check` lists them. */
+	json_object_set_new(o, "inapplicable_variants", inapplicable);
 	/* How network models' servers were verified: recorded so that a
 	 * run with verification off says so in every report. */
 	const jolt_backend_opts *b = cfg->backend;
@@ -717,10 +722,35 @@ void jolt_task_variants_free(jolt_task_variants *tv, size_t ntasks)
 	free(tv);
 }
 
-/* Build every variant of the selected tasks, refuse those whose oracle
- * fails, expand trials. */
+/* Whether a model of the run is the in-process sim:literal, which reads
+ * the form of each task's baseline tool results (model/sim.h). */
+static bool runs_literal(const sched *s)
+{
+	for (size_t i = 0; i < s->cfg->nmodels; i++)
+		if (!strcmp(s->models[i].spec.provider, "sim") &&
+		    s->models[i].spec.model &&
+		    !strcmp(s->models[i].spec.model, "literal"))
+			return true;
+	return false;
+}
+
+/* Whether the variants of the task whose baseline is s->variants[b]
+ * (it comes first, its variants after it) need its oracle's trace to be
+ * judged visible (run/visible.h). */
+static bool task_needs_trace(const sched *s, size_t b)
+{
+	for (size_t i = b + 1; i < s->nvariants && s->variants[i]->op; i++)
+		if (jolt_visible_needs_trace(s->variants[i]))
+			return true;
+	return false;
+}
+
+/* Build every variant of the selected tasks, skip those that change
+ * nothing the model is shown and refuse those whose oracle fails, expand
+ * trials. */
 static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
-		  const jolt_task_ref *tasks, size_t ntasks)
+		  json_t *inapplicable, const jolt_task_ref *tasks,
+		  size_t ntasks)
 {
 	const jolt_run_cfg *cfg = s->cfg;
 	jolt_task_variants *per = NULL;
@@ -744,13 +774,35 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 	}
 	st->variants = (long)(s->nvariants - ntasks);
 
-	/* checks[i] is the replay of s->variants[i]; baselines stay unset. */
+	/* checks[i] is the replay of s->variants[i]. A baseline's oracle is
+	 * replayed, for its trace, only when its tool results are needed:
+	 * to judge whether a response variant changes one, or to show an
+	 * in-process sim:literal their form; else it stays unset. Those
+	 * replays (one per task) go first, apart and silent, as `jolt
+	 * check` makes them: the cache keeps no trace. */
+	bool literal = s->literal = runs_literal(s);
 	checks = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*checks));
 	nchecks = s->nvariants;
 	jolt_replay *pending = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*pending));
 	size_t *where = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*where));
 	size_t npending = 0;
 	for (size_t i = 0; i < s->nvariants; i++)
+		if (!s->variants[i]->op &&
+		    (literal || task_needs_trace(s, i))) {
+			pending[npending].v = s->variants[i];
+			pending[npending].trace = true;
+			where[npending++] = i;
+		}
+	if (npending > 0) {
+		jolt_replay_opts bo = {.workers = cfg->workers,
+				       .no_memo = !cfg->cache};
+		rc = jolt_replay_run(pending, npending, &cfg->driver, &bo);
+	}
+	for (size_t j = 0; j < npending; j++)
+		checks[where[j]] = pending[j]; /* taken */
+	memset(pending, 0, npending * sizeof(*pending));
+	npending = 0;
+	for (size_t i = 0; i < s->nvariants && !rc; i++)
 		if (s->variants[i]->op) {
 			pending[npending].v = s->variants[i];
 			where[npending++] = i;
@@ -781,21 +833,31 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 	size_t bi = 0; /* the baseline of variant i: they come task by task */
 	for (size_t i = 0; i < s->nvariants; i++) {
 		const jolt_variant *v = s->variants[i];
-		if (!v->op)
+		if (!v->op) {
 			bi = i;
+			if (literal)
+				jolt_visible_expect_literal(v, checks[i].res.trace);
+			ntr++;
+			continue;
+		}
 		/* An invariant variant that changes nothing the model is
-		 * shown is not applicable to the task: not run, not counted.
-		 * Without the baseline oracle's trace (not replayed here, to
-		 * keep the pre-check all cached) a response variant counts as
-		 * visible: its perturbation lands on a call along the oracle's
-		 * path by construction, and `jolt check` verifies that it
-		 * changes that call's result. */
-		if (v->op && !jolt_visible(NULL, s->variants[bi], v, NULL)) {
+		 * shown is not applicable to the task: not run, not counted,
+		 * judged as `jolt check` judges it. A response variant is
+		 * judged on the baseline oracle's tool results (without them,
+		 * after a harness fault, it counts as visible). */
+		char *unseen = NULL;
+		if (!jolt_visible(&unseen, s->variants[bi], v,
+				  checks[bi].res.trace)) {
 			st->inapplicable++;
+			json_array_append_new(inapplicable,
+					      json_pack("{s:s, s:s, s:s}", "suite",
+							v->suite->name, "variant",
+							v->name, "why", unseen));
+			free(unseen);
 			checks[i].rc = JOLT_ENOTFOUND; /* skipped below */
 			continue;
 		}
-		if (v->op && !jolt_replay_passed(&checks[i])) {
+		if (!jolt_replay_passed(&checks[i])) {
 			const char *why = jolt_replay_why(&checks[i]);
 			st->rejected++;
 			json_array_append_new(rejected,
@@ -857,6 +919,7 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 	pthread_t *th = NULL;
 	json_t *conf = NULL;
 	json_t *rejected = json_array();
+	json_t *inapplicable = json_array();
 	jolt_task_ref *tasks = NULL;
 	size_t ntasks = 0;
 	memset(out, 0, sizeof(*out));
@@ -912,7 +975,7 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 				  cfg->out, (long long)stored);
 		goto done;
 	}
-	rc = expand(&s, out, rejected, tasks, ntasks);
+	rc = expand(&s, out, rejected, inapplicable, tasks, ntasks);
 	if (rc)
 		goto done;
 	s.queue = jolt_xcalloc(s.ntrials ? s.ntrials : 1, sizeof(*s.queue));
@@ -933,7 +996,8 @@ int jolt_run(jolt_run_stats *out, const jolt_run_cfg *cfg)
 		}
 		s.queue[s.nqueue++] = i;
 	}
-	conf = config_json(cfg, out, json_incref(rejected));
+	conf = config_json(cfg, out, json_incref(rejected),
+			   json_incref(inapplicable));
 	rc = jolt_store_begin_run(s.store, conf, &s.run_id);
 	if (rc)
 		goto done;
@@ -1022,6 +1086,9 @@ done:
 	free(tasks);
 	json_decref(conf);
 	json_decref(rejected);
+	json_decref(inapplicable);
+	if (s.literal)
+		jolt_sim_literal_forget();
 	jolt_store_close(s.store);
 	pthread_cond_destroy(&s.wspace);
 	pthread_cond_destroy(&s.wcond);

@@ -715,23 +715,29 @@ int jolt_store_runs_with(jolt_store *st, const char *flag, int64_t *out)
 	return err;
 }
 
-int jolt_store_refused(jolt_store *st,
-		       int (*fn)(const char *suite, const char *variant,
-				 const char *why, void *payload),
-		       void *payload)
+/* Call fn for each entry {suite, variant, why} of the configurations'
+ * array `key` ("rejected_variants", "inapplicable_variants"); `what`
+ * names it in an error. */
+static int store_listed(jolt_store *st, const char *key, const char *what,
+			int (*fn)(const char *suite, const char *variant,
+				  const char *why, void *payload),
+			void *payload)
 {
 	sqlite3_stmt *q = NULL;
+	char *path = jolt_xasprintf("$.%s", key);
+	int err = 0, rc;
 	if (sqlite3_prepare_v2(st->db,
 			       "SELECT json_extract(j.value, '$.suite'),"
 			       " json_extract(j.value, '$.variant'),"
 			       " json_extract(j.value, '$.why')"
-			       " FROM runs, json_each(runs.config,"
-			       " '$.rejected_variants') AS j"
+			       " FROM runs, json_each(runs.config, ?1) AS j"
 			       " WHERE json_valid(runs.config)"
 			       " ORDER BY runs.id, j.key",
-			       -1, &q, NULL) != SQLITE_OK)
-		return store_fail(st, "reading refused variants");
-	int err = 0, rc;
+			       -1, &q, NULL) != SQLITE_OK) {
+		err = store_fail(st, what);
+		goto done;
+	}
+	sqlite3_bind_text(q, 1, path, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *variant = col_str(q, 1);
 		if (!variant)
@@ -740,7 +746,27 @@ int jolt_store_refused(jolt_store *st,
 			break;
 	}
 	if (!err && rc != SQLITE_DONE)
-		err = store_fail(st, "reading refused variants");
+		err = store_fail(st, what);
+done:
 	sqlite3_finalize(q);
+	free(path);
 	return err;
+}
+
+int jolt_store_refused(jolt_store *st,
+		       int (*fn)(const char *suite, const char *variant,
+				 const char *why, void *payload),
+		       void *payload)
+{
+	return store_listed(st, "rejected_variants",
+			    "reading refused variants", fn, payload);
+}
+
+int jolt_store_inapplicable(jolt_store *st,
+			    int (*fn)(const char *suite, const char *variant,
+				      const char *why, void *payload),
+			    void *payload)
+{
+	return store_listed(st, "inapplicable_variants",
+			    "reading variants not applicable", fn, payload);
 }

@@ -96,5 +96,13 @@ int jolt_store_refused(jolt_store *st,
 		       int (*fn)(const char *suite, const char *variant,
 				 const char *why, void *payload),
 		       void *payload);
+/* The same for every variant a run did not run because it changes
+ * nothing the model is shown (the configuration's
+ * "inapplicable_variants"; none in a database from before they were
+ * recorded). */
+int jolt_store_inapplicable(jolt_store *st,
+			    int (*fn)(const char *suite, const char *variant,
+				      const char *why, void *payload),
+			    void *payload);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/common.h"
+#include "model/sim.h"
 #include "perturb/perturb.h"
 #include "run/visible.h"
 
@@ -185,6 +186,21 @@ json_t *jolt_visible_results(const json_t *trace)
 				"error", json_is_true(json_object_get(m, "is_error"))));
 	}
 	return out;
+}
+
+void jolt_visible_expect_literal(const jolt_variant *base, const json_t *trace)
+{
+	if (!trace)
+		return;
+	json_t *res = jolt_visible_results(trace);
+	json_t *texts = json_array();
+	size_t i;
+	json_t *r;
+	json_array_foreach(res, i, r)
+		json_array_append(texts, json_object_get(r, "content"));
+	jolt_sim_literal_expect(base->suite->name, base->task->id, texts);
+	json_decref(texts);
+	json_decref(res);
 }
 
 /* Apply v's response perturbation to the baseline oracle's calls and

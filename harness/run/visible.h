@@ -44,4 +44,11 @@ bool jolt_visible_needs_trace(const struct jolt_variant *v);
  * of strings (caller decrefs). */
 json_t *jolt_visible_results(const json_t *trace);
 
+/* Tell sim:literal (model/sim.h) the form of the tool results of base's
+ * task, from the baseline oracle replay's trace: what `jolt check`, `jolt
+ * run` and `jolt serve` each do before sim:literal plays the task, so
+ * that it judges the same everywhere. A NULL trace tells it nothing. */
+void jolt_visible_expect_literal(const struct jolt_variant *base,
+				 const json_t *trace);
+
 #endif

@@ -67,6 +67,12 @@ struct jolt_server {
 	json_t *vindex;     /* "SUITE\x1fVARIANT" -> index into vars */
 	jolt_variant **vars;
 	size_t nvars;
+	/* sim:literal's forms (literal_forms): the hook, and held while it
+	 * runs, so that a task's baseline is replayed once. */
+	void (*literal_forms)(const jolt_suite *s, const jolt_task *t,
+			      void *payload);
+	void *literal_payload;
+	pthread_mutex_t lmu;
 };
 
 /* ---- specs ---- */
@@ -471,6 +477,30 @@ static bool key_ok(const jolt_server *s, struct MHD_Connection *mc)
 	return a && !strncmp(a, "Bearer ", 7) && !strcmp(a + 7, s->api_key);
 }
 
+/* sim:literal reads the form of the task's baseline tool results
+ * (model/sim.h). In process `jolt check` and `jolt run` replay the
+ * baseline for them before it plays; here the opts' hook does, the first
+ * time sim:literal plays the task, so that over HTTP it judges as it does
+ * in process. A hook that leaves no entry is asked again next time. */
+static void literal_forms(jolt_server *s, const jolt_suite *su,
+			  const jolt_task *t)
+{
+	if (!s->literal_forms || jolt_sim_literal_knows(su->name, t->id))
+		return;
+	pthread_mutex_lock(&s->lmu);
+	if (!jolt_sim_literal_knows(su->name, t->id)) {
+		s->literal_forms(su, t, s->literal_payload);
+		if (s->verbose)
+			fprintf(stderr, "serve: sim:literal: %s/%s's baseline "
+				"replayed for its results' form%s\n", su->name,
+				t->id,
+				jolt_sim_literal_knows(su->name, t->id)
+				    ? ""
+				    : " (failed)");
+	}
+	pthread_mutex_unlock(&s->lmu);
+}
+
 static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 				    const jolt_dialect *d, conn *c, req_log *lg)
 {
@@ -554,6 +584,9 @@ static enum MHD_Result handle_model(jolt_server *s, struct MHD_Connection *mc,
 		ret = send_error(mc, d, 400, "invalid_request_error", msg);
 		goto done;
 	}
+
+	if (prof.policy == JOLT_SIM_LITERAL)
+		literal_forms(s, su, v->task);
 
 	jolt_trial trial = {
 		.model = call.model ? call.model : "",
@@ -760,6 +793,7 @@ static void server_free(jolt_server *s)
 	jolt_buf_release(&s->tls_key);
 	free(s->api_key);
 	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->lmu);
 	free(s);
 }
 
@@ -768,6 +802,7 @@ int jolt_serve_start(jolt_server **out, const jolt_serve_opts *o)
 	*out = NULL;
 	jolt_server *s = jolt_xcalloc(1, sizeof(*s));
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->lmu, NULL);
 	s->attempts = json_object();
 	s->vindex = json_object();
 	s->vars = jolt_xcalloc(VARIANT_CACHE_CAP, sizeof(*s->vars));
@@ -777,6 +812,8 @@ int jolt_serve_start(jolt_server **out, const jolt_serve_opts *o)
 		s->suites[i] = o->suites[i];
 	s->seed = o->seed;
 	s->verbose = o->verbose;
+	s->literal_forms = o->literal_forms;
+	s->literal_payload = o->literal_payload;
 	const char *want_key = getenv("JOLT_SERVE_API_KEY");
 	s->api_key = want_key && *want_key ? jolt_xstrdup(want_key) : NULL;
 	struct sockaddr_in addr;

@@ -56,6 +56,15 @@ typedef struct jolt_serve_opts {
 	 * private deployment behind an internal CA. */
 	const char *tls_cert;
 	const char *tls_key;
+	/* Give sim:literal the form of task t's baseline tool results
+	 * (jolt_sim_literal_expect, model/sim.h), by replaying its baseline:
+	 * called once per task, the first time sim:literal plays it, from a
+	 * request's thread (one call at a time). NULL: sim:literal stops
+	 * only at tool errors. The replay belongs to run/, above serve, so
+	 * the command that starts the server supplies it. */
+	void (*literal_forms)(const jolt_suite *s, const jolt_task *t,
+			      void *payload);
+	void *literal_payload;
 } jolt_serve_opts;
 
 typedef struct jolt_server jolt_server;

@@ -83,4 +83,61 @@ q() { sqlite3 "$JOLT_TEST_TMP/pol.db" "$1"; }
 	&& ok "sim:literal passes the 3 baselines" || notok "sim:literal baselines"
 [ "$(q "select count(*) from trials where model='sim:literal' and operator='tool_rename' and outcome='fail'")" = 3 ] \
 	&& ok "sim:literal fails the 3 renamed variants" || notok "sim:literal renames"
+
+# The response axis in jolt run: judged on the baseline oracle's tool
+# results, as jolt check judges it. reformat numbers the lines of
+# settings.txt (visible) but leaves the empty blank.txt empty (not).
+R=tests/fixtures/validity-response
+expect_exit 0 "jolt check lists reformat on the empty result as n/a" \
+	$JOLT check $R --ops reformat
+[ "$(grep -c "^n/a   validity-response/blank/response.reformat@" "$JOLT_TEST_TMP/last.out")" = 3 ] \
+	&& ok "check: the 3 reformat variants of blank are n/a" || notok "check n/a lines"
+expect_exit 0 "jolt run skips the response variants that change no result" \
+	$JOLT run $R --model sim:oracle --ops reformat --out "$JOLT_TEST_TMP/resp.db" --quiet
+grep -q '^6 variants, 0 refused because their oracle fails, 3 not applicable' "$JOLT_TEST_TMP/last.out" \
+	&& ok "run: 3 of 6 reformat variants not applicable" || notok "run: $(cat "$JOLT_TEST_TMP/last.out")"
+grep -q '^5 trials run' "$JOLT_TEST_TMP/last.out" \
+	&& ok "run: 2 baselines and the 3 visible reformat variants" \
+	|| notok "run: $(head -1 "$JOLT_TEST_TMP/last.out")"
+q() { sqlite3 "$JOLT_TEST_TMP/resp.db" "$1"; }
+[ "$(q "select count(*) from trials where operator='reformat' and task='blank'")" = 0 ] \
+	&& ok "no reformat trial of blank" || notok "reformat ran on blank"
+[ "$(q "select count(*) from trials where operator='reformat' and task='settings'")" = 3 ] \
+	&& ok "the reformat trials of settings ran" || notok "settings reformat trials"
+$JOLT report "$JOLT_TEST_TMP/resp.db" > "$JOLT_TEST_TMP/resp.md"
+grep -q '^| validity-response | response.reformat | 3 | 1 |$' "$JOLT_TEST_TMP/resp.md" \
+	&& ok "md report counts them by operator" || notok "md: no not-applicable row"
+grep -q '^3 variants were not run because they change nothing' "$JOLT_TEST_TMP/resp.md" \
+	&& ok "md report says why" || notok "md: no not-applicable count"
+n=$($JOLT report "$JOLT_TEST_TMP/resp.db" --format json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(len([x for x in d["inapplicable_variants"] if x["task"] == "blank" and x["operator"] == "response.reformat"]))')
+[ "$n" = 3 ] && ok "json report lists the 3" || notok "json: $n"
+
+# sim:literal judges the same over jolt serve as in process: the served
+# simulator replays each task's baseline for the form of its results, so
+# a format change has the same teeth (before, over HTTP it stopped only
+# at tool errors and read through every reformatted result: no teeth).
+expect_exit 0 "teeth of reformat in process" \
+	$JOLT check $FX --ops reformat --teeth --failures-only
+want=$(awk '$1 == "reformat" && $NF ~ /%$/ { print $(NF-1) }' "$JOLT_TEST_TMP/last.out")
+[ "$want" = 6/6 ] && ok "check --teeth: reformat breaks sim:literal 6/6" || notok "teeth '$want'"
+broken() { sqlite3 "$1" "select sum(outcome='fail') || '/' || count(*) from trials where operator='reformat'"; }
+expect_exit 0 "jolt run sim:literal in process" \
+	$JOLT run $FX --model sim:literal --ops reformat --out "$JOLT_TEST_TMP/lit.db" --quiet
+got=$(broken "$JOLT_TEST_TMP/lit.db")
+[ "$got" = "$want" ] && ok "run in process: reformat breaks sim:literal $got" || notok "in process: $got, want $want"
+serve_up "$JOLT_TEST_TMP/serve.log" --suite $FX --verbose
+expect_exit 0 "jolt run sim:literal over jolt serve" \
+	$JOLT run $FX --model "openai:sim:literal@http://127.0.0.1:$P/v1" --ops reformat \
+	--out "$JOLT_TEST_TMP/lit-http.db" --quiet
+got=$(broken "$JOLT_TEST_TMP/lit-http.db")
+[ "$got" = "$want" ] && ok "over HTTP: reformat breaks sim:literal $got, as in process" \
+	|| notok "over HTTP: $got, want $want"
+[ "$(sqlite3 "$JOLT_TEST_TMP/lit-http.db" "select count(*) from trials where axis='baseline' and outcome='pass'")" = 3 ] \
+	&& ok "over HTTP sim:literal still passes the 3 baselines" || notok "served baselines"
+[ "$(grep -c "sim:literal: validity/.*'s baseline replayed" "$JOLT_TEST_TMP/serve.log")" = 3 ] \
+	&& ok "serve replayed each task's baseline once" || notok "serve replays: $(grep -c literal "$JOLT_TEST_TMP/serve.log")"
+kill $SPID 2>/dev/null
 echo "1..$T"

@@ -60,14 +60,14 @@ static void add_row(jolt_report *r, const char *model, int task,
 /* A run of `model` in which every trial passes with probability `p`,
  * except tool-axis trials, which pass with `p_tool`; a share `infra` of
  * trials are infra errors. Draws are a hash of (seed, trial). */
-static jolt_report *make_run(const char *model, uint64_t seed, double p,
-			     double p_tool, double infra)
+static jolt_report *make_run_n(const char *model, uint64_t seed, double p,
+			       double p_tool, double infra, int ntasks)
 {
 	jolt_report *r;
 	const char *src[] = {"run.db"};
 	assert_int_equal(jolt_report_new(&r, src, 1), 0);
 	uint64_t n = 0;
-	for (int t = 0; t < NTASKS; t++)
+	for (int t = 0; t < ntasks; t++)
 		for (int k = 0; k < NREPEATS; k++)
 			for (int a = -1; a < 5; a++)
 				for (int o = 0; o < (a < 0 ? 1 : 2); o++) {
@@ -86,6 +86,12 @@ static jolt_report *make_run(const char *model, uint64_t seed, double p,
 				}
 	assert_int_equal(jolt_report_finish(r), 0);
 	return r;
+}
+
+static jolt_report *make_run(const char *model, uint64_t seed, double p,
+			     double p_tool, double infra)
+{
+	return make_run_n(model, seed, p, p_tool, infra, NTASKS);
 }
 
 static size_t failed_on(const jolt_gate *g, const char *axis)
@@ -270,6 +276,113 @@ static void test_render(void **state)
 	jolt_report_free(r);
 }
 
+static const jolt_gate_case *find_case(const jolt_gate *g,
+				       enum jolt_gate_check check,
+				       const char *axis, const char *op)
+{
+	for (size_t i = 0; i < g->ncases; i++) {
+		const jolt_gate_case *c = &g->cases[i];
+		if (c->check == check && c->axis && !strcmp(c->axis, axis) &&
+		    (op ? c->op && !strcmp(c->op, op) : !c->op))
+			return c;
+	}
+	fail_msg("no %s check on %s/%s", jolt_gate_check_name(check), axis,
+		 op ? op : "");
+	return NULL;
+}
+
+/* The detectable drop next to each gated drop: the report's own figure
+ * at the same alpha, for the regression too, and a warning wherever the
+ * limit is below it (60 tasks, 3 repeats, noisy: it can detect drops of
+ * about 27 points, not 10). */
+static void test_detectable(void **state)
+{
+	jolt_report *r = make_run_n("m", 5, 0.9, 0.8, 0, 60);
+	jolt_report *b = make_run_n("m", 1005, 0.9, 0.9, 0, 60);
+	jolt_gate *g;
+	assert_int_equal(jolt_gate_build(&g, r, b, NULL), 0);
+	const jolt_gate_case *c = find_case(g, JOLT_GATE_CHECK_DROP, "tool", NULL);
+	const jolt_robust_cmp *x = NULL;
+	for (size_t i = 0; i < r->robust->nby_axis; i++)
+		if (!strcmp(r->robust->by_axis[i].axis, "tool"))
+			x = &r->robust->by_axis[i];
+	assert_non_null(x);
+	assert_true(fabs(c->mdd - 0.267339) < 1e-5);
+	assert_true(c->mdd == x->mdd);
+	assert_true(fabs(c->clean - 0.888889) < 1e-5);
+	assert_true(c->undetectable);
+	assert_non_null(strstr(c->message, "; detectable drop 26.7% (above "
+					   "the limit: the limit cannot be "
+					   "enforced)"));
+	const jolt_gate_case *rg =
+	    find_case(g, JOLT_GATE_CHECK_REGRESSION, "tool", NULL);
+	assert_true(fabs(rg->mdd - 0.271943) < 1e-5);
+	assert_true(fabs(rg->clean - 0.913889) < 1e-5);
+	assert_true(rg->undetectable);
+	/* Every drop and regression check; not infra, not min_pass. */
+	assert_int_equal(g->ncases, 34);
+	assert_int_equal(g->nundetectable, 32);
+	char *md = render(g, false);
+	assert_non_null(strstr(md, "**Warning:** 32 of the drop checks cannot "
+				   "detect a drop as small as the limit"));
+	assert_non_null(strstr(md, "\n- m / native, drop: tool: this run can "
+				   "detect drops of 26.7 pts; the gate's "
+				   "threshold of 10.0 pts is below that\n"));
+	assert_non_null(strstr(md, "\n- m / native, regression: tool vs m: "
+				   "this run can detect drops of 27.2 pts;"));
+	assert_non_null(strstr(md, "\n- and 20 per-operator checks"));
+	assert_non_null(strstr(md, "| drop: tool | 11.9% [6.1%, 17.5%] | "
+				   "26.7% (above limit) | <= 10.0% |"));
+	assert_non_null(strstr(md, "`jolt plan SUITE --pilot run.db --drop 0.1`"));
+	free(md);
+	char *xml = render(g, true);
+	assert_non_null(strstr(xml, "name=\"drop: tool\">"));
+	assert_non_null(strstr(xml, "<system-err>warning: this run can detect "
+				    "drops of 26.7 pts; the gate&apos;s "
+				    "threshold of 10.0 pts is below "
+				    "that</system-err>"));
+	free(xml);
+	jolt_gate_free(g);
+
+	/* A limit above it: no warning for that check. */
+	jolt_gate_opts o = {.max_drop = 0.3, .max_infra = -1};
+	assert_int_equal(jolt_gate_build(&g, r, b, &o), 0);
+	c = find_case(g, JOLT_GATE_CHECK_DROP, "tool", NULL);
+	assert_false(c->undetectable);
+	assert_non_null(strstr(c->message, "; detectable drop 26.7%"));
+	assert_null(strstr(c->message, "cannot be enforced"));
+	md = render(g, false);
+	assert_null(strstr(md, "drop: tool: this run"));
+	free(md);
+	jolt_gate_free(g);
+
+	/* The gate's own alpha: stricter, a larger detectable drop than
+	 * the report's at 0.05. */
+	o = (jolt_gate_opts){.max_drop = -1, .max_infra = -1, .alpha = 0.01};
+	assert_int_equal(jolt_gate_build(&g, r, NULL, &o), 0);
+	c = find_case(g, JOLT_GATE_CHECK_DROP, "tool", NULL);
+	assert_true(c->mdd > x->mdd + 0.02);
+	jolt_gate_free(g);
+	jolt_report_free(r);
+	jolt_report_free(b);
+
+	/* 8 tasks: no drop up to the clean rate is detectable at 80%. */
+	r = make_run("m", 5, 0.9, 0.2, 0);
+	assert_int_equal(jolt_gate_build(&g, r, NULL, NULL), 0);
+	c = find_case(g, JOLT_GATE_CHECK_DROP, "tool", NULL);
+	assert_true(isnan(c->mdd));
+	assert_true(c->undetectable);
+	char *w = jolt_gate_undetectable_text(c);
+	assert_string_equal(w, "this run cannot reliably detect (at 80% power) "
+			       "a drop of any size up to the clean pass rate "
+			       "of 91.7%; the gate's threshold of 10.0 pts is "
+			       "below that");
+	free(w);
+	assert_null(jolt_gate_undetectable_text(&g->cases[0]));
+	jolt_gate_free(g);
+	jolt_report_free(r);
+}
+
 int main(void)
 {
 	/* The figures do not depend on the thread count (stats.h); one
@@ -281,6 +394,7 @@ int main(void)
 	    cmocka_unit_test(test_limits),
 	    cmocka_unit_test(test_ambiguous_baseline),
 	    cmocka_unit_test(test_render),
+	    cmocka_unit_test(test_detectable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

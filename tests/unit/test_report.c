@@ -709,6 +709,49 @@ static void test_refused(void **state)
 	jolt_report_free(r);
 }
 
+/* Variants not applicable (report.h): once each, counted by suite and
+ * operator with their distinct tasks, in md and json. */
+static void test_inapplicable(void **state)
+{
+	const char *src[] = {"x.db"};
+	jolt_report *r = NULL;
+	const char *why = "no tool result along the oracle's path changes";
+	assert_int_equal(jolt_report_new(&r, src, 1), 0);
+	jolt_report_add_inapplicable(r, "s", "a/response.reformat@1#1", why);
+	jolt_report_add_inapplicable(r, "s", "a/response.reformat@2#1", why);
+	jolt_report_add_inapplicable(r, "s", "b/response.reformat@1#1", why);
+	jolt_report_add_inapplicable(r, "s", "a/user.user_case@1#1", NULL);
+	jolt_report_add_inapplicable(r, "s", "a/response.reformat@1#1", why);
+	assert_int_equal(jolt_report_finish(r), 0);
+	assert_int_equal(r->ninapplicable, 4);
+	assert_int_equal(r->nrefused, 0);
+	jolt_report_na_op *ops = NULL;
+	assert_int_equal(jolt_report_na_by_op(r, &ops), 2);
+	assert_string_equal(ops[0].op, "response.reformat");
+	assert_int_equal(ops[0].variants, 3);
+	assert_int_equal(ops[0].tasks, 2);
+	assert_string_equal(ops[1].op, "user.user_case");
+	assert_int_equal(ops[1].variants, 1);
+	assert_int_equal(ops[1].tasks, 1);
+	free(ops);
+	int err = -1;
+	char *text = render(r, "md", &err);
+	assert_int_equal(err, 0);
+	assert_non_null(strstr(text, "| s | response.reformat | 3 | 2 |"));
+	assert_non_null(strstr(text, "4 variants were not run"));
+	free(text);
+	text = render(r, "json", &err);
+	assert_int_equal(err, 0);
+	json_t *j = json_loads(text, 0, NULL);
+	json_t *na = json_object_get(j, "inapplicable_variants");
+	assert_int_equal(json_array_size(na), 4);
+	assert_string_equal(json_string_value(json_object_get(
+				json_array_get(na, 2), "task")), "b");
+	json_decref(j);
+	free(text);
+	jolt_report_free(r);
+}
+
 static void test_json(void **state)
 {
 	char *dir = test_tmpdir();
@@ -912,6 +955,7 @@ int main(void)
 	    cmocka_unit_test(test_detectable),
 	    cmocka_unit_test(test_detectable_repeats),
 	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_inapplicable),
 	    cmocka_unit_test(test_builder),
 	    cmocka_unit_test(test_load_unknown_outcome),
 	};
