@@ -795,7 +795,8 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 		}
 	if (npending > 0) {
 		jolt_replay_opts bo = {.workers = cfg->workers,
-				       .no_memo = !cfg->cache};
+				       .no_memo = !cfg->cache,
+				       .stop = &stop_requested};
 		rc = jolt_replay_run(pending, npending, &cfg->driver, &bo);
 	}
 	for (size_t j = 0; j < npending; j++)
@@ -817,12 +818,12 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 			.stop = &stop_requested,
 		};
 		rc = jolt_replay_run(pending, npending, &cfg->driver, &ro);
-		if (rc && stop_requested)
-			rc = jolt_err_set(JOLT_EINFRA,
-					  "interrupted during the pre-check: no trial "
-					  "ran; the replays done are cached, so running "
-					  "again starts from them");
 	}
+	if (rc && stop_requested)
+		rc = jolt_err_set(JOLT_EINFRA,
+				  "interrupted during the pre-check: no trial "
+				  "ran; the replays done are cached, so running "
+				  "again starts from them");
 	for (size_t j = 0; j < npending; j++)
 		checks[where[j]] = pending[j];
 	free(pending);
