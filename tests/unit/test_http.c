@@ -425,11 +425,14 @@ static void test_http_stream_abort_by_callback(void **state)
 	ts_stop(s);
 }
 
+#define MANY_MAX 256
+
 typedef struct many {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int done, ok;
-	pthread_t threads[100];
+	int done, ok, down; /* callbacks, 200 "ok" ones, "shutting down" */
+	pthread_t threads[MANY_MAX];
+	int calls[MANY_MAX]; /* callbacks per request: exactly one each */
 } many;
 
 typedef struct one {
@@ -443,8 +446,11 @@ static void many_done(void *payload, jolt_http_resp *resp)
 	many *m = o->m;
 	pthread_mutex_lock(&m->mu);
 	m->threads[o->i] = pthread_self();
+	m->calls[o->i]++;
 	if (resp->err == 0 && resp->status == 200 && !strcmp(resp->body, "ok"))
 		m->ok++;
+	if (resp->err == JOLT_EINFRA && strstr(resp->errmsg, "shutting down"))
+		m->down++;
 	m->done++;
 	pthread_cond_signal(&m->cv);
 	pthread_mutex_unlock(&m->mu);
@@ -458,7 +464,10 @@ static void test_http_100_concurrent(void **state)
 	ts_server *s = ts_start(steps, 1);
 	char *url = url_of(s, "/x");
 	jolt_http *h = NULL;
-	assert_int_equal(jolt_http_new(&h, NULL), 0);
+	/* One loop: every callback on the same thread. */
+	jolt_http_opts opts = {.loops = 1};
+	assert_int_equal(jolt_http_new(&h, &opts), 0);
+	assert_int_equal(jolt_http_nloops(h), 1);
 	many m = {.done = 0};
 	pthread_mutex_init(&m.mu, NULL);
 	pthread_cond_init(&m.cv, NULL);
@@ -483,6 +492,115 @@ static void test_http_100_concurrent(void **state)
 	pthread_mutex_destroy(&m.mu);
 	free(url);
 	ts_stop(s);
+}
+
+/* Distinct threads among m->threads[0..n). */
+static int distinct_threads(const many *m, int n)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		int seen = 0;
+		for (int j = 0; j < i && !seen; j++)
+			seen = pthread_equal(m->threads[i], m->threads[j]);
+		k += !seen;
+	}
+	return k;
+}
+
+static void test_http_loops_spread(void **state)
+{
+	static const ts_step steps[] = {
+	    {.mode = TS_NORMAL, .status = 200, .body = "ok", .delay_ms = 20}};
+	ts_server *s = ts_start(steps, 1);
+	char *url = url_of(s, "/x");
+	jolt_http *h = NULL;
+	jolt_http_opts opts = {.loops = 4, .max_conns_per_host = 16};
+	assert_int_equal(jolt_http_new(&h, &opts), 0);
+	assert_int_equal(jolt_http_nloops(h), 4);
+	many m = {.done = 0};
+	pthread_mutex_init(&m.mu, NULL);
+	pthread_cond_init(&m.cv, NULL);
+	enum { N = 200 };
+	one ones[N];
+	for (int i = 0; i < N; i++) {
+		ones[i] = (one){&m, i};
+		jolt_http_req req = {.url = url, .body = "{}"};
+		assert_int_equal(jolt_http_submit(h, &req, many_done, &ones[i]),
+				 0);
+	}
+	pthread_mutex_lock(&m.mu);
+	while (m.done < N)
+		pthread_cond_wait(&m.cv, &m.mu);
+	pthread_mutex_unlock(&m.mu);
+	jolt_http_free(h);
+	assert_int_equal(m.done, N);
+	assert_int_equal(m.ok, N);
+	assert_int_equal(ts_count(s), N);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(m.calls[i], 1);
+	/* Dealt in turn: every loop carried some, on its own thread. */
+	assert_int_equal(distinct_threads(&m, N), 4);
+	for (int i = 0; i < N; i++)
+		assert_false(pthread_equal(m.threads[i], pthread_self()));
+	pthread_cond_destroy(&m.cv);
+	pthread_mutex_destroy(&m.mu);
+	free(url);
+	ts_stop(s);
+}
+
+static void test_http_free_with_requests_in_flight(void **state)
+{
+	static const ts_step steps[] = {
+	    {.mode = TS_NORMAL, .status = 200, .body = "ok", .delay_ms = 300}};
+	ts_server *s = ts_start(steps, 1);
+	char *url = url_of(s, "/x");
+	jolt_http *h = NULL;
+	jolt_http_opts opts = {.loops = 3};
+	assert_int_equal(jolt_http_new(&h, &opts), 0);
+	many m = {.done = 0};
+	pthread_mutex_init(&m.mu, NULL);
+	pthread_cond_init(&m.cv, NULL);
+	enum { N = 30, D = 6 };
+	one ones[N + D];
+	for (int i = 0; i < N + D; i++) {
+		ones[i] = (one){&m, i};
+		/* The last D wait ten minutes before going out: never sent. */
+		jolt_http_req req = {.url = url, .body = "{}",
+				     .delay_ms = i < N ? 0 : 600000};
+		assert_int_equal(jolt_http_submit(h, &req, many_done, &ones[i]),
+				 0);
+	}
+	/* Free at once: what is in flight on every loop finishes first. */
+	jolt_http_free(h);
+	assert_int_equal(m.done, N + D);
+	for (int i = 0; i < N + D; i++)
+		assert_int_equal(m.calls[i], 1);
+	assert_int_equal(m.ok, N);
+	assert_int_equal(m.down, D);
+	assert_int_equal(ts_count(s), N);
+	pthread_cond_destroy(&m.cv);
+	pthread_mutex_destroy(&m.mu);
+	free(url);
+	ts_stop(s);
+}
+
+static void test_http_loops_default(void **state)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = cores < 1 ? 1 : (size_t)cores;
+	if (want > JOLT_HTTP_LOOPS_MAX)
+		want = JOLT_HTTP_LOOPS_MAX;
+	assert_int_equal(jolt_http_loops_default(1), 1);
+	assert_int_equal(jolt_http_loops_default(1024), want);
+	jolt_http *h = NULL;
+	jolt_http_opts opts = {.max_conns_per_host = 1024};
+	assert_int_equal(jolt_http_new(&h, &opts), 0);
+	assert_int_equal(jolt_http_nloops(h), want);
+	jolt_http_free(h);
+	opts.loops = 1000; /* capped */
+	assert_int_equal(jolt_http_new(&h, &opts), 0);
+	assert_int_equal(jolt_http_nloops(h), JOLT_HTTP_LOOPS_MAX);
+	jolt_http_free(h);
 }
 
 static void test_http_delay(void **state)
@@ -690,6 +808,9 @@ int main(void)
 	    cmocka_unit_test(test_http_sse_error_body_is_kept),
 	    cmocka_unit_test(test_http_stream_abort_by_callback),
 	    cmocka_unit_test(test_http_100_concurrent),
+	    cmocka_unit_test(test_http_loops_spread),
+	    cmocka_unit_test(test_http_free_with_requests_in_flight),
+	    cmocka_unit_test(test_http_loops_default),
 	    cmocka_unit_test(test_http_delay),
 	    cmocka_unit_test(test_http_free_aborts_delayed),
 	    cmocka_unit_test(test_http_bad_url),
