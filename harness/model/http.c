@@ -899,6 +899,10 @@ int jolt_http_submit(jolt_http *h, const jolt_http_req *req,
 	x->lp = lp;
 	pthread_mutex_lock(&lp->mu);
 	int stopping = lp->stopping;
+	/* A list that already holds requests has a wake-up on its way
+	 * (whoever queued the first one sends it after unlocking), and the
+	 * loop takes the whole list at once: only the first one wakes it. */
+	bool first = !lp->pending;
 	if (!stopping) {
 		if (lp->pending_tail)
 			lp->pending_tail->next = x;
@@ -913,7 +917,8 @@ int jolt_http_submit(jolt_http *h, const jolt_http_req *req,
 		    JOLT_EINFRA,
 		    "http: not sent: the http client is shutting down");
 	}
-	wake(lp);
+	if (first)
+		wake(lp);
 	return 0;
 }
 
