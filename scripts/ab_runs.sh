@@ -16,21 +16,24 @@ root=/tmp
 T=$(mktemp -d "$root/jolt-ab.XXXXXX")
 pids=""
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; [ -n "${AB_KEEP:-}" ] || rm -rf "$T"' EXIT
-serve() { # BIN NAME: start a server, echo its port
+serve() { # BIN NAME: start a server (in this shell, so that the trap
+	# stops it), set PORT
 	"$1" serve --listen 127.0.0.1:0 --suite "$SUITE" > "$T/serve-$2.log" 2>&1 &
 	pids="$pids $!"
 	i=0
 	while [ $i -lt 100 ]; do
-		p=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$T/serve-$2.log" | head -1)
-		[ -n "$p" ] && { echo "$p"; return 0; }
+		PORT=$(sed -n 's/.*(port \([0-9]*\)).*/\1/p' "$T/serve-$2.log" | head -1)
+		[ -n "$PORT" ] && return 0
 		sleep 0.1
 		i=$((i + 1))
 	done
 	echo "ab_runs: jolt serve ($2) did not start" >&2
 	exit 3
 }
-PA=$(serve "$A" a)
-PB=$(serve "$B" b)
+serve "$A" a
+PA=$PORT
+serve "$B" b
+PB=$PORT
 sel="--ops tool_rename,user_typo,move_files,transient,inject,sys_persona,user_split,tool_distractor --levels 1,2 --repeats 2 --seed 7 -q"
 rows() {
 	sqlite3 "$1" "select key, model, scaffold, suite, task, variant, axis, operator, level, seed,
