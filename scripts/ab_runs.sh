@@ -69,8 +69,8 @@ for run in openai:native anthropic:native m2:native openai:xml openai:json opena
 		report "$db" | sed -e "s/127.0.0.1:$p/127.0.0.1:PORT/g" \
 			-e "s/$d-$sc-$side\.db/DB/g" > "$T/$d-$sc-$side.md"
 	done
-	n=$(wc -l < "$T/$d-$sc-a.rows")
-	f=$(grep -c '|fail|' "$T/$d-$sc-a.rows")
+	n=$(sqlite3 "$T/$d-$sc-a.db" "select count(*) from trials" 2>/dev/null || echo 0)
+	f=$(sqlite3 "$T/$d-$sc-a.db" "select count(*) from trials where outcome = 'fail'" 2>/dev/null || echo 0)
 	same=yes
 	for k in rows msgs md; do
 		cmp -s "$T/$d-$sc-a.$k" "$T/$d-$sc-b.$k" || {
