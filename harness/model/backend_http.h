@@ -13,11 +13,13 @@
  * on the loopback; m2 never does. A key only ever goes into a request
  * header; every message a backend produces has it masked.
  *
- * Threads: each opened backend owns one jolt_http, i.e. one loop thread
- * and one connection pool per --model. start() returns at once; done()
- * runs on that loop thread, and on error the detail is in jolt_err_msg()
- * of that thread during the call only (copy it there if the work moves to
- * another thread). When start() returns non-zero, done() is not called.
+ * Threads: each opened backend owns one jolt_http, i.e. a few loop
+ * threads, each with its connection pool, per --model. start() returns at
+ * once; done() runs on the thread of the loop the turn's last attempt was
+ * dealt to (turns of different trials at the same time), and on error the
+ * detail is in jolt_err_msg() of that thread during the call only (copy
+ * it there if the work moves to another thread). When start() returns
+ * non-zero, done() is not called.
  *
  * Each request carries "X-Jolt-Trial: {suite, variant, key, seed, step,
  * attempt}" (JSON) when the request names a trial, for `jolt serve`.

@@ -1,14 +1,17 @@
 /*
- * http.c - the HTTP transport of http.h: one loop thread per jolt_http
- * drives libcurl's multi interface, so every model turn in flight shares
- * that thread and its connection pool. Also the incremental SSE parser the
- * transport feeds streamed bodies through.
+ * http.c - the HTTP transport of http.h: a few loop threads per jolt_http
+ * (one per core by default), each driving its own libcurl multi handle
+ * with its own connection pool, so every model turn in flight shares a
+ * handful of threads and no single one of them bounds the turns a run
+ * can carry. Also the incremental SSE parser the transport feeds streamed
+ * bodies through.
  *
  * Threads: jolt_http_submit() may be called from any thread (including a
- * completion callback on the loop thread, which is how retries are
- * queued). It copies the request onto a mutex-protected pending list and
- * wakes the loop through an eventfd. Everything else (easy handles, the
- * delayed list, callbacks) belongs to the loop thread.
+ * completion callback on a loop thread, which is how retries are queued).
+ * It deals the request to the next loop in turn, copies it onto that
+ * loop's mutex-protected pending list and wakes the loop through its
+ * eventfd. Everything else of a loop (its easy handles, delayed list,
+ * callbacks) belongs to its thread; loops share nothing but the options.
  *
  * The loop drives curl by its socket interface over epoll: curl says which
  * sockets to watch (on_socket) and when its next timeout is (on_timer),
@@ -32,6 +35,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <strings.h>
@@ -191,9 +195,12 @@ int jolt_sse_feed(jolt_sse *s, const char *chunk, size_t len)
 
 /* ---------------------------------------------------------- transport */
 
+typedef struct loop loop;
+
 typedef struct xfer {
 	struct xfer *next;
 	jolt_http *h;
+	loop *lp; /* the loop it was dealt to */
 	CURL *easy;
 	struct curl_slist *hdrs;
 	char *url;
@@ -218,9 +225,12 @@ typedef struct xfer {
 	char errbuf[CURL_ERROR_SIZE];
 } xfer;
 
-struct jolt_http {
+/* One event loop: a thread, a multi handle and its connection pool. */
+struct loop {
+	jolt_http *h;
 	CURLM *multi;
 	pthread_t thread;
+	bool running;		      /* the thread was started */
 	pthread_mutex_t mu;
 	xfer *pending, *pending_tail; /* under mu */
 	int stopping;		      /* under mu */
@@ -229,15 +239,22 @@ struct jolt_http {
 	int epfd;		      /* the sockets curl asked us to watch */
 	int wakefd;		      /* eventfd: submit and free wake the loop */
 	int64_t timer_at;	      /* loop thread: curl's timeout, -1 none */
+	/* Loop thread: easy handles of finished transfers, reset, for the
+	 * next ones (a handle costs several allocations to make), at most
+	 * h->idle_cap. */
+	CURL **idle;
+	size_t nidle;
+};
+
+struct jolt_http {
+	loop *loops;
+	size_t nloops;
+	atomic_size_t deal;	      /* the loop the next request goes to */
 	size_t max_body;
 	long connect_timeout_ms;
 	char *cacert;		      /* CA bundle, or NULL: the system's */
 	bool insecure;		      /* --insecure: no verification */
-	/* Loop thread: easy handles of finished transfers, reset, for the
-	 * next ones (a handle costs several allocations to make), at most
-	 * idle_cap: as many as can be in flight at once. */
-	CURL **idle;
-	size_t nidle, idle_cap;
+	size_t idle_cap;	      /* idle easy handles a loop keeps */
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -357,16 +374,16 @@ static const char *shown(xfer *x)
 /* Loop thread: an easy handle no transfer uses any more (not in the
  * multi), kept for the next one or freed. The reset drops every option,
  * so nothing points into the freed transfer. */
-static void easy_put(jolt_http *h, CURL *e)
+static void easy_put(loop *lp, CURL *e)
 {
-	if (h->nidle == h->idle_cap) {
+	if (lp->nidle == lp->h->idle_cap) {
 		curl_easy_cleanup(e);
 		return;
 	}
 	curl_easy_reset(e);
-	if (!h->idle)
-		h->idle = jolt_xcalloc(h->idle_cap, sizeof(*h->idle));
-	h->idle[h->nidle++] = e;
+	if (!lp->idle)
+		lp->idle = jolt_xcalloc(lp->h->idle_cap, sizeof(*lp->idle));
+	lp->idle[lp->nidle++] = e;
 }
 
 static void xfer_free(xfer *x)
@@ -374,7 +391,7 @@ static void xfer_free(xfer *x)
 	if (!x)
 		return;
 	if (x->easy)
-		easy_put(x->h, x->easy);
+		easy_put(x->lp, x->easy);
 	curl_slist_free_all(x->hdrs);
 	free(x->url);
 	free(x->shown_url);
@@ -466,9 +483,10 @@ static long retry_after_ms(CURL *e)
 }
 
 /* Loop thread: hand a due transfer to curl. */
-static void xfer_start(jolt_http *h, xfer *x)
+static void xfer_start(loop *lp, xfer *x)
 {
-	CURL *e = h->nidle ? h->idle[--h->nidle] : curl_easy_init();
+	jolt_http *h = lp->h;
+	CURL *e = lp->nidle ? lp->idle[--lp->nidle] : curl_easy_init();
 	if (!e) {
 		xfer_fail(x, JOLT_EINFRA, "POST %s: %s",
 			  "cannot create a curl handle");
@@ -507,22 +525,22 @@ static void xfer_start(jolt_http *h, xfer *x)
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, x);
 	x->t0 = jolt_now_ms();
-	CURLMcode mc = curl_multi_add_handle(h->multi, e);
+	CURLMcode mc = curl_multi_add_handle(lp->multi, e);
 	if (mc != CURLM_OK) {
 		xfer_fail(x, JOLT_EINFRA, "POST %s: %s",
 			  curl_multi_strerror(mc));
 		return;
 	}
-	h->active++;
+	lp->active++;
 }
 
 /* Loop thread: a transfer curl reports done. */
-static void xfer_reap(jolt_http *h, CURL *e, CURLcode code)
+static void xfer_reap(loop *lp, CURL *e, CURLcode code)
 {
 	xfer *x = NULL;
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&x);
-	curl_multi_remove_handle(h->multi, e);
-	h->active--;
+	curl_multi_remove_handle(lp->multi, e);
+	lp->active--;
 	long status = 0;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	x->retry_after_ms = retry_after_ms(e);
@@ -552,9 +570,9 @@ static void xfer_reap(jolt_http *h, CURL *e, CURLcode code)
 		    status);
 }
 
-static void delayed_insert(jolt_http *h, xfer *x)
+static void delayed_insert(loop *lp, xfer *x)
 {
-	xfer **p = &h->delayed;
+	xfer **p = &lp->delayed;
 	while (*p && (*p)->start_at <= x->start_at)
 		p = &(*p)->next;
 	x->next = *p;
@@ -565,9 +583,9 @@ static void delayed_insert(jolt_http *h, xfer *x)
 static int on_socket(CURL *e, curl_socket_t s, int what, void *userp,
 		     void *socketp)
 {
-	jolt_http *h = userp;
+	loop *lp = userp;
 	if (what == CURL_POLL_REMOVE) {
-		epoll_ctl(h->epfd, EPOLL_CTL_DEL, s, NULL);
+		epoll_ctl(lp->epfd, EPOLL_CTL_DEL, s, NULL);
 		return 0;
 	}
 	struct epoll_event ev = {
@@ -575,8 +593,8 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *userp,
 		      (what & CURL_POLL_OUT ? EPOLLOUT : 0u),
 	    .data.fd = s,
 	};
-	if (epoll_ctl(h->epfd, EPOLL_CTL_MOD, s, &ev) < 0 && errno == ENOENT &&
-	    epoll_ctl(h->epfd, EPOLL_CTL_ADD, s, &ev) < 0)
+	if (epoll_ctl(lp->epfd, EPOLL_CTL_MOD, s, &ev) < 0 && errno == ENOENT &&
+	    epoll_ctl(lp->epfd, EPOLL_CTL_ADD, s, &ev) < 0)
 		return -1; /* curl fails that transfer */
 	return 0;
 }
@@ -584,15 +602,15 @@ static int on_socket(CURL *e, curl_socket_t s, int what, void *userp,
 /* curl: call back with CURL_SOCKET_TIMEOUT in timeout_ms (-1: no timer). */
 static int on_timer(CURLM *m, long timeout_ms, void *userp)
 {
-	jolt_http *h = userp;
-	h->timer_at = timeout_ms < 0 ? -1 : jolt_now_ms() + timeout_ms;
+	loop *lp = userp;
+	lp->timer_at = timeout_ms < 0 ? -1 : jolt_now_ms() + timeout_ms;
 	return 0;
 }
 
-static void wake(jolt_http *h)
+static void wake(loop *lp)
 {
 	uint64_t one = 1;
-	while (write(h->wakefd, &one, sizeof(one)) < 0 && errno == EINTR)
+	while (write(lp->wakefd, &one, sizeof(one)) < 0 && errno == EINTR)
 		;
 }
 
@@ -600,71 +618,72 @@ static void wake(jolt_http *h)
 
 static void *loop_main(void *arg)
 {
-	jolt_http *h = arg;
+	loop *lp = arg;
+	pthread_setname_np(pthread_self(), "jolt-http");
 	struct epoll_event evs[LOOP_EVENTS];
 	int running = 0;
 	for (;;) {
-		pthread_mutex_lock(&h->mu);
-		xfer *in = h->pending;
-		h->pending = h->pending_tail = NULL;
-		int stopping = h->stopping;
-		pthread_mutex_unlock(&h->mu);
+		pthread_mutex_lock(&lp->mu);
+		xfer *in = lp->pending;
+		lp->pending = lp->pending_tail = NULL;
+		int stopping = lp->stopping;
+		pthread_mutex_unlock(&lp->mu);
 
 		while (in) {
 			xfer *next = in->next;
 			in->next = NULL;
-			delayed_insert(h, in);
+			delayed_insert(lp, in);
 			in = next;
 		}
 		int64_t now = jolt_now_ms();
-		while (h->delayed &&
-		       (h->delayed->start_at <= now || stopping)) {
-			xfer *x = h->delayed;
-			h->delayed = x->next;
+		while (lp->delayed &&
+		       (lp->delayed->start_at <= now || stopping)) {
+			xfer *x = lp->delayed;
+			lp->delayed = x->next;
 			x->next = NULL;
 			if (x->start_at > now)
 				xfer_fail(x, JOLT_EINFRA, "POST %s: %s",
 					  "not sent: the http client is "
 					  "shutting down");
 			else
-				xfer_start(h, x);
+				xfer_start(lp, x);
 		}
 
-		if (h->timer_at >= 0 && jolt_now_ms() >= h->timer_at) {
-			h->timer_at = -1;
-			curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT,
+		if (lp->timer_at >= 0 && jolt_now_ms() >= lp->timer_at) {
+			lp->timer_at = -1;
+			curl_multi_socket_action(lp->multi, CURL_SOCKET_TIMEOUT,
 						 0, &running);
 		}
 		CURLMsg *m;
 		int left;
-		while ((m = curl_multi_info_read(h->multi, &left)))
+		while ((m = curl_multi_info_read(lp->multi, &left)))
 			if (m->msg == CURLMSG_DONE)
-				xfer_reap(h, m->easy_handle, m->data.result);
+				xfer_reap(lp, m->easy_handle, m->data.result);
 
-		if (stopping && !h->delayed && h->active == 0) {
-			pthread_mutex_lock(&h->mu);
-			int idle = h->pending == NULL;
-			pthread_mutex_unlock(&h->mu);
+		if (stopping && !lp->delayed && lp->active == 0) {
+			pthread_mutex_lock(&lp->mu);
+			int idle = lp->pending == NULL;
+			pthread_mutex_unlock(&lp->mu);
 			if (idle)
 				break;
 			continue;
 		}
 		long timeout = 1000;
 		now = jolt_now_ms();
-		if (h->delayed) {
-			int64_t wait = h->delayed->start_at - now;
+		if (lp->delayed) {
+			int64_t wait = lp->delayed->start_at - now;
 			if (wait < timeout)
 				timeout = wait < 0 ? 0 : (long)wait;
 		}
-		if (h->timer_at >= 0) {
-			int64_t wait = h->timer_at - now;
+		if (lp->timer_at >= 0) {
+			int64_t wait = lp->timer_at - now;
 			if (wait < timeout)
 				timeout = wait < 0 ? 0 : (long)wait;
 		}
-		int n = epoll_wait(h->epfd, evs, LOOP_EVENTS, (int)timeout);
+		int n = epoll_wait(lp->epfd, evs, LOOP_EVENTS, (int)timeout);
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
-			if (fd == h->wakefd) {
+			if (fd == lp->wakefd) {
 				uint64_t v;
 				while (read(fd, &v, sizeof(v)) < 0 &&
 				       errno == EINTR)
@@ -677,10 +696,83 @@ static void *loop_main(void *arg)
 				    (ev & (EPOLLERR | EPOLLHUP)
 					 ? CURL_CSELECT_ERR
 					 : 0);
-			curl_multi_socket_action(h->multi, fd, flags, &running);
+			curl_multi_socket_action(lp->multi, fd, flags, &running);
 		}
 	}
 	return NULL;
+}
+
+/* Set up loop lp of h (not yet started); conns as jolt_http_new. */
+static int loop_init(loop *lp, jolt_http *h, long conns)
+{
+	lp->h = h;
+	lp->timer_at = -1;
+	lp->epfd = lp->wakefd = -1;
+	pthread_mutex_init(&lp->mu, NULL);
+	lp->multi = curl_multi_init();
+	if (!lp->multi)
+		return jolt_err_set(JOLT_EINFRA,
+				    "libcurl: cannot create a multi handle");
+	curl_multi_setopt(lp->multi, CURLMOPT_PIPELINING,
+			  (long)CURLPIPE_MULTIPLEX);
+	/* Each loop may carry every turn in flight: requests are dealt in
+	 * turn, but they finish at their own pace, so a loop's share
+	 * wanders; connections open only as its turns need them. */
+	curl_multi_setopt(lp->multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
+	curl_multi_setopt(lp->multi, CURLMOPT_MAXCONNECTS, conns * 2);
+	curl_multi_setopt(lp->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(lp->multi, CURLMOPT_SOCKETDATA, lp);
+	curl_multi_setopt(lp->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(lp->multi, CURLMOPT_TIMERDATA, lp);
+	lp->epfd = epoll_create1(EPOLL_CLOEXEC);
+	lp->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct epoll_event wev = {.events = EPOLLIN};
+	wev.data.fd = lp->wakefd;
+	if (lp->epfd < 0 || lp->wakefd < 0 ||
+	    epoll_ctl(lp->epfd, EPOLL_CTL_ADD, lp->wakefd, &wev) < 0)
+		return jolt_err_set(JOLT_EINFRA, "http: epoll: %s",
+				    strerror(errno));
+	if (pthread_create(&lp->thread, NULL, loop_main, lp))
+		return jolt_err_set(JOLT_EINFRA,
+				    "http: cannot start a loop thread");
+	lp->running = true;
+	return 0;
+}
+
+/* Stop loop lp once what it carries is done (its callbacks run), and
+ * free it. */
+static void loop_release(loop *lp)
+{
+	if (lp->running) {
+		pthread_mutex_lock(&lp->mu);
+		lp->stopping = 1;
+		pthread_mutex_unlock(&lp->mu);
+		wake(lp);
+		pthread_join(lp->thread, NULL);
+	}
+	for (size_t i = 0; i < lp->nidle; i++)
+		curl_easy_cleanup(lp->idle[i]);
+	free(lp->idle);
+	if (lp->multi)
+		curl_multi_cleanup(lp->multi);
+	if (lp->epfd >= 0)
+		close(lp->epfd);
+	if (lp->wakefd >= 0)
+		close(lp->wakefd);
+	pthread_mutex_destroy(&lp->mu);
+}
+
+size_t jolt_http_loops_default(long conns)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	long n = cores > 0 ? cores : 1;
+	if (n > JOLT_HTTP_LOOPS_MAX)
+		n = JOLT_HTTP_LOOPS_MAX;
+	/* A loop per few connections at least: one turn in flight needs
+	 * no second thread. */
+	if (conns > 0 && n > conns)
+		n = conns;
+	return (size_t)n;
 }
 
 int jolt_http_new(jolt_http **out, const jolt_http_opts *o)
@@ -705,46 +797,21 @@ int jolt_http_new(jolt_http **out, const jolt_http_opts *o)
 	h->connect_timeout_ms = (long)(ct * 1000);
 	long conns = o->max_conns_per_host > 0 ? o->max_conns_per_host : 64;
 	h->idle_cap = (size_t)conns;
-	h->multi = curl_multi_init();
-	if (!h->multi) {
-		free(h);
-		return jolt_err_set(JOLT_EINFRA,
-				    "libcurl: cannot create a multi handle");
-	}
-	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING,
-			  (long)CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, conns);
-	curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, conns * 2);
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
-	h->timer_at = -1;
-	h->epfd = epoll_create1(EPOLL_CLOEXEC);
-	h->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	struct epoll_event wev = {.events = EPOLLIN};
-	wev.data.fd = h->wakefd;
-	if (h->epfd < 0 || h->wakefd < 0 ||
-	    epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->wakefd, &wev) < 0) {
-		int e = errno;
-		if (h->epfd >= 0)
-			close(h->epfd);
-		if (h->wakefd >= 0)
-			close(h->wakefd);
-		curl_multi_cleanup(h->multi);
-		free(h);
-		return jolt_err_set(JOLT_EINFRA, "http: epoll: %s",
-				    strerror(e));
-	}
-	pthread_mutex_init(&h->mu, NULL);
-	if (pthread_create(&h->thread, NULL, loop_main, h)) {
-		pthread_mutex_destroy(&h->mu);
-		curl_multi_cleanup(h->multi);
-		close(h->epfd);
-		close(h->wakefd);
-		free(h);
-		return jolt_err_set(JOLT_EINFRA,
-				    "http: cannot start the loop thread");
+	h->nloops = o->loops > 0 ? (size_t)o->loops : jolt_http_loops_default(conns);
+	if (h->nloops > JOLT_HTTP_LOOPS_MAX)
+		h->nloops = JOLT_HTTP_LOOPS_MAX;
+	h->loops = jolt_xcalloc(h->nloops, sizeof(*h->loops));
+	for (size_t i = 0; i < h->nloops; i++) {
+		int rc = loop_init(&h->loops[i], h, conns);
+		if (rc) {
+			/* Loops already started carry nothing yet. */
+			for (size_t k = 0; k <= i; k++)
+				loop_release(&h->loops[k]);
+			free(h->loops);
+			free(h->cacert);
+			free(h);
+			return rc;
+		}
 	}
 	*out = h;
 	return 0;
@@ -754,20 +821,23 @@ void jolt_http_free(jolt_http *h)
 {
 	if (!h)
 		return;
-	pthread_mutex_lock(&h->mu);
-	h->stopping = 1;
-	pthread_mutex_unlock(&h->mu);
-	wake(h);
-	pthread_join(h->thread, NULL);
-	for (size_t i = 0; i < h->nidle; i++)
-		curl_easy_cleanup(h->idle[i]);
-	free(h->idle);
-	curl_multi_cleanup(h->multi);
-	close(h->epfd);
-	close(h->wakefd);
-	pthread_mutex_destroy(&h->mu);
+	/* Every loop is told first, so they wind down together. */
+	for (size_t i = 0; i < h->nloops; i++) {
+		pthread_mutex_lock(&h->loops[i].mu);
+		h->loops[i].stopping = 1;
+		pthread_mutex_unlock(&h->loops[i].mu);
+		wake(&h->loops[i]);
+	}
+	for (size_t i = 0; i < h->nloops; i++)
+		loop_release(&h->loops[i]);
+	free(h->loops);
 	free(h->cacert);
 	free(h);
+}
+
+size_t jolt_http_nloops(const jolt_http *h)
+{
+	return h->nloops;
 }
 
 const char *jolt_http_cacert(const char *flag)
@@ -823,23 +893,32 @@ int jolt_http_submit(jolt_http *h, const jolt_http_req *req,
 				    "http: cannot build the headers");
 	}
 
-	pthread_mutex_lock(&h->mu);
-	int stopping = h->stopping;
+	loop *lp = &h->loops[atomic_fetch_add_explicit(
+				 &h->deal, 1, memory_order_relaxed) %
+			     h->nloops];
+	x->lp = lp;
+	pthread_mutex_lock(&lp->mu);
+	int stopping = lp->stopping;
+	/* A list that already holds requests has a wake-up on its way
+	 * (whoever queued the first one sends it after unlocking), and the
+	 * loop takes the whole list at once: only the first one wakes it. */
+	bool first = !lp->pending;
 	if (!stopping) {
-		if (h->pending_tail)
-			h->pending_tail->next = x;
+		if (lp->pending_tail)
+			lp->pending_tail->next = x;
 		else
-			h->pending = x;
-		h->pending_tail = x;
+			lp->pending = x;
+		lp->pending_tail = x;
 	}
-	pthread_mutex_unlock(&h->mu);
+	pthread_mutex_unlock(&lp->mu);
 	if (stopping) {
 		xfer_free(x);
 		return jolt_err_set(
 		    JOLT_EINFRA,
 		    "http: not sent: the http client is shutting down");
 	}
-	wake(h);
+	if (first)
+		wake(lp);
 	return 0;
 }
 

@@ -1,11 +1,15 @@
 /*
- * http.h - the HTTP transport: one event-loop thread driving libcurl's
- * multi interface, so hundreds of model turns in flight share one thread.
- * Connection reuse, HTTP/2 where offered, TLS verification on, connect and
- * total timeouts, a hard cap on every body, SSE delivery for streams.
+ * http.h - the HTTP transport: a few event-loop threads (one per core by
+ * default), each driving a libcurl multi interface, so hundreds of model
+ * turns in flight share a handful of threads and no one thread is the
+ * ceiling. Connection reuse, HTTP/2 where offered, TLS verification on,
+ * connect and total timeouts, a hard cap on every body, SSE delivery for
+ * streams.
  *
- * Requests are submitted from any thread; completion callbacks run on the
- * loop thread and must not block (hand work to a worker).
+ * Requests are submitted from any thread and dealt to the loops in turn;
+ * a request's completion callback runs on the thread of the loop it was
+ * dealt to, and must not block (hand work to a worker). Callbacks of
+ * different requests may run at the same time on different loops.
  */
 #ifndef JOLT_HTTP_H
 #define JOLT_HTTP_H
@@ -15,10 +19,15 @@
 
 typedef struct jolt_http jolt_http;
 
+/* Loop threads one jolt_http runs, at most. */
+#define JOLT_HTTP_LOOPS_MAX 16
+
 typedef struct jolt_http_opts {
 	double connect_timeout_s; /* 0 = 10 */
 	size_t max_body;          /* 0 = JOLT_BODY_CAP */
-	long max_conns_per_host;  /* 0 = 64 */
+	long max_conns_per_host;  /* 0 = 64; each loop's own cap */
+	int loops;                /* loop threads; 0 = jolt_http_loops_default,
+	                           * at most JOLT_HTTP_LOOPS_MAX */
 	const char *cacert;       /* CA bundle (PEM); NULL: jolt_http_cacert */
 	bool insecure;            /* skip TLS verification (--insecure) */
 } jolt_http_opts;
@@ -53,11 +62,18 @@ typedef struct jolt_http_resp {
 } jolt_http_resp;
 
 int jolt_http_new(jolt_http **out, const jolt_http_opts *o);
-/* Stop the loop after the requests in flight finish (their callbacks
- * run), then free. */
+/* Stop the loops after the requests in flight finish (their callbacks
+ * run; a request still waiting out its delay_ms fails at once with
+ * JOLT_EINFRA), then free. */
 void jolt_http_free(jolt_http *h);
-/* Queue a request. done() runs exactly once on the loop thread; the
- * response is the callee's to release with jolt_http_resp_release. */
+/* Loops when none is asked for: one per online core, at most
+ * JOLT_HTTP_LOOPS_MAX and at most conns (one turn needs no second). */
+size_t jolt_http_loops_default(long conns);
+/* The loops h runs. */
+size_t jolt_http_nloops(const jolt_http *h);
+/* Queue a request. done() runs exactly once, on the thread of the loop
+ * the request was dealt to; the response is the callee's to release with
+ * jolt_http_resp_release. */
 int jolt_http_submit(jolt_http *h, const jolt_http_req *req,
 		     void (*done)(void *payload, jolt_http_resp *resp),
 		     void *payload);

@@ -425,17 +425,23 @@ static void test_http_stream_abort_by_callback(void **state)
 	ts_stop(s);
 }
 
-typedef struct many {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int done, ok;
-	pthread_t threads[100];
-} many;
+#define MANY_MAX 256
+
+typedef struct many many;
 
 typedef struct one {
 	many *m;
 	int i;
 } one;
+
+struct many {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done, ok, down; /* callbacks, 200 "ok" ones, "shutting down" */
+	pthread_t threads[MANY_MAX];
+	int calls[MANY_MAX]; /* callbacks per request: exactly one each */
+	one ones[MANY_MAX];
+};
 
 static void many_done(void *payload, jolt_http_resp *resp)
 {
@@ -443,12 +449,59 @@ static void many_done(void *payload, jolt_http_resp *resp)
 	many *m = o->m;
 	pthread_mutex_lock(&m->mu);
 	m->threads[o->i] = pthread_self();
+	m->calls[o->i]++;
 	if (resp->err == 0 && resp->status == 200 && !strcmp(resp->body, "ok"))
 		m->ok++;
+	if (resp->err == JOLT_EINFRA && strstr(resp->errmsg, "shutting down"))
+		m->down++;
 	m->done++;
 	pthread_cond_signal(&m->cv);
 	pthread_mutex_unlock(&m->mu);
 	jolt_http_resp_release(resp);
+}
+
+static many *many_new(void)
+{
+	many *m = jolt_xcalloc(1, sizeof(*m));
+	pthread_mutex_init(&m->mu, NULL);
+	pthread_cond_init(&m->cv, NULL);
+	return m;
+}
+
+static void many_free(many *m)
+{
+	pthread_cond_destroy(&m->cv);
+	pthread_mutex_destroy(&m->mu);
+	free(m);
+}
+
+/* Submit requests from..to-1 of m to url, each after delay_ms. */
+static void many_submit(jolt_http *h, many *m, const char *url, int from,
+			int to, long delay_ms)
+{
+	for (int i = from; i < to; i++) {
+		m->ones[i] = (one){m, i};
+		jolt_http_req req = {
+		    .url = url, .body = "{}", .delay_ms = delay_ms};
+		assert_int_equal(
+		    jolt_http_submit(h, &req, many_done, &m->ones[i]), 0);
+	}
+}
+
+static void many_wait(many *m, int n)
+{
+	pthread_mutex_lock(&m->mu);
+	while (m->done < n)
+		pthread_cond_wait(&m->cv, &m->mu);
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* Each of the n requests called back exactly once. */
+static void assert_once_each(const many *m, int n)
+{
+	assert_int_equal(m->done, n);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(m->calls[i], 1);
 }
 
 static void test_http_100_concurrent(void **state)
@@ -458,31 +511,107 @@ static void test_http_100_concurrent(void **state)
 	ts_server *s = ts_start(steps, 1);
 	char *url = url_of(s, "/x");
 	jolt_http *h = NULL;
-	assert_int_equal(jolt_http_new(&h, NULL), 0);
-	many m = {.done = 0};
-	pthread_mutex_init(&m.mu, NULL);
-	pthread_cond_init(&m.cv, NULL);
-	one ones[100];
-	for (int i = 0; i < 100; i++) {
-		ones[i] = (one){&m, i};
-		jolt_http_req req = {.url = url, .body = "{}"};
-		assert_int_equal(jolt_http_submit(h, &req, many_done, &ones[i]),
-				 0);
-	}
-	pthread_mutex_lock(&m.mu);
-	while (m.done < 100)
-		pthread_cond_wait(&m.cv, &m.mu);
-	pthread_mutex_unlock(&m.mu);
+	/* One loop: every callback on the same thread. */
+	jolt_http_opts opts = {.loops = 1};
+	assert_int_equal(jolt_http_new(&h, &opts), 0);
+	assert_int_equal(jolt_http_nloops(h), 1);
+	many *m = many_new();
+	many_submit(h, m, url, 0, 100, 0);
+	many_wait(m, 100);
 	jolt_http_free(h);
-	assert_int_equal(m.ok, 100);
+	assert_once_each(m, 100);
+	assert_int_equal(m->ok, 100);
 	assert_int_equal(ts_count(s), 100);
 	for (int i = 1; i < 100; i++)
-		assert_true(pthread_equal(m.threads[i], m.threads[0]));
-	assert_false(pthread_equal(m.threads[0], pthread_self()));
-	pthread_cond_destroy(&m.cv);
-	pthread_mutex_destroy(&m.mu);
+		assert_true(pthread_equal(m->threads[i], m->threads[0]));
+	assert_false(pthread_equal(m->threads[0], pthread_self()));
+	many_free(m);
 	free(url);
 	ts_stop(s);
+}
+
+/* Distinct threads among m->threads[0..n). */
+static int distinct_threads(const many *m, int n)
+{
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		int seen = 0;
+		for (int j = 0; j < i && !seen; j++)
+			seen = pthread_equal(m->threads[i], m->threads[j]);
+		k += !seen;
+	}
+	return k;
+}
+
+static void test_http_loops_spread(void **state)
+{
+	static const ts_step steps[] = {
+	    {.mode = TS_NORMAL, .status = 200, .body = "ok", .delay_ms = 20}};
+	ts_server *s = ts_start(steps, 1);
+	char *url = url_of(s, "/x");
+	jolt_http *h = NULL;
+	jolt_http_opts opts = {.loops = 4, .max_conns_per_host = 16};
+	assert_int_equal(jolt_http_new(&h, &opts), 0);
+	assert_int_equal(jolt_http_nloops(h), 4);
+	many *m = many_new();
+	enum { N = 200 };
+	many_submit(h, m, url, 0, N, 0);
+	many_wait(m, N);
+	jolt_http_free(h);
+	assert_once_each(m, N);
+	assert_int_equal(m->ok, N);
+	assert_int_equal(ts_count(s), N);
+	/* Dealt in turn: every loop carried some, on its own thread. */
+	assert_int_equal(distinct_threads(m, N), 4);
+	for (int i = 0; i < N; i++)
+		assert_false(pthread_equal(m->threads[i], pthread_self()));
+	many_free(m);
+	free(url);
+	ts_stop(s);
+}
+
+static void test_http_free_with_requests_in_flight(void **state)
+{
+	static const ts_step steps[] = {
+	    {.mode = TS_NORMAL, .status = 200, .body = "ok", .delay_ms = 300}};
+	ts_server *s = ts_start(steps, 1);
+	char *url = url_of(s, "/x");
+	jolt_http *h = NULL;
+	jolt_http_opts opts = {.loops = 3};
+	assert_int_equal(jolt_http_new(&h, &opts), 0);
+	many *m = many_new();
+	enum { N = 30, D = 6 };
+	many_submit(h, m, url, 0, N, 0);
+	/* D more wait ten minutes before going out: never sent. */
+	many_submit(h, m, url, N, N + D, 600000);
+	/* Free at once: what is in flight on every loop finishes first. */
+	jolt_http_free(h);
+	assert_once_each(m, N + D);
+	assert_int_equal(m->ok, N);
+	assert_int_equal(m->down, D);
+	assert_int_equal(ts_count(s), N);
+	many_free(m);
+	free(url);
+	ts_stop(s);
+}
+
+static void test_http_loops_default(void **state)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = cores < 1 ? 1 : (size_t)cores;
+	if (want > JOLT_HTTP_LOOPS_MAX)
+		want = JOLT_HTTP_LOOPS_MAX;
+	assert_int_equal(jolt_http_loops_default(1), 1);
+	assert_int_equal(jolt_http_loops_default(1024), want);
+	jolt_http *h = NULL;
+	jolt_http_opts opts = {.max_conns_per_host = 1024};
+	assert_int_equal(jolt_http_new(&h, &opts), 0);
+	assert_int_equal(jolt_http_nloops(h), want);
+	jolt_http_free(h);
+	opts.loops = 1000; /* capped */
+	assert_int_equal(jolt_http_new(&h, &opts), 0);
+	assert_int_equal(jolt_http_nloops(h), JOLT_HTTP_LOOPS_MAX);
+	jolt_http_free(h);
 }
 
 static void test_http_delay(void **state)
@@ -690,6 +819,9 @@ int main(void)
 	    cmocka_unit_test(test_http_sse_error_body_is_kept),
 	    cmocka_unit_test(test_http_stream_abort_by_callback),
 	    cmocka_unit_test(test_http_100_concurrent),
+	    cmocka_unit_test(test_http_loops_spread),
+	    cmocka_unit_test(test_http_free_with_requests_in_flight),
+	    cmocka_unit_test(test_http_loops_default),
 	    cmocka_unit_test(test_http_delay),
 	    cmocka_unit_test(test_http_free_aborts_delayed),
 	    cmocka_unit_test(test_http_bad_url),
