@@ -365,8 +365,9 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 				     jolt_visible_needs_trace(per[ti].v[k]);
 	}
 	/* The baseline oracles' tool results, when a response variant's
-	 * verdict or sim:literal needs them: replayed apart, without the
-	 * cache (which keeps no trace) and without a line of output. */
+	 * verdict or sim:literal needs them: replayed apart (the cache keeps
+	 * their traces, and their results for the replays below), without a
+	 * line of output. */
 	cache = jolt_cli_open_cache(o->cache, o->no_cache);
 	if (need_trace) {
 		base = jolt_xcalloc(ntasks + 1, sizeof(*base));
@@ -374,7 +375,9 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 			base[ti].v = per[ti].v[0];
 			base[ti].trace = true;
 		}
-		jolt_replay_opts to = {.workers = (int)o->workers};
+		jolt_replay_opts to = {.cache = cache,
+				       .workers = (int)o->workers,
+				       .no_memo = o->no_cache};
 		rc = jolt_replay_run(base, ntasks, &d, &to);
 		if (rc)
 			goto done;
@@ -393,6 +396,8 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 		const jolt_variant *b0 = per[ti].v[0];
 		const json_t *trace = base ? base[ti].res.trace : NULL;
 		first[ti] = nitems;
+		if (base) /* its oracle, replayed above for the trace */
+			jolt_replay_take(&items[nitems], &base[ti]);
 		items[nitems++].v = b0;
 		items[nitems].v = b0;
 		items[nitems++].policy = "null";
