@@ -16,6 +16,7 @@
 #include "run/checkcache.h"
 #include "run/replay.h"
 #include "run/visible.h"
+#include "world/execmemo.h"
 
 struct check_opts {
 	jolt_strlist axes;
@@ -341,6 +342,7 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	jolt_task_variants *per = NULL;
 	jolt_task_ref *tasks = NULL;
 	jolt_checkcache *cache = NULL;
+	jolt_execmemo *memo = NULL;
 	struct op_tally *ops = jolt_xcalloc(jolt_op_count(), sizeof(*ops));
 	long *inherit = NULL; /* per task: sim:null replays as its baseline's */
 	size_t *first = NULL; /* per task: its baseline's first item */
@@ -369,6 +371,9 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	 * their traces, and their results for the replays below), without a
 	 * line of output. */
 	cache = jolt_cli_open_cache(o->cache, o->no_cache);
+	/* One memo for both passes: the variants' commands on the trees the
+	 * baselines left are the baselines'. */
+	memo = o->no_cache ? NULL : jolt_execmemo_new();
 	if (need_trace) {
 		base = jolt_xcalloc(ntasks + 1, sizeof(*base));
 		for (size_t ti = 0; ti < ntasks; ti++) {
@@ -377,7 +382,8 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 		}
 		jolt_replay_opts to = {.cache = cache,
 				       .workers = (int)o->workers,
-				       .no_memo = o->no_cache};
+				       .no_memo = o->no_cache,
+				       .memo = memo};
 		rc = jolt_replay_run(base, ntasks, &d, &to);
 		if (rc)
 			goto done;
@@ -436,7 +442,7 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	}
 	jolt_replay_opts ro = {
 		.cache = cache, .workers = (int)o->workers, .progress = "check",
-		.no_memo = o->no_cache,
+		.no_memo = o->no_cache, .memo = memo,
 	};
 	rc = jolt_replay_run(items, nitems, &d, &ro);
 	if (rc)
@@ -500,6 +506,7 @@ done:
 	jolt_task_variants_free(per, ntasks);
 	free(tasks);
 	jolt_checkcache_close(cache);
+	jolt_execmemo_free(memo);
 	jolt_cli_free_suites(suites, argc);
 	if (rc)
 		return rc;

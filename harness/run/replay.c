@@ -305,7 +305,7 @@ int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d,
 	    .tty = isatty(2),
 	};
 	jolt_driver_cfg dd = *d;
-	dd.memo = o->no_memo ? NULL : jolt_execmemo_new();
+	dd.memo = o->no_memo ? NULL : o->memo ? o->memo : jolt_execmemo_new();
 	job.d = &dd;
 	jolt_model_spec ospec = {.provider = "sim", .model = "oracle"};
 	jolt_model_spec tspec = {.provider = "sim", .model = THROWN_PROFILE};
@@ -359,7 +359,8 @@ done:
 		job.be->close(job.oracle);
 	if (job.thrown)
 		job.be->close(job.thrown);
-	jolt_execmemo_free(dd.memo);
+	if (dd.memo != o->memo)
+		jolt_execmemo_free(dd.memo);
 	free(dup);
 	free(rep);
 	free(job.todo);

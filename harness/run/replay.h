@@ -44,6 +44,9 @@ typedef struct jolt_replay_opts {
 	/* Run every sandboxed command, even one already run on the same
 	 * tree (world/execmemo.h): --no-cache. */
 	bool no_memo;
+	/* The memo to use, shared by several calls (borrowed); NULL: one of
+	 * the call's own, unless no_memo. */
+	struct jolt_execmemo *memo;
 } jolt_replay_opts;
 
 /* Replay every item, taking what the cache remembers and running the
