@@ -575,6 +575,38 @@ static void db_failed(jolt_checkcache *c, int rc)
 	db_close(c);
 }
 
+/* Done with st (its row read or its write made), if the cache still
+ * stands: ready for the next use. Called with the lock held. */
+static void end_step(jolt_checkcache *c, sqlite3_stmt *st)
+{
+	if (!c->db)
+		return; /* closed by a failure: st is gone */
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Run the query st for key, with the lock held and the cache usable;
+ * true when its row is there to read (then end_step). */
+static bool step_get(jolt_checkcache *c, sqlite3_stmt *st,
+		     const char key[65])
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, key, 64, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_failed(c, rc);
+	return rc == SQLITE_ROW;
+}
+
+/* Make the write st (its parameters bound), with the lock held. */
+static void step_put(jolt_checkcache *c, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		db_failed(c, rc);
+	end_step(c, st);
+}
+
 bool jolt_checkcache_get(jolt_checkcache *c, jolt_trial_result *out,
 			 const char key[65], const jolt_driver_cfg *d)
 {
@@ -585,10 +617,7 @@ bool jolt_checkcache_get(jolt_checkcache *c, jolt_trial_result *out,
 	if (!c->db)
 		goto done;
 	sqlite3_stmt *st = c->s_get;
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, key, 64, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (step_get(c, st, key)) {
 		const char *oc = (const char *)sqlite3_column_text(st, 0);
 		int outcome = oc ? jolt_outcome_parse(oc) : -1;
 		long long ec = sqlite3_column_int64(st, 1);
@@ -609,11 +638,8 @@ bool jolt_checkcache_get(jolt_checkcache *c, jolt_trial_result *out,
 			    det ? jolt_xstrdup((const char *)det) : NULL;
 			hit = true;
 		}
-	} else if (rc != SQLITE_DONE) {
-		db_failed(c, rc);
 	}
-	if (c->db)
-		sqlite3_reset(st);
+	end_step(c, st);
 done:
 	pthread_mutex_unlock(&c->lock);
 	return hit;
@@ -647,13 +673,7 @@ void jolt_checkcache_put(jolt_checkcache *c, const char key[65],
 	sqlite3_bind_int(st, 8, mistake);
 	sqlite3_bind_text(st, 9, c->build, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)time(NULL));
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		db_failed(c, rc);
-	if (c->db) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	}
+	step_put(c, st);
 done:
 	pthread_mutex_unlock(&c->lock);
 }
@@ -668,10 +688,7 @@ bool jolt_checkcache_get_trace(jolt_checkcache *c, json_t **out,
 	if (!c->db)
 		goto done;
 	sqlite3_stmt *st = c->s_tget;
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, key, 64, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (step_get(c, st, key)) {
 		const char *text = (const char *)sqlite3_column_text(st, 0);
 		/* Not an object: another writer's damage; a miss. */
 		json_t *t = text ? json_loads(text, 0, NULL) : NULL;
@@ -679,11 +696,8 @@ bool jolt_checkcache_get_trace(jolt_checkcache *c, json_t **out,
 			*out = t;
 		else
 			json_decref(t);
-	} else if (rc != SQLITE_DONE) {
-		db_failed(c, rc);
 	}
-	if (c->db)
-		sqlite3_reset(st);
+	end_step(c, st);
 done:
 	pthread_mutex_unlock(&c->lock);
 	return *out != NULL;
@@ -707,13 +721,7 @@ void jolt_checkcache_put_trace(jolt_checkcache *c, const char key[65],
 	sqlite3_bind_text(st, 1, key, 64, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		db_failed(c, rc);
-	if (c->db) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	}
+	step_put(c, st);
 done:
 	pthread_mutex_unlock(&c->lock);
 	free(text);
