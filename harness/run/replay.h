@@ -36,6 +36,9 @@ struct jolt_checkcache;
 
 typedef struct jolt_replay_opts {
 	struct jolt_checkcache *cache; /* NULL: replay everything */
+	/* The memo of sandboxed commands to use, shared by several calls
+	 * (borrowed); NULL: one of the call's own, unless no_memo. */
+	struct jolt_execmemo *memo;
 	int workers;          /* replays at once; 0 = the online cores */
 	/* Progress on stderr, lines starting "LABEL: " (updated in place on
 	 * a terminal, every few seconds otherwise) and a closing line saying
@@ -44,9 +47,6 @@ typedef struct jolt_replay_opts {
 	/* Run every sandboxed command, even one already run on the same
 	 * tree (world/execmemo.h): --no-cache. */
 	bool no_memo;
-	/* The memo to use, shared by several calls (borrowed); NULL: one of
-	 * the call's own, unless no_memo. */
-	struct jolt_execmemo *memo;
 } jolt_replay_opts;
 
 /* Replay every item, taking what the cache remembers and running the
