@@ -16,6 +16,7 @@
 #include "run/checkcache.h"
 #include "run/replay.h"
 #include "run/visible.h"
+#include "world/execmemo.h"
 
 struct check_opts {
 	jolt_strlist axes;
@@ -326,6 +327,7 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	jolt_task_variants *per = NULL;
 	jolt_task_ref *tasks = NULL;
 	jolt_checkcache *cache = NULL;
+	jolt_execmemo *memo = NULL;
 	struct op_tally *ops = jolt_xcalloc(jolt_op_count(), sizeof(*ops));
 	long *inherit = NULL; /* per task: sim:null replays as its baseline's */
 	size_t *first = NULL; /* per task: its baseline's first item */
@@ -350,16 +352,23 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 				     jolt_visible_needs_trace(per[ti].v[k]);
 	}
 	/* The baseline oracles' tool results, when a response variant's
-	 * verdict or sim:literal needs them: replayed apart, without the
-	 * cache (which keeps no trace) and without a line of output. */
+	 * verdict or sim:literal needs them: replayed apart (the cache keeps
+	 * their traces, and their results for the replays below), without a
+	 * line of output. */
 	cache = jolt_cli_open_cache(o->cache, o->no_cache);
+	/* One memo for both passes: the variants' commands on the trees the
+	 * baselines left are the baselines'. */
+	memo = o->no_cache ? NULL : jolt_execmemo_new();
 	if (need_trace) {
 		base = jolt_xcalloc(ntasks + 1, sizeof(*base));
 		for (size_t ti = 0; ti < ntasks; ti++) {
 			base[ti].v = per[ti].v[0];
 			base[ti].trace = true;
 		}
-		jolt_replay_opts to = {.workers = (int)o->workers};
+		jolt_replay_opts to = {.cache = cache,
+				       .workers = (int)o->workers,
+				       .no_memo = o->no_cache,
+				       .memo = memo};
 		rc = jolt_replay_run(base, ntasks, &d, &to);
 		if (rc)
 			goto done;
@@ -378,6 +387,8 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 		const jolt_variant *b0 = per[ti].v[0];
 		const json_t *trace = base ? base[ti].res.trace : NULL;
 		first[ti] = nitems;
+		if (base) /* its oracle, replayed above for the trace */
+			jolt_replay_take(&items[nitems], &base[ti]);
 		items[nitems++].v = b0;
 		items[nitems].v = b0;
 		items[nitems++].policy = "null";
@@ -416,7 +427,7 @@ int jolt_cmd_check(void *vo, int argc, char **argv)
 	}
 	jolt_replay_opts ro = {
 		.cache = cache, .workers = (int)o->workers, .progress = "check",
-		.no_memo = o->no_cache,
+		.no_memo = o->no_cache, .memo = memo,
 	};
 	rc = jolt_replay_run(items, nitems, &d, &ro);
 	if (rc)
@@ -480,6 +491,7 @@ done:
 	jolt_task_variants_free(per, ntasks);
 	free(tasks);
 	jolt_checkcache_close(cache);
+	jolt_execmemo_free(memo);
 	jolt_cli_free_suites(suites, argc);
 	if (rc)
 		return rc;

@@ -27,7 +27,7 @@
 #include "run/checkcache.h"
 
 /* Bump when the table or the key changes: an older table is dropped. */
-#define CACHE_SCHEMA "1"
+#define CACHE_SCHEMA "2"
 #define CACHE_FILE "check.db"
 #define CACHE_BUSY_TIMEOUT_MS 5000
 /* Entries not written for this long are pruned when the cache opens, so
@@ -39,6 +39,8 @@
 #define TREE_MAX_DEPTH 64
 /* A result's detail is a grader's message; longer ones are not kept. */
 #define DETAIL_MAX (16 * 1024)
+/* A replay's trace (JSON) beyond this is not kept. */
+#define TRACE_MAX (8L << 20)
 
 /* The number of error classes, to check what the table holds. */
 #define EC_ONE(n, s) +1
@@ -59,6 +61,8 @@ struct jolt_checkcache {
 	pthread_mutex_t lock; /* db, the statements, warned */
 	sqlite3_stmt *s_get;
 	sqlite3_stmt *s_put;
+	sqlite3_stmt *s_tget;
+	sqlite3_stmt *s_tput;
 	bool warned;
 	char build[65];	    /* the build id, hex */
 	struct memo *memos; /* suites' and tasks' */
@@ -352,7 +356,10 @@ static const char schema_sql[] =
     " error_class INTEGER NOT NULL, steps INTEGER, latency_ms INTEGER,"
     " detail TEXT, variant TEXT, mistake INTEGER, build TEXT,"
     " created INTEGER);"
-    "CREATE INDEX IF NOT EXISTS replays_created ON replays(created);";
+    "CREATE INDEX IF NOT EXISTS replays_created ON replays(created);"
+    "CREATE TABLE IF NOT EXISTS traces("
+    " key TEXT PRIMARY KEY, trace TEXT NOT NULL, created INTEGER);"
+    "CREATE INDEX IF NOT EXISTS traces_created ON traces(created);";
 /* clang-format on */
 
 static bool mkdir_p(const char *dir)
@@ -414,6 +421,7 @@ static int db_open(jolt_checkcache *c)
 	if (!same) {
 		rc = sqlite3_exec(c->db,
 				  "DROP TABLE replays;"
+				  "DROP TABLE traces;"
 				  "INSERT OR REPLACE INTO meta "
 				  "VALUES('schema', '" CACHE_SCHEMA "');",
 				  NULL, NULL, NULL);
@@ -422,10 +430,11 @@ static int db_open(jolt_checkcache *c)
 		if (rc != SQLITE_OK)
 			return rc;
 	}
-	char prune[128];
+	char prune[160];
+	long long old = (long long)time(NULL) - CACHE_MAX_AGE_S;
 	snprintf(prune, sizeof(prune),
-		 "DELETE FROM replays WHERE created < %lld",
-		 (long long)time(NULL) - CACHE_MAX_AGE_S);
+		 "DELETE FROM replays WHERE created < %lld;"
+		 "DELETE FROM traces WHERE created < %lld", old, old);
 	rc = sqlite3_exec(c->db, prune, NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(
@@ -441,6 +450,16 @@ static int db_open(jolt_checkcache *c)
 		    " mistake, build, created)"
 		    " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		    -1, &c->s_put, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(
+		    c->db, "SELECT trace FROM traces WHERE key = ?", -1,
+		    &c->s_tget, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(
+		    c->db,
+		    "INSERT OR REPLACE INTO traces(key, trace, created)"
+		    " VALUES(?, ?, ?)",
+		    -1, &c->s_tput, NULL);
 	return rc;
 }
 
@@ -448,8 +467,10 @@ static void db_close(jolt_checkcache *c)
 {
 	sqlite3_finalize(c->s_get);
 	sqlite3_finalize(c->s_put);
+	sqlite3_finalize(c->s_tget);
+	sqlite3_finalize(c->s_tput);
 	sqlite3_close(c->db);
-	c->s_get = c->s_put = NULL;
+	c->s_get = c->s_put = c->s_tget = c->s_tput = NULL;
 	c->db = NULL;
 }
 
@@ -554,6 +575,38 @@ static void db_failed(jolt_checkcache *c, int rc)
 	db_close(c);
 }
 
+/* Done with st (its row read or its write made), if the cache still
+ * stands: ready for the next use. Called with the lock held. */
+static void end_step(jolt_checkcache *c, sqlite3_stmt *st)
+{
+	if (!c->db)
+		return; /* closed by a failure: st is gone */
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Run the query st for key, with the lock held and the cache usable;
+ * true when its row is there to read (then end_step). */
+static bool step_get(jolt_checkcache *c, sqlite3_stmt *st,
+		     const char key[65])
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, key, 64, SQLITE_TRANSIENT);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		db_failed(c, rc);
+	return rc == SQLITE_ROW;
+}
+
+/* Make the write st (its parameters bound), with the lock held. */
+static void step_put(jolt_checkcache *c, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		db_failed(c, rc);
+	end_step(c, st);
+}
+
 bool jolt_checkcache_get(jolt_checkcache *c, jolt_trial_result *out,
 			 const char key[65], const jolt_driver_cfg *d)
 {
@@ -564,10 +617,7 @@ bool jolt_checkcache_get(jolt_checkcache *c, jolt_trial_result *out,
 	if (!c->db)
 		goto done;
 	sqlite3_stmt *st = c->s_get;
-	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, key, 64, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (step_get(c, st, key)) {
 		const char *oc = (const char *)sqlite3_column_text(st, 0);
 		int outcome = oc ? jolt_outcome_parse(oc) : -1;
 		long long ec = sqlite3_column_int64(st, 1);
@@ -588,11 +638,8 @@ bool jolt_checkcache_get(jolt_checkcache *c, jolt_trial_result *out,
 			    det ? jolt_xstrdup((const char *)det) : NULL;
 			hit = true;
 		}
-	} else if (rc != SQLITE_DONE) {
-		db_failed(c, rc);
 	}
-	if (c->db)
-		sqlite3_reset(st);
+	end_step(c, st);
 done:
 	pthread_mutex_unlock(&c->lock);
 	return hit;
@@ -626,13 +673,56 @@ void jolt_checkcache_put(jolt_checkcache *c, const char key[65],
 	sqlite3_bind_int(st, 8, mistake);
 	sqlite3_bind_text(st, 9, c->build, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 10, (sqlite3_int64)time(NULL));
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		db_failed(c, rc);
-	if (c->db) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	}
+	step_put(c, st);
 done:
 	pthread_mutex_unlock(&c->lock);
+}
+
+bool jolt_checkcache_get_trace(jolt_checkcache *c, json_t **out,
+			       const char key[65])
+{
+	*out = NULL;
+	if (!c)
+		return false;
+	pthread_mutex_lock(&c->lock);
+	if (!c->db)
+		goto done;
+	sqlite3_stmt *st = c->s_tget;
+	if (step_get(c, st, key)) {
+		const char *text = (const char *)sqlite3_column_text(st, 0);
+		/* Not an object: another writer's damage; a miss. */
+		json_t *t = text ? json_loads(text, 0, NULL) : NULL;
+		if (json_is_object(t))
+			*out = t;
+		else
+			json_decref(t);
+	}
+	end_step(c, st);
+done:
+	pthread_mutex_unlock(&c->lock);
+	return *out != NULL;
+}
+
+void jolt_checkcache_put_trace(jolt_checkcache *c, const char key[65],
+			       const json_t *trace)
+{
+	if (!c || !json_is_object(trace))
+		return;
+	char *text = json_dumps(trace, JSON_COMPACT);
+	if (!text || strlen(text) > (size_t)TRACE_MAX) {
+		free(text);
+		return;
+	}
+	pthread_mutex_lock(&c->lock);
+	if (!c->db)
+		goto done;
+	sqlite3_stmt *st = c->s_tput;
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, key, 64, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	step_put(c, st);
+done:
+	pthread_mutex_unlock(&c->lock);
+	free(text);
 }

@@ -31,6 +31,7 @@
 #ifndef JOLT_CHECKCACHE_H
 #define JOLT_CHECKCACHE_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "core/trial.h"
@@ -74,6 +75,18 @@ bool jolt_checkcache_get(jolt_checkcache *c, jolt_trial_result *out,
 void jolt_checkcache_put(jolt_checkcache *c, const char key[65],
 			 const struct jolt_variant *v, bool mistake,
 			 const jolt_trial_result *r);
+
+/* The trace kept with the result under key (jolt_checkcache_put_trace):
+ * *out is a new reference, NULL on a miss. A replay asked for its trace
+ * (jolt check's baseline oracles, whose tool results decide the response
+ * axis's visible change and sim:literal's expectations) is taken from the
+ * cache only when both its result and its trace are kept. */
+bool jolt_checkcache_get_trace(jolt_checkcache *c, json_t **out,
+			       const char key[65]);
+/* Keep the trace of the replay whose result is under key; one whose JSON
+ * is over 8 MiB is not kept. */
+void jolt_checkcache_put_trace(jolt_checkcache *c, const char key[65],
+			       const json_t *trace);
 
 /* Whether the cache remembers anything (false once disabled by a
  * warning); for messages and tests. */

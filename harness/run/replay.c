@@ -109,9 +109,15 @@ static void replay_one(size_t k, int worker, void *payload)
 			   j->d, worker);
 	if (it->rc)
 		it->err = jolt_xstrdup(jolt_err_msg());
-	else if (j->keys[i][0])
+	else if (j->keys[i][0]) {
+		/* The trace first: a result without its trace is not taken
+		 * for a replay that asks for the trace. */
+		if (it->trace)
+			jolt_checkcache_put_trace(j->cache, j->keys[i],
+						  it->res.trace);
 		jolt_checkcache_put(j->cache, j->keys[i], it->v, it->mistake,
 				    &it->res);
+	}
 	/* Only what asked for its trace keeps it: a check holds tens of
 	 * thousands of replays, and their traces with the files read and
 	 * written would take gigabytes. */
@@ -225,21 +231,42 @@ static size_t dedupe(struct replay_job *j, size_t *ntodo, size_t *dup,
 	return ndup;
 }
 
-/* An identical item's outcome for item i; the cache learns it too. */
-static void take_from(struct replay_job *j, size_t i, size_t from)
+void jolt_replay_take(jolt_replay *it, const jolt_replay *src)
 {
-	jolt_replay *it = &j->items[i];
-	const jolt_replay *src = &j->items[from];
 	it->rc = src->rc;
 	it->err = src->err ? jolt_xstrdup(src->err) : NULL;
 	it->res = src->res;
 	it->res.answer = src->res.answer ? jolt_xstrdup(src->res.answer) : NULL;
 	it->res.detail = src->res.detail ? jolt_xstrdup(src->res.detail) : NULL;
 	it->res.trace = json_incref(src->res.trace);
+	it->cached = src->cached;
+	it->given = true;
+}
+
+/* An identical item's outcome for item i; the cache learns it too. */
+static void take_from(struct replay_job *j, size_t i, size_t from)
+{
+	jolt_replay *it = &j->items[i];
+	jolt_replay_take(it, &j->items[from]);
+	it->given = false;
 	if (!it->rc && j->keys[i][0])
 		jolt_checkcache_put(j->cache, j->keys[i], it->v, it->mistake,
 				    &it->res);
 	atomic_fetch_add(&j->done, 1);
+}
+
+/* What the cache remembers of item i under its key: the result, and the
+ * trace too when the item asks for it. */
+static bool cached(struct replay_job *j, size_t i)
+{
+	jolt_replay *it = &j->items[i];
+	if (!jolt_checkcache_get(j->cache, &it->res, j->keys[i], j->d))
+		return false;
+	if (!it->trace ||
+	    jolt_checkcache_get_trace(j->cache, &it->res.trace, j->keys[i]))
+		return true;
+	jolt_trial_result_release(&it->res);
+	return false;
 }
 
 /* Take what the cache remembers; list the rest in j->todo. */
@@ -249,19 +276,23 @@ static size_t lookup(struct replay_job *j, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		jolt_replay *it = &j->items[i];
 		j->keys[i][0] = '\0';
+		if (it->given) { /* counted as it was had */
+			j->cached += it->cached;
+			continue;
+		}
 		const char *as = it->policy ? it->policy
 				 : it->mistake ? "mistake" : "oracle";
-		if (j->cache && !it->trace &&
+		if (j->cache &&
 		    jolt_checkcache_key_as(j->cache, j->keys[i], it->v, as,
 					   j->d) &&
-		    jolt_checkcache_get(j->cache, &it->res, j->keys[i], j->d)) {
+		    cached(j, i)) {
 			it->cached = true;
 			j->cached++;
 			continue;
 		}
 		j->todo[ntodo++] = i;
 	}
-	atomic_store(&j->done, j->cached);
+	atomic_store(&j->done, n - ntodo);
 	return ntodo;
 }
 
@@ -281,7 +312,7 @@ int jolt_replay_run(jolt_replay *items, size_t n, const jolt_driver_cfg *d,
 	    .tty = isatty(2),
 	};
 	jolt_driver_cfg dd = *d;
-	dd.memo = o->no_memo ? NULL : jolt_execmemo_new();
+	dd.memo = o->no_memo ? NULL : o->memo ? o->memo : jolt_execmemo_new();
 	job.d = &dd;
 	jolt_model_spec ospec = {.provider = "sim", .model = "oracle"};
 	jolt_model_spec tspec = {.provider = "sim", .model = THROWN_PROFILE};
@@ -340,7 +371,8 @@ done:
 		job.be->close(job.oracle);
 	if (job.thrown)
 		job.be->close(job.thrown);
-	jolt_execmemo_free(dd.memo);
+	if (dd.memo != o->memo)
+		jolt_execmemo_free(dd.memo);
 	free(dup);
 	free(rep);
 	free(job.todo);

@@ -20,8 +20,12 @@ typedef struct jolt_replay {
 	const char *policy;   /* in: a label-free sim profile to replay
 			       * instead ("literal", "null": model/sim.h);
 			       * NULL: the oracle or the mistake */
-	bool trace;           /* in: run it even when the cache remembers
-			       * it, for the trace */
+	bool trace;           /* in: keep its trace (taken from the cache
+			       * only when it kept the trace too) */
+	bool given;           /* in: rc, err, res and cached are already
+			       * set (jolt_replay_take): neither looked up
+			       * nor run, counted as cached or run as it
+			       * was */
 	int rc;               /* out: harness fault of this replay, or 0 */
 	char *err;            /* out: rc's message, owned */
 	jolt_trial_result res; /* out: meaningful when rc is 0; its trace
@@ -33,6 +37,9 @@ struct jolt_checkcache;
 
 typedef struct jolt_replay_opts {
 	struct jolt_checkcache *cache; /* NULL: replay everything */
+	/* The memo of sandboxed commands to use, shared by several calls
+	 * (borrowed); NULL: one of the call's own, unless no_memo. */
+	struct jolt_execmemo *memo;
 	int workers;          /* replays at once; 0 = the online cores */
 	/* Progress on stderr, lines starting "LABEL: " (updated in place on
 	 * a terminal, every few seconds otherwise) and a closing line saying
@@ -64,6 +71,10 @@ bool jolt_replay_infra(const jolt_replay *it);
 /* One line on why an item did not pass: the fault, else the graders'
  * detail, else the error class. Borrowed from the item. */
 const char *jolt_replay_why(const jolt_replay *it);
+
+/* Give it src's outcome (a replay of the same thing made earlier in this
+ * process): rc, err, res (its trace shared) and cached, and set `given`. */
+void jolt_replay_take(jolt_replay *it, const jolt_replay *src);
 
 /* Free what the replays produced (not the array). */
 void jolt_replay_release(jolt_replay *items, size_t n);

@@ -116,6 +116,23 @@ static int remove_path(const char *abs)
 	return 0;
 }
 
+/* Bring the index's cached file stats up to date with the working copy
+ * (a copy's files have new inodes and times, so every entry looks
+ * changed): one pass that hashes each file, after which adding and
+ * updating everything below hashes only what really changed, instead of
+ * every file twice per commit. The entries' paths, modes and contents
+ * are not touched. */
+static int refresh_stat(git_repository *repo, git_index *idx)
+{
+	git_diff *diff = NULL;
+	git_diff_options o;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_UPDATE_INDEX;
+	int rc = git_diff_index_to_workdir(&diff, repo, idx, &o);
+	git_diff_free(diff);
+	return rc;
+}
+
 static int git_commit_all(const char *workdir, const char *message,
 			  int64_t when)
 {
@@ -140,6 +157,7 @@ static int git_commit_all(const char *workdir, const char *message,
 		goto done;
 	}
 	if (git_repository_index(&idx, repo) < 0 ||
+	    refresh_stat(repo, idx) < 0 ||
 	    git_index_add_all(idx, &ps, GIT_INDEX_ADD_DEFAULT, NULL, NULL) <
 		0 ||
 	    git_index_update_all(idx, &ps, NULL, NULL) < 0 ||

@@ -375,8 +375,16 @@ struct memo_entry {
 	char *output; /* the workdir replaced by MEMO_WD */
 };
 
+/* A key whose command is being run: the others wait for its result. */
+struct running {
+	struct running *next;
+	char key[65];
+};
+
 struct jolt_execmemo {
 	pthread_mutex_t lock;
+	pthread_cond_t ran; /* a running key is done (kept or not) */
+	struct running *running;
 	struct memo_entry *bucket[MEMO_BUCKETS];
 	size_t bytes;
 	size_t hits, runs;
@@ -386,6 +394,7 @@ jolt_execmemo *jolt_execmemo_new(void)
 {
 	jolt_execmemo *m = jolt_xcalloc(1, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->ran, NULL);
 	return m;
 }
 
@@ -403,6 +412,7 @@ void jolt_execmemo_free(jolt_execmemo *m)
 		}
 	}
 	pthread_mutex_destroy(&m->lock);
+	pthread_cond_destroy(&m->ran);
 	free(m);
 }
 
@@ -458,19 +468,40 @@ static char *replace_all(const char *s, const char *from, const char *to)
 }
 
 /* A copy of the remembered result into *out, its changes made in the
- * working copy: 1; 0 when none is kept; a negative error code when the
- * changes could not be made. */
+ * working copy: 1; 0 when none is kept (then the caller runs the command
+ * and calls ran() after); a negative error code when the changes could
+ * not be made. A run of the same key under way is waited for. */
 static int memo_get(jolt_execmemo *m, jolt_sandbox_result *out,
 		    const char *key, const jolt_sandbox_opts *o)
 {
 	pthread_mutex_lock(&m->lock);
-	struct memo_entry *e = m->bucket[bucket_of(key)];
-	while (e && strcmp(e->key, key))
-		e = e->next;
+	struct memo_entry *e;
+	for (;;) {
+		e = m->bucket[bucket_of(key)];
+		while (e && strcmp(e->key, key))
+			e = e->next;
+		if (e)
+			break;
+		/* The same command on the same tree being run by another
+		 * replay: its result, once it is in, rather than a second
+		 * run of it. */
+		struct running *r = m->running;
+		while (r && strcmp(r->key, key))
+			r = r->next;
+		if (!r)
+			break;
+		pthread_cond_wait(&m->ran, &m->lock);
+	}
 	/* Entries are never removed or changed once in: safe to read after
 	 * the lock. */
 	if (e)
 		m->hits++;
+	if (!e) { /* this caller runs it */
+		struct running *r = jolt_xcalloc(1, sizeof(*r));
+		memcpy(r->key, key, sizeof(r->key));
+		r->next = m->running;
+		m->running = r;
+	}
 	pthread_mutex_unlock(&m->lock);
 	if (!e)
 		return 0;
@@ -481,6 +512,23 @@ static int memo_get(jolt_execmemo *m, jolt_sandbox_result *out,
 	out->truncated = e->truncated;
 	out->output = replace_all(e->output, MEMO_WD, o->workdir);
 	return 1;
+}
+
+/* The run of key that memo_get left to its caller is over (its result
+ * kept or not): wake whoever waits for it. */
+static void ran(jolt_execmemo *m, const char *key)
+{
+	pthread_mutex_lock(&m->lock);
+	for (struct running **p = &m->running; *p; p = &(*p)->next) {
+		if (strcmp((*p)->key, key))
+			continue;
+		struct running *r = *p;
+		*p = r->next;
+		free(r);
+		break;
+	}
+	pthread_cond_broadcast(&m->ran);
+	pthread_mutex_unlock(&m->lock);
 }
 
 /* Remember r under key, with the changes (taken). */
@@ -546,6 +594,7 @@ int jolt_execmemo_run(jolt_execmemo *m, jolt_sandbox_result *out,
 		delta_release(&d);
 		tree_release(&now);
 	}
+	ran(m, key);
 	tree_release(&before);
 	return rc;
 }

@@ -42,7 +42,9 @@ void jolt_execmemo_free(jolt_execmemo *m);
 
 /* jolt_sandbox_run through the memo: a remembered result when one is
  * kept for this tree and command, else a run (remembered when it may
- * be). Thread-safe. Same returns as jolt_sandbox_run, and JOLT_EIO
+ * be). Thread-safe: while one thread runs a command, another that
+ * reaches the same key waits for its result (and runs it itself when it
+ * was not remembered). Same returns as jolt_sandbox_run, and JOLT_EIO
  * when a remembered change cannot be made in the working copy. */
 int jolt_execmemo_run(jolt_execmemo *m, struct jolt_sandbox_result *out,
 		      const struct jolt_sandbox_opts *o);

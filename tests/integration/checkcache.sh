@@ -39,6 +39,17 @@ same "warm check prints the same" cold warm
 [ "$(closing warm)" = "$total $total 0" ] && ok "warm check is all cached" ||
 	notok "warm check: $(tail -1 "$D/warm.err")"
 
+# Nothing is replayed warm, not even the baselines whose traces decide
+# the response axis's visible change (the cache keeps those traces): no
+# working copy is made.
+mkdir -p "$D/wd"
+run warm-wd --cache "$C" --workdir-root "$D/wd" --keep-workdirs
+same "a warm check with kept working copies prints the same" cold warm-wd
+[ -z "$(ls -A "$D/wd")" ] && ok "a warm check makes no working copy" ||
+	notok "a warm check made working copies: $(ls -A "$D/wd" | head -3)"
+[ "$(sqlite3 "$C/check.db" 'select count(*) from traces' 2>/dev/null)" -ge 1 ] 2>/dev/null &&
+	ok "the cache keeps the baselines' traces" || notok "the cache keeps no trace"
+
 run serial --no-cache --workers 1
 same "--workers 4 prints what --workers 1 does" cold serial
 [ "$(closing serial)" = "$total 0 $total" ] && ok "--no-cache replays everything" ||

@@ -253,6 +253,24 @@ static void test_get_put(void **state)
 	assert_int_equal(got.outcome, JOLT_OUTCOME_PASS);
 	assert_null(got.detail);
 	jolt_trial_result_release(&got);
+	/* A trace is kept apart, under the result's key: absent until put,
+	 * then the same JSON in a later process. */
+	json_t *tr = NULL;
+	assert_false(jolt_checkcache_get_trace(c, &tr, ko));
+	assert_null(tr);
+	json_t *want = json_pack("{s:[{s:s, s:s, s:b}]}", "messages", "role",
+				 "tool", "content", "b2\n", "is_error", 0);
+	jolt_checkcache_put_trace(c, ko, want);
+	json_t *one = json_integer(1); /* not a trace: not kept */
+	jolt_checkcache_put_trace(c, km, one);
+	json_decref(one);
+	jolt_checkcache_close(c);
+	c = jolt_checkcache_open(cache);
+	assert_true(jolt_checkcache_get_trace(c, &tr, ko));
+	assert_true(json_equal(tr, want));
+	json_decref(tr);
+	json_decref(want);
+	assert_false(jolt_checkcache_get_trace(c, &tr, km));
 	/* A result slower than the current wall clock is not trusted. */
 	jolt_driver_cfg quick = d;
 	quick.timeout_s = 2;

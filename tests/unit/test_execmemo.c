@@ -10,6 +10,7 @@
 #include "test.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include "core/common.h"
@@ -278,6 +279,73 @@ static void test_other_copy_gets_its_own_path(void **state)
 	free(o2);
 }
 
+/* One of two replays running the same command on the same files at once. */
+struct racer {
+	struct fx *f;
+	const char *dir;
+	const char *cmd;
+	double timeout_s;
+	char *out;
+	bool timed_out;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	jolt_sandbox_opts o = {.workdir = r->dir, .command = r->cmd,
+			       .slot = SLOT, .memo = r->f->m,
+			       .timeout_s = r->timeout_s};
+	jolt_sandbox_result res;
+	if (jolt_sandbox_run(&res, &o) == 0) {
+		r->out = jolt_xstrdup(res.output ? res.output : "");
+		r->timed_out = res.timed_out;
+		jolt_sandbox_result_release(&res);
+	}
+	return NULL;
+}
+
+static void run_both(struct fx *f, struct racer *r, const char *cmd,
+		     double timeout_s)
+{
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++) {
+		r[i] = (struct racer){.f = f, .dir = i ? f->b : f->a,
+				      .cmd = cmd, .timeout_s = timeout_s};
+		assert_int_equal(pthread_create(&t[i], NULL, race, &r[i]), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	assert_non_null(r[0].out);
+	assert_non_null(r[1].out);
+}
+
+/* Started together, the same command on the same files runs once: the
+ * second waits for the first's result rather than running it too. One
+ * that is not remembered (it timed out) leaves the other to run it. */
+static void test_concurrent_same_command_runs_once(void **state)
+{
+	struct fx *f = *state;
+	put(f->a, "x.txt", "same\n");
+	put(f->b, "x.txt", "same\n");
+	struct racer r[2];
+	run_both(f, r, FRESH "; sleep 1; cat x.txt", 20);
+	counts(f, 1, 1);
+	/* The same uuid: one real run. */
+	char *a = strstr(r[0].out, "same"), *b = strstr(r[1].out, "same");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_int_equal(a - r[0].out, b - r[1].out);
+	assert_memory_equal(r[0].out, r[1].out, (size_t)(a - r[0].out));
+	free(r[0].out);
+	free(r[1].out);
+	run_both(f, r, "sleep 5", 0.5);
+	assert_true(r[0].timed_out);
+	assert_true(r[1].timed_out);
+	counts(f, 1, 3);
+	free(r[0].out);
+	free(r[1].out);
+}
+
 static void test_tree_hash(void **state)
 {
 	struct fx *f = *state;
@@ -317,6 +385,8 @@ int main(void)
 		test_not_remembered_timeouts_and_floods, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_other_copy_gets_its_own_path,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_concurrent_same_command_runs_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tree_hash, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
