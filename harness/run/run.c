@@ -779,7 +779,7 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 	 * to judge whether a response variant changes one, or to show an
 	 * in-process sim:literal their form; else it stays unset. Those
 	 * replays (one per task) go first, apart and silent, as `jolt
-	 * check` makes them: the cache keeps no trace. */
+	 * check` makes them. */
 	bool literal = s->literal = runs_literal(s);
 	checks = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*checks));
 	nchecks = s->nvariants;
@@ -794,7 +794,10 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 			where[npending++] = i;
 		}
 	if (npending > 0) {
-		jolt_replay_opts bo = {.workers = cfg->workers,
+		/* The cache keeps baselines' traces too: a warm pre-check
+		 * replays nothing. */
+		jolt_replay_opts bo = {.cache = cfg->cache,
+				       .workers = cfg->workers,
 				       .no_memo = !cfg->cache,
 				       .stop = &stop_requested};
 		rc = jolt_replay_run(pending, npending, &cfg->driver, &bo);
