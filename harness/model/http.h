@@ -1,6 +1,6 @@
 /*
- * http.h - the HTTP transport: a few event-loop threads (one per core by
- * default), each driving a libcurl multi interface, so hundreds of model
+ * http.h - the HTTP transport: one or a few event-loop threads (a second
+ * from 513 turns in flight, at most one per core, by default), each driving a libcurl multi interface, so hundreds of model
  * turns in flight share a handful of threads and no one thread is the
  * ceiling. Connection reuse, HTTP/2 where offered, TLS verification on,
  * connect and total timeouts, a hard cap on every body, SSE delivery for
@@ -21,6 +21,8 @@ typedef struct jolt_http jolt_http;
 
 /* Loop threads one jolt_http runs, at most. */
 #define JOLT_HTTP_LOOPS_MAX 16
+/* Connections (turns in flight) a loop takes before a second is added. */
+#define JOLT_HTTP_CONNS_PER_LOOP 512
 
 typedef struct jolt_http_opts {
 	double connect_timeout_s; /* 0 = 10 */
@@ -66,8 +68,9 @@ int jolt_http_new(jolt_http **out, const jolt_http_opts *o);
  * run; a request still waiting out its delay_ms fails at once with
  * JOLT_EINFRA), then free. */
 void jolt_http_free(jolt_http *h);
-/* Loops when none is asked for: one per online core, at most
- * JOLT_HTTP_LOOPS_MAX and at most conns (one turn needs no second). */
+/* Loops when none is asked for: one per JOLT_HTTP_CONNS_PER_LOOP
+ * connections (conns <= 0: one), at most one per online core and
+ * JOLT_HTTP_LOOPS_MAX. */
 size_t jolt_http_loops_default(long conns);
 /* The loops h runs. */
 size_t jolt_http_nloops(const jolt_http *h);

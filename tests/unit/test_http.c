@@ -598,11 +598,18 @@ static void test_http_free_with_requests_in_flight(void **state)
 static void test_http_loops_default(void **state)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t want = cores < 1 ? 1 : (size_t)cores;
-	if (want > JOLT_HTTP_LOOPS_MAX)
-		want = JOLT_HTTP_LOOPS_MAX;
+	size_t ncores = cores < 1 ? 1 : (size_t)cores;
+	/* One loop up to 512 in flight, then one per 512, at most a core
+	 * each. */
+	size_t want = ncores < 2 ? ncores : 2;
+	assert_int_equal(jolt_http_loops_default(0), 1);
 	assert_int_equal(jolt_http_loops_default(1), 1);
+	assert_int_equal(jolt_http_loops_default(64), 1);
+	assert_int_equal(jolt_http_loops_default(512), 1);
+	assert_int_equal(jolt_http_loops_default(513), want);
 	assert_int_equal(jolt_http_loops_default(1024), want);
+	size_t many = ncores < JOLT_HTTP_LOOPS_MAX ? ncores : JOLT_HTTP_LOOPS_MAX;
+	assert_int_equal(jolt_http_loops_default(512L * 64), many);
 	jolt_http *h = NULL;
 	jolt_http_opts opts = {.max_conns_per_host = 1024};
 	assert_int_equal(jolt_http_new(&h, &opts), 0);
