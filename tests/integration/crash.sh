@@ -99,13 +99,18 @@ cmp -s "$C/ref.rows" "$C/int.rows" && ok "SIGINT: the resumed run equals the uni
 export JOLT_CACHE_DIR=$C/cold-cache
 db3=$C/pre.db
 pre="suites/starter --model sim:oracle --levels 1,2,3 --seed 5 -j 2 --workdir-root $C/wd"
-$JOLT run $pre --out "$db3" > "$C/pre.out" 2> "$C/pre.err" &
-pid=$!
-n=0
-while [ $n -lt 300 ] && ! grep -q "^pre-check: [0-9]" "$C/pre.err" 2>/dev/null; do
-	sleep 0.1
-	n=$((n + 1))
-done
+# in_precheck DB ERR: start the run into DB in the background (pid) and
+# return once its pre-check has begun (its first line in ERR), or 30 s.
+in_precheck() {
+	$JOLT run $pre --out "$1" > /dev/null 2> "$2" &
+	pid=$!
+	n=0
+	while [ $n -lt 300 ] && ! grep -q "^pre-check: [0-9]" "$2" 2>/dev/null; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+in_precheck "$db3" "$C/pre.err"
 sleep 0.5
 kill -INT $pid
 wait $pid
@@ -118,13 +123,7 @@ part=$(sqlite3 "$db3" "select count(*) from trials" 2>/dev/null || echo 0)
 [ "$part" = 0 ] && ok "SIGINT in the pre-check: no trial stored" || notok "SIGINT in the pre-check: $part trials stored"
 # The next run's first line says how many replays the cache answers; it
 # is stopped there too.
-$JOLT run $pre --out "$C/pre2.db" > /dev/null 2> "$C/pre2.err" &
-pid=$!
-n=0
-while [ $n -lt 300 ] && ! grep -q "^pre-check: [0-9]" "$C/pre2.err" 2>/dev/null; do
-	sleep 0.1
-	n=$((n + 1))
-done
+in_precheck "$C/pre2.db" "$C/pre2.err"
 kill -INT $pid
 wait $pid
 cached=$(sed -n 's/^pre-check: [0-9]*\/[0-9]* replays (cached \([0-9]*\))$/\1/p' "$C/pre2.err" | head -1)
