@@ -40,6 +40,7 @@
 #include "run/visible.h"
 #include "run/run.h"
 #include "run/store.h"
+#include "world/execmemo.h"
 
 typedef struct model_slot {
 	const jolt_backend *be;
@@ -755,6 +756,7 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 	const jolt_run_cfg *cfg = s->cfg;
 	jolt_task_variants *per = NULL;
 	jolt_replay *checks = NULL;
+	jolt_execmemo *memo = NULL;
 	size_t nchecks = 0;
 	size_t k = 0;
 	int rc = jolt_run_build(&per, cfg, tasks, ntasks);
@@ -781,6 +783,9 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 	 * replays (one per task) go first, apart and silent, as `jolt
 	 * check` makes them. */
 	bool literal = s->literal = runs_literal(s);
+	/* One memo for both passes, as `jolt check` shares one: the
+	 * variants' commands on the baselines' trees are answered. */
+	memo = cfg->cache ? jolt_execmemo_new() : NULL;
 	checks = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*checks));
 	nchecks = s->nvariants;
 	jolt_replay *pending = jolt_xcalloc(s->nvariants ? s->nvariants : 1, sizeof(*pending));
@@ -799,6 +804,7 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 		jolt_replay_opts bo = {.cache = cfg->cache,
 				       .workers = cfg->workers,
 				       .no_memo = !cfg->cache,
+				       .memo = memo,
 				       .stop = &stop_requested};
 		rc = jolt_replay_run(pending, npending, &cfg->driver, &bo);
 	}
@@ -818,6 +824,7 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 			.progress = cfg->quiet ? NULL : "pre-check",
 			/* --no-cache: every command is run, too. */
 			.no_memo = !cfg->cache,
+			.memo = memo,
 			.stop = &stop_requested,
 		};
 		rc = jolt_replay_run(pending, npending, &cfg->driver, &ro);
@@ -890,6 +897,7 @@ static int expand(sched *s, jolt_run_stats *st, json_t *rejected,
 	}
 	s->ntrials = k;
 done:
+	jolt_execmemo_free(memo);
 	jolt_replay_release(checks, nchecks);
 	free(checks);
 	jolt_task_variants_free(per, ntasks);
