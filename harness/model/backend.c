@@ -64,16 +64,24 @@ void jolt_render_cache_cut(jolt_render_cache *c, size_t n, const void *owner)
 		c->n = n;
 }
 
-void jolt_render_cache_push(jolt_render_cache *c, json_t *m, char *text)
+void jolt_render_cache_push_tag(jolt_render_cache *c, json_t *m, char *text,
+				int tag)
 {
 	if (c->n == c->alloc) {
 		c->alloc = c->alloc ? 2 * c->alloc : 16;
 		c->msg = jolt_xrealloc(c->msg, c->alloc * sizeof(*c->msg));
 		c->text = jolt_xrealloc(c->text, c->alloc * sizeof(*c->text));
+		c->tag = jolt_xrealloc(c->tag, c->alloc * sizeof(*c->tag));
 	}
 	c->msg[c->n] = json_incref(m);
 	c->text[c->n] = text;
+	c->tag[c->n] = tag;
 	c->n++;
+}
+
+void jolt_render_cache_push(jolt_render_cache *c, json_t *m, char *text)
+{
+	jolt_render_cache_push_tag(c, m, text, 0);
 }
 
 void jolt_render_cache_release(jolt_render_cache *c)
@@ -83,6 +91,7 @@ void jolt_render_cache_release(jolt_render_cache *c)
 	free(c->tools_text);
 	free(c->msg);
 	free(c->text);
+	free(c->tag);
 	memset(c, 0, sizeof(*c));
 }
 

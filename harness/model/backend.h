@@ -64,6 +64,7 @@ typedef struct jolt_render_cache {
 	const void *owner; /* the encoder that filled it; another resets it */
 	json_t **msg;
 	char **text;
+	int *tag;          /* the encoder's note on how each was rendered */
 	size_t n, alloc;
 	json_t *tools;
 	char *tools_text;
@@ -76,6 +77,10 @@ void jolt_render_cache_release(jolt_render_cache *c);
 /* Append message m (referenced) with its text (taken; NULL: it encodes
  * to nothing). */
 void jolt_render_cache_push(jolt_render_cache *c, json_t *m, char *text);
+/* The same, with a tag the encoder reads back (how m was rendered, e.g.
+ * the role it went to). */
+void jolt_render_cache_push_tag(jolt_render_cache *c, json_t *m, char *text,
+				int tag);
 
 typedef struct jolt_model_req {
 	const jolt_trial *trial;

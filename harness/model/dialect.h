@@ -216,6 +216,23 @@ int jolt_dialect_classify(int http_status, const char *body, size_t len);
  * dialect and `jolt serve`. Renders system, tools, the conversation and
  * the generation prompt ending in "<think>\n". Caller frees *out. */
 int jolt_m2_render(char **out, const json_t *messages, const json_t *tools);
+/* Its pieces, for an encoder that renders turn by turn (the prompt is
+ * the head, each message's turn, JOLT_M2_EOS "\n" after each message
+ * that ends a run of tool results, then JOLT_M2_GEN):
+ *  - the head: system message (or the default) and the tools section;
+ *  - message i's turn (nothing for a system message), its reasoning
+ *    rendered when `think` is jolt_m2_turn_think() (the last-user rule:
+ *    no user message after it; last_user from jolt_m2_last_user(), the
+ *    index of the last user message, n when there is none); JOLT_EINPUT
+ *    for a tool result that no earlier assistant call asked for. */
+void jolt_m2_render_head(jolt_buf *b, const json_t *messages,
+			 const json_t *tools);
+int jolt_m2_render_turn(jolt_buf *b, const json_t *messages, size_t i,
+			bool think);
+size_t jolt_m2_last_user(const json_t *messages);
+bool jolt_m2_turn_think(size_t i, size_t last_user, size_t n);
+bool jolt_m2_turn_ends_run(const json_t *messages, size_t i);
+#define JOLT_M2_GEN JOLT_M2_ROLE "ai\n<think>\n" /* the generation prompt */
 /* Parse M2's raw completion text (it starts inside <think>: the prompt
  * ended with "<think>\n") into an assistant message {content, thinking,
  * tool_calls, raw}. Values are typed by the tools' JSON Schema. Malformed

@@ -45,24 +45,6 @@ static bool type_is(const json_t *o, const char *type)
 
 /* ---- encode ------------------------------------------------------------ */
 
-/* Append `blocks` (taken) as a message of `role`, merging into the last
- * message when it has the same role. */
-static void push(json_t *msgs, const char *role, json_t *blocks)
-{
-	if (json_array_size(blocks) == 0) {
-		json_decref(blocks);
-		return;
-	}
-	json_t *last = json_array_get(msgs, json_array_size(msgs) - 1);
-	if (last && !strcmp(str(last, "role"), role)) {
-		json_array_extend(json_object_get(last, "content"), blocks);
-		json_decref(blocks);
-		return;
-	}
-	json_array_append_new(
-	    msgs, json_pack("{s:s, s:o}", "role", role, "content", blocks));
-}
-
 static json_t *assistant_blocks(const json_t *m)
 {
 	const char *rd = str(m, "raw_dialect");
@@ -96,6 +78,73 @@ static json_t *assistant_blocks(const json_t *m)
 	return blocks;
 }
 
+/* Whose texts a render cache holds (model/backend.h), and the role each
+ * message's blocks went to. */
+static const char ant_cache_owner;
+enum { ANT_NONE, ANT_USER, ANT_ASSISTANT };
+
+/* Compact JSON text of j, taking j (NULL gives NULL). */
+static char *dump_new(json_t *j)
+{
+	char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	return t;
+}
+
+/* The content blocks neutral message m contributes, as the compact JSON
+ * of the list without its brackets (*text NULL: none; a system message
+ * goes to the body's "system" instead), and the role of the message they
+ * go to. Returns 0, or -1 out of memory. */
+static int message_blocks(char **text, int *role, const json_t *m)
+{
+	*text = NULL;
+	*role = ANT_NONE;
+	const char *r = str(m, "role");
+	const char *content = str(m, "content");
+	json_t *blocks = NULL;
+	if (!r) {
+		return 0;
+	} else if (!strcmp(r, "user")) {
+		blocks = json_pack("[{s:s, s:s}]", "type", "text", "text",
+				   content ? content : "");
+		*role = ANT_USER;
+	} else if (!strcmp(r, "tool")) {
+		json_t *b = json_pack(
+		    "{s:s, s:s, s:s}", "type", "tool_result", "tool_use_id",
+		    str(m, "tool_call_id") ? str(m, "tool_call_id") : "",
+		    "content", content ? content : "");
+		if (b && json_is_true(json_object_get(m, "is_error")))
+			json_object_set_new(b, "is_error", json_true());
+		blocks = json_pack("[o]", b);
+		*role = ANT_USER;
+	} else if (!strcmp(r, "assistant")) {
+		blocks = assistant_blocks(m);
+		*role = ANT_ASSISTANT;
+	} else {
+		return 0;
+	}
+	if (json_array_size(blocks) == 0) {
+		/* An empty turn makes no message and splits no run. */
+		json_decref(blocks);
+		*role = ANT_NONE;
+		return 0;
+	}
+	char *t = dump_new(blocks);
+	if (!t)
+		return -1;
+	size_t n = strlen(t);
+	memmove(t, t + 1, n - 2); /* "[...]" -> "..." */
+	t[n - 2] = '\0';
+	*text = t;
+	return 0;
+}
+
+/* The body is spelled piece by piece, exactly as json_dumps would spell
+ * the whole object (compact, keys in this order), so that with the
+ * trajectory's render cache each turn encodes only its new messages.
+ * Messages of the same role in a row become one message (the API wants
+ * the roles to alternate): the runs are joined here, from each message's
+ * cached blocks. System messages are joined into "system". */
 static int ant_encode(char **out, const jolt_model_req *req,
 		      const jolt_dialect_opts *o)
 {
@@ -103,67 +152,109 @@ static int ant_encode(char **out, const jolt_model_req *req,
 	if (!json_is_array(req->messages))
 		return jolt_err_set(JOLT_EINPUT,
 				    "anthropic encode: messages is not a list");
-	jolt_buf system;
+	jolt_render_cache local = {0};
+	jolt_render_cache *c = req->cache ? req->cache : &local;
+	size_t nm = json_array_size(req->messages), keep = 0;
+	jolt_render_cache_cut(c, c->n, &ant_cache_owner);
+	while (keep < c->n && keep < nm &&
+	       c->msg[keep] == json_array_get(req->messages, keep))
+		keep++;
+	jolt_render_cache_cut(c, keep, &ant_cache_owner);
+
+	jolt_buf system, b;
 	jolt_buf_init(&system, 0);
-	json_t *msgs = json_array();
-	size_t i;
-	json_t *m;
-	json_array_foreach(req->messages, i, m)
-	{
+	jolt_buf_init(&b, 0);
+	char *head = NULL, *rest = NULL;
+	int rc = 0;
+	for (size_t i = 0; i < nm; i++) {
+		json_t *m = json_array_get(req->messages, i);
 		const char *role = str(m, "role");
-		const char *content = str(m, "content");
-		if (!role)
-			continue;
-		if (!strcmp(role, "system")) {
+		if (role && !strcmp(role, "system")) {
+			const char *content = str(m, "content");
 			if (system.len)
 				jolt_buf_adds(&system, "\n\n");
 			jolt_buf_adds(&system, content ? content : "");
-		} else if (!strcmp(role, "user")) {
-			push(msgs, "user",
-			     json_pack("[{s:s, s:s}]", "type", "text", "text",
-				       content ? content : ""));
-		} else if (!strcmp(role, "tool")) {
-			json_t *b = json_pack(
-			    "{s:s, s:s, s:s}", "type", "tool_result",
-			    "tool_use_id",
-			    str(m, "tool_call_id") ? str(m, "tool_call_id")
-						   : "",
-			    "content", content ? content : "");
-			if (json_is_true(json_object_get(m, "is_error")))
-				json_object_set_new(b, "is_error", json_true());
-			push(msgs, "user", json_pack("[o]", b));
-		} else if (!strcmp(role, "assistant")) {
-			push(msgs, "assistant", assistant_blocks(m));
 		}
+		if (i < c->n)
+			continue;
+		char *text;
+		int to;
+		if (message_blocks(&text, &to, m))
+			goto oom;
+		jolt_render_cache_push_tag(c, m, text, to);
 	}
-	json_t *body = json_object();
+
+	json_t *hj = json_object();
 	if (o && o->model)
-		json_object_set_new(body, "model", json_string(o->model));
-	json_object_set_new(body, "max_tokens",
+		json_object_set_new(hj, "model", json_string(o->model));
+	json_object_set_new(hj, "max_tokens",
 			    json_integer(jolt_dialect_max_tokens(o)));
 	if (system.len)
-		json_object_set_new(body, "system",
+		json_object_set_new(hj, "system",
 				    json_stringn(system.s, system.len));
-	jolt_buf_release(&system);
-	json_object_set_new(body, "messages", msgs);
-	if (json_array_size(req->tools) > 0) {
-		json_t *tools = json_array();
-		json_t *t;
-		json_array_foreach(req->tools, i, t)
-		{
-			json_array_append_new(
-			    tools, jolt_dialect_tool_decl(t, "input_schema"));
+	if (!(head = dump_new(hj)))
+		goto oom;
+	jolt_buf_add(&b, head, strlen(head) - 1); /* without its '}' */
+	jolt_buf_adds(&b, ",\"messages\":[");
+	int open = ANT_NONE;
+	for (size_t i = 0; i < nm; i++) {
+		if (!c->text[i])
+			continue;
+		if (c->tag[i] == open) {
+			jolt_buf_addc(&b, ',');
+		} else {
+			if (open != ANT_NONE)
+				jolt_buf_adds(&b, "]},");
+			jolt_buf_adds(&b, c->tag[i] == ANT_USER
+					      ? "{\"role\":\"user\",\"content\":["
+					      : "{\"role\":\"assistant\","
+						"\"content\":[");
+			open = c->tag[i];
 		}
-		json_object_set_new(body, "tools", tools);
+		jolt_buf_adds(&b, c->text[i]);
 	}
-	json_object_set_new(body, "temperature", json_real(jolt_dialect_temperature(o)));
-	json_object_set_new(body, "top_p", json_real(jolt_dialect_top_p(o)));
-	json_object_set_new(body, "stream", json_boolean(jolt_dialect_stream(o)));
-	*out = json_dumps(body, JSON_COMPACT);
-	json_decref(body);
-	return *out ? 0
-		    : jolt_err_set(JOLT_ENOMEM,
-				   "anthropic encode: out of memory");
+	if (open != ANT_NONE)
+		jolt_buf_adds(&b, "]}");
+	jolt_buf_addc(&b, ']');
+	if (json_array_size(req->tools) > 0) {
+		if (c->tools != req->tools || !c->tools_text) {
+			json_t *tools = json_array();
+			size_t i;
+			json_t *t;
+			json_array_foreach(req->tools, i, t)
+				json_array_append_new(
+				    tools, jolt_dialect_tool_decl(t, "input_schema"));
+			char *text = dump_new(tools);
+			if (!text)
+				goto oom;
+			json_decref(c->tools);
+			free(c->tools_text);
+			c->tools = json_incref((json_t *)req->tools);
+			c->tools_text = text;
+		}
+		jolt_buf_adds(&b, ",\"tools\":");
+		jolt_buf_adds(&b, c->tools_text);
+	}
+	json_t *tail = json_object();
+	json_object_set_new(tail, "temperature", json_real(jolt_dialect_temperature(o)));
+	json_object_set_new(tail, "top_p", json_real(jolt_dialect_top_p(o)));
+	json_object_set_new(tail, "stream", json_boolean(jolt_dialect_stream(o)));
+	if (!(rest = dump_new(tail)))
+		goto oom;
+	jolt_buf_addc(&b, ',');
+	jolt_buf_adds(&b, rest + 1); /* its members and its '}' */
+	*out = jolt_buf_detach(&b);
+	goto done;
+oom:
+	rc = jolt_err_set(JOLT_ENOMEM, "anthropic encode: out of memory");
+	jolt_render_cache_cut(c, 0, NULL);
+done:
+	free(head);
+	free(rest);
+	jolt_buf_release(&system);
+	jolt_buf_release(&b);
+	jolt_render_cache_release(&local);
+	return rc;
 }
 
 /* ---- decode ------------------------------------------------------------ */

@@ -26,25 +26,11 @@
 
 /* ---- client half -------------------------------------------------------- */
 
-static int m2_encode(char **out, const jolt_model_req *req,
-		     const jolt_dialect_opts *o)
+/* The body's members after the prompt, as compact JSON text with its
+ * '{' (caller frees; NULL out of memory). */
+static char *m2_tail(const jolt_dialect_opts *o)
 {
-	*out = NULL;
-	char *prompt = NULL;
-	int rc = jolt_m2_render(&prompt, req->messages, req->tools);
-	if (rc)
-		return rc;
 	json_t *body = json_object();
-	if (o && o->model)
-		json_object_set_new(body, "model", json_string(o->model));
-	json_t *pj = json_string(prompt);
-	free(prompt);
-	if (!pj) {
-		json_decref(body);
-		return jolt_err_set(JOLT_EINPUT,
-				    "m2 encode: the prompt is not valid UTF-8");
-	}
-	json_object_set_new(body, "prompt", pj);
 	json_object_set_new(body, "max_tokens",
 			    json_integer(jolt_dialect_max_tokens(o)));
 	json_object_set_new(body, "temperature", json_real(jolt_dialect_temperature(o)));
@@ -59,9 +45,154 @@ static int m2_encode(char **out, const jolt_model_req *req,
 	/* vLLM and SGLang extension: keep </think> and the tool-call tags in
 	 * the text even where the tokenizer marks them special. */
 	json_object_set_new(body, "skip_special_tokens", json_false());
-	*out = json_dumps(body, JSON_COMPACT);
+	char *t = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
-	return *out ? 0 : jolt_err_set(JOLT_ENOMEM, "m2 encode: out of memory");
+	return t;
+}
+
+/* The whole body around `prompt` (escaped, without quotes). */
+static int m2_body(char **out, const char *prompt, size_t len,
+		   const jolt_dialect_opts *o)
+{
+	char *tail = m2_tail(o);
+	if (!tail)
+		return jolt_err_set(JOLT_ENOMEM, "m2 encode: out of memory");
+	jolt_buf b;
+	jolt_buf_init(&b, 0);
+	if (o && o->model) {
+		json_t *h = json_pack("{s:s}", "model", o->model);
+		char *head = h ? json_dumps(h, JSON_COMPACT) : NULL;
+		json_decref(h);
+		if (!head) {
+			free(tail);
+			jolt_buf_release(&b);
+			return jolt_err_set(JOLT_ENOMEM, "m2 encode: out of memory");
+		}
+		jolt_buf_add(&b, head, strlen(head) - 1); /* without its '}' */
+		jolt_buf_addc(&b, ',');
+		free(head);
+	} else {
+		jolt_buf_addc(&b, '{');
+	}
+	jolt_buf_adds(&b, "\"prompt\":\"");
+	jolt_buf_add(&b, prompt, len);
+	jolt_buf_adds(&b, "\",");
+	jolt_buf_adds(&b, tail + 1); /* its members and its '}' */
+	free(tail);
+	*out = jolt_buf_detach(&b);
+	jolt_buf_release(&b);
+	return 0;
+}
+
+/* s[0..n) as the inside of a JSON string, exactly as json_dumps spells
+ * it (caller frees); NULL when it is not valid UTF-8 or holds a NUL
+ * (the whole-prompt path decides those). */
+static char *escape(const char *s, size_t n)
+{
+	if (memchr(s, '\0', n))
+		return NULL;
+	json_t *j = json_stringn(s, n);
+	char *t = j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+	json_decref(j);
+	if (!t)
+		return NULL;
+	size_t len = strlen(t);
+	memmove(t, t + 1, len - 2);
+	t[len - 2] = '\0';
+	return t;
+}
+
+/* Whose texts a render cache holds (model/backend.h). */
+static const char m2_cache_owner;
+
+/* Turn by turn with the trajectory's render cache: each message's turn
+ * is rendered and escaped once (tagged with whether its reasoning was
+ * rendered, which a later user message can change), the head once per
+ * tools list. The bytes are those of the whole-prompt path below, which
+ * is taken without a cache, or when a piece cannot be escaped alone. */
+static int m2_encode_cached(char **out, const jolt_model_req *req,
+			    const jolt_dialect_opts *o)
+{
+	jolt_render_cache *c = req->cache;
+	const json_t *msgs = req->messages;
+	size_t nm = json_array_size(msgs), keep = 0;
+	size_t last_user = jolt_m2_last_user(msgs);
+	jolt_render_cache_cut(c, c->n, &m2_cache_owner);
+	while (keep < c->n && keep < nm &&
+	       c->msg[keep] == json_array_get(msgs, keep) &&
+	       c->tag[keep] == (int)jolt_m2_turn_think(keep, last_user, nm))
+		keep++;
+	jolt_render_cache_cut(c, keep, &m2_cache_owner);
+	if (keep == 0 || c->tools != req->tools || !c->tools_text) {
+		jolt_buf h;
+		jolt_buf_init(&h, 0);
+		jolt_m2_render_head(&h, msgs, req->tools);
+		char *text = escape(h.s ? h.s : "", h.len);
+		jolt_buf_release(&h);
+		if (!text)
+			return 1;
+		json_decref(c->tools);
+		free(c->tools_text);
+		c->tools = json_incref((json_t *)req->tools);
+		c->tools_text = text;
+	}
+	for (size_t i = c->n; i < nm; i++) {
+		jolt_buf t;
+		jolt_buf_init(&t, 0);
+		bool think = jolt_m2_turn_think(i, last_user, nm);
+		int rc = jolt_m2_render_turn(&t, msgs, i, think);
+		char *text = rc ? NULL : escape(t.s ? t.s : "", t.len);
+		jolt_buf_release(&t);
+		if (!text)
+			return rc ? rc : 1;
+		jolt_render_cache_push_tag(c, json_array_get(msgs, i), text,
+					   think);
+	}
+	jolt_buf p;
+	jolt_buf_init(&p, 0);
+	jolt_buf_adds(&p, c->tools_text);
+	for (size_t i = 0; i < nm; i++) {
+		jolt_buf_adds(&p, c->text[i]);
+		if (jolt_m2_turn_ends_run(msgs, i))
+			jolt_buf_adds(&p, JOLT_M2_EOS "\\n");
+	}
+	jolt_buf_adds(&p, JOLT_M2_ROLE "ai\\n<think>\\n");
+	int rc = m2_body(out, p.s, p.len, o);
+	jolt_buf_release(&p);
+	return rc;
+}
+
+static int m2_encode(char **out, const jolt_model_req *req,
+		     const jolt_dialect_opts *o)
+{
+	*out = NULL;
+	if (req->cache && json_is_array(req->messages)) {
+		int rc = m2_encode_cached(out, req, o);
+		if (rc <= 0)
+			return rc;
+		/* A piece that cannot stand alone: the whole prompt decides. */
+		jolt_render_cache_cut(req->cache, 0, NULL);
+	}
+	char *prompt = NULL;
+	int rc = jolt_m2_render(&prompt, req->messages, req->tools);
+	if (rc)
+		return rc;
+	char *esc = NULL;
+	json_t *pj = json_string(prompt);
+	free(prompt);
+	if (pj)
+		esc = json_dumps(pj, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(pj);
+	if (!pj)
+		return jolt_err_set(JOLT_EINPUT,
+				    "m2 encode: the prompt is not valid UTF-8");
+	if (!esc)
+		return jolt_err_set(JOLT_ENOMEM, "m2 encode: out of memory");
+	size_t len = strlen(esc);
+	esc[len - 1] = '\0';
+	rc = m2_body(out, esc + 1, len - 2, o);
+	free(esc);
+	return rc;
 }
 
 /* Common tail of decode and stream_finish: text -> reply. */

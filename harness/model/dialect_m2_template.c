@@ -463,85 +463,125 @@ static void add_assistant(jolt_buf *b, const json_t *m, bool think)
 	jolt_buf_release(&reasoning);
 }
 
+/* The first message when it is a system message, else NULL. */
+static const json_t *system_of(const json_t *messages)
+{
+	const json_t *m = json_array_get(messages, 0);
+	return m && !strcmp(role_of(m), "system") ? m : NULL;
+}
+
+void jolt_m2_render_head(jolt_buf *b, const json_t *messages,
+			 const json_t *tools)
+{
+	const json_t *sys = system_of(messages);
+	jolt_buf_adds(b, JOLT_M2_BOS JOLT_M2_ROLE "system\n");
+	size_t before = b->len;
+	if (sys)
+		add_visible(b, json_object_get(sys, "content"));
+	if (b->len == before)
+		jolt_buf_adds(b, M2_DEFAULT_SYSTEM);
+	if (json_array_size(tools) > 0) {
+		size_t i;
+		json_t *t;
+		jolt_buf_adds(b, m2_tools_head);
+		json_array_foreach(tools, i, t)
+		{
+			jolt_buf_adds(b, "<tool>");
+			add_tool_json(b, t);
+			jolt_buf_adds(b, "</tool>\n");
+		}
+		jolt_buf_adds(b, m2_tools_tail);
+	}
+	jolt_buf_adds(b, JOLT_M2_EOS "\n");
+}
+
+size_t jolt_m2_last_user(const json_t *messages)
+{
+	size_t n = json_array_size(messages), last = n;
+	for (size_t i = system_of(messages) ? 1 : 0; i < n; i++)
+		if (!strcmp(role_of(json_array_get(messages, i)), "user"))
+			last = i;
+	return last;
+}
+
+bool jolt_m2_turn_think(size_t i, size_t last_user, size_t n)
+{
+	return last_user == n || i > last_user;
+}
+
+static bool is_tool(const json_t *messages, size_t i)
+{
+	const json_t *m = json_array_get(messages, i);
+	return m && !strcmp(role_of(m), "tool");
+}
+
+int jolt_m2_render_turn(jolt_buf *b, const json_t *messages, size_t i,
+			bool think)
+{
+	const json_t *m = json_array_get(messages, i);
+	const char *role = role_of(m);
+	size_t start = system_of(messages) ? 1 : 0;
+	if (i < start)
+		return 0; /* the system message is the head's */
+	if (!strcmp(role, "assistant")) {
+		add_assistant(b, m, think);
+	} else if (!strcmp(role, "tool")) {
+		/* The template's last_tool_call.name: the latest assistant
+		 * message before it has a call. */
+		size_t k = i;
+		while (k > start &&
+		       strcmp(role_of(json_array_get(messages, k - 1)),
+			      "assistant"))
+			k--;
+		if (k == start ||
+		    json_array_size(json_object_get(
+			json_array_get(messages, k - 1), "tool_calls")) == 0)
+			return jolt_err_set(JOLT_EINPUT,
+					    "m2 render: message %zu has role "
+					    "tool, but no earlier assistant "
+					    "message has a tool call",
+					    i);
+		if (i == start || !is_tool(messages, i - 1))
+			jolt_buf_adds(b, JOLT_M2_ROLE "tool");
+		jolt_buf_adds(b, "\n<response>");
+		add_visible(b, json_object_get(m, "content"));
+		jolt_buf_adds(b, "</response>");
+	} else if (!strcmp(role, "user")) {
+		jolt_buf_adds(b, JOLT_M2_ROLE "user\n");
+		add_visible(b, json_object_get(m, "content"));
+		jolt_buf_adds(b, JOLT_M2_EOS "\n");
+	}
+	/* Later system messages: the template drops them silently. */
+	return 0;
+}
+
+bool jolt_m2_turn_ends_run(const json_t *messages, size_t i)
+{
+	return is_tool(messages, i) && !is_tool(messages, i + 1);
+}
+
 int jolt_m2_render(char **out, const json_t *messages, const json_t *tools)
 {
 	*out = NULL;
 	if (!json_is_array(messages))
 		return jolt_err_set(JOLT_EINPUT,
 				    "m2 render: messages is not a list");
-	size_t n = json_array_size(messages), start = 0;
-	const json_t *sys = NULL;
-	if (n && !strcmp(role_of(json_array_get(messages, 0)), "system")) {
-		sys = json_array_get(messages, 0);
-		start = 1;
-	}
-	size_t last_user = 0;
-	bool any_user = false;
-	for (size_t i = start; i < n; i++)
-		if (!strcmp(role_of(json_array_get(messages, i)), "user")) {
-			last_user = i;
-			any_user = true;
-		}
-
+	size_t n = json_array_size(messages);
+	size_t last_user = jolt_m2_last_user(messages);
 	jolt_buf b;
 	jolt_buf_init(&b, M2_PROMPT_CAP);
-	jolt_buf_adds(&b, JOLT_M2_BOS JOLT_M2_ROLE "system\n");
-	size_t before = b.len;
-	if (sys)
-		add_visible(&b, json_object_get(sys, "content"));
-	if (b.len == before)
-		jolt_buf_adds(&b, M2_DEFAULT_SYSTEM);
-	if (json_array_size(tools) > 0) {
-		size_t i;
-		json_t *t;
-		jolt_buf_adds(&b, m2_tools_head);
-		json_array_foreach(tools, i, t)
-		{
-			jolt_buf_adds(&b, "<tool>");
-			add_tool_json(&b, t);
-			jolt_buf_adds(&b, "</tool>\n");
+	jolt_m2_render_head(&b, messages, tools);
+	for (size_t i = 0; i < n; i++) {
+		int rc = jolt_m2_render_turn(&b, messages, i,
+					     jolt_m2_turn_think(i, last_user, n));
+		if (rc) {
+			jolt_buf_release(&b);
+			return rc;
 		}
-		jolt_buf_adds(&b, m2_tools_tail);
-	}
-	jolt_buf_adds(&b, JOLT_M2_EOS "\n");
-
-	bool have_call = false; /* the template's last_tool_call.name */
-	for (size_t i = start; i < n; i++) {
-		const json_t *m = json_array_get(messages, i);
-		const char *role = role_of(m);
-		if (!strcmp(role, "assistant")) {
-			add_assistant(&b, m, !any_user || i > last_user);
-			have_call = json_array_size(
-					json_object_get(m, "tool_calls")) > 0;
-		} else if (!strcmp(role, "tool")) {
-			if (!have_call) {
-				jolt_buf_release(&b);
-				return jolt_err_set(
-				    JOLT_EINPUT,
-				    "m2 render: message %zu has role tool, "
-				    "but no earlier assistant message has a "
-				    "tool call",
-				    i);
-			}
-			if (i == start ||
-			    strcmp(role_of(json_array_get(messages, i - 1)),
-				   "tool"))
-				jolt_buf_adds(&b, JOLT_M2_ROLE "tool");
-			jolt_buf_adds(&b, "\n<response>");
-			add_visible(&b, json_object_get(m, "content"));
-			jolt_buf_adds(&b, "</response>");
-			if (i + 1 == n ||
-			    strcmp(role_of(json_array_get(messages, i + 1)),
-				   "tool"))
-				jolt_buf_adds(&b, JOLT_M2_EOS "\n");
-		} else if (!strcmp(role, "user")) {
-			jolt_buf_adds(&b, JOLT_M2_ROLE "user\n");
-			add_visible(&b, json_object_get(m, "content"));
+		if (jolt_m2_turn_ends_run(messages, i))
 			jolt_buf_adds(&b, JOLT_M2_EOS "\n");
-		}
-		/* Later system messages: the template drops them silently. */
 	}
-	jolt_buf_adds(&b, JOLT_M2_ROLE "ai\n<think>\n");
+	jolt_buf_adds(&b, JOLT_M2_GEN);
 	if (b.truncated) {
 		jolt_buf_release(&b);
 		return jolt_err_set(JOLT_ETOOBIG,

@@ -2,6 +2,7 @@
  * test_dialect_anthropic.c - the /v1/messages dialect: a golden encode
  * (system split out, consecutive tool results in one user message, two
  * user messages merged, thinking with its signature sent back exactly),
+ * the same bytes encoded turn by turn from the render cache,
  * decode tables, streaming with signature and input_json deltas, a
  * broken-off stream, and the classifier's error.type table.
  */
@@ -90,11 +91,94 @@ static void test_encode_golden(void **state)
 	assert_non_null(want);
 	if (!json_equal(got, want))
 		fail_msg("encode: %s", body);
+	/* Byte for byte what json_dumps spells of the whole object: the
+	 * piecewise encoder adds no space and keeps every key's place. */
+	char *exact = json_dumps(want, JSON_COMPACT);
+	assert_string_equal(body, exact);
+	free(exact);
 	free(body);
 	json_decref(got);
 	json_decref(want);
 	json_decref(msgs);
 	json_decref(tools);
+}
+
+/* Encode req with the render cache and without: the same bytes. */
+static void same_with_cache(jolt_model_req *req, jolt_render_cache *c,
+			    const jolt_dialect_opts *o)
+{
+	char *plain = NULL, *cached = NULL;
+	req->cache = NULL;
+	assert_int_equal(D()->encode(&plain, req, o), 0);
+	req->cache = c;
+	assert_int_equal(D()->encode(&cached, req, o), 0);
+	assert_string_equal(cached, plain);
+	json_t *j = json_loads(cached, 0, NULL);
+	assert_non_null(j);
+	json_decref(j);
+	free(plain);
+	free(cached);
+}
+
+/* A trajectory's turns, each encoded from the cache plus what is new:
+ * runs of one role still merge across turns (a tool result joins the
+ * one before it), an empty assistant turn neither makes a message nor
+ * splits a run, a late system message still goes to "system", and a
+ * replaced message, other tools or another encoder's cache are encoded
+ * anew. */
+static void test_encode_incremental(void **state)
+{
+	json_t *all = json_loads(history, 0, NULL);
+	json_array_append_new(all, json_pack("{s:s, s:s}", "role", "assistant",
+					     "content", ""));
+	json_array_append_new(all, json_pack("{s:s, s:s}", "role", "user",
+					     "content", "Again."));
+	json_array_append_new(all, json_pack("{s:s, s:s}", "role", "system",
+					     "content", "Late."));
+	json_array_append_new(all, json_pack("{s:s}", "content", "no role"));
+	json_t *tools = json_loads(
+	    "[{\"name\":\"grep\",\"description\":\"Search.\",\"parameters\":"
+	    "{\"type\":\"object\"}}]", 0, NULL);
+	assert_non_null(all);
+	jolt_backend_opts bo = {.temperature = -1, .top_p = -1, .top_k = -1};
+	jolt_dialect_opts o = {.model = "MiniMax-M2", .b = &bo};
+	jolt_render_cache c = {0};
+	json_t *msgs = json_array();
+	jolt_model_req req = {.messages = msgs, .tools = tools};
+	for (size_t i = 0; i < json_array_size(all); i++) {
+		json_array_append(msgs, json_array_get(all, i));
+		same_with_cache(&req, &c, &o);
+		assert_int_equal(c.n, i + 1);
+	}
+	char *body = NULL;
+	req.cache = &c;
+	assert_int_equal(D()->encode(&body, &req, &o), 0);
+	assert_non_null(strstr(body, "\"system\":\"S\\n\\nLate.\""));
+	assert_non_null(strstr(body, "\"text\":\"Thanks.\"},{\"type\":\"text\","
+				     "\"text\":\"Again.\"}]}]"));
+	free(body);
+	/* The third message replaced: the cache keeps the first two. */
+	json_t *m = json_deep_copy(json_array_get(msgs, 2));
+	json_object_set_new(m, "content", json_string("changed"));
+	json_array_set_new(msgs, 2, m);
+	same_with_cache(&req, &c, &o);
+	assert_non_null(strstr(c.text[2], "changed"));
+	json_t *tools2 = json_loads("[{\"name\":\"open\"}]", 0, NULL);
+	req.tools = tools2;
+	same_with_cache(&req, &c, &o);
+	req.tools = NULL;
+	same_with_cache(&req, &c, &o);
+	static const char other;
+	jolt_render_cache_cut(&c, c.n, &other);
+	assert_int_equal(c.n, 0);
+	o.model = NULL;
+	same_with_cache(&req, &c, &o);
+	jolt_render_cache_release(&c);
+	json_decref(tools2);
+	json_decref(tools);
+	json_decref(msgs);
+	json_decref(all);
+	(void)state;
 }
 
 #define BODY(content)                                                          \
@@ -394,6 +478,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_encode_golden),
+	    cmocka_unit_test(test_encode_incremental),
 	    cmocka_unit_test(test_decode_table),
 	    cmocka_unit_test(test_signature_round_trip),
 	    cmocka_unit_test(test_stream),

@@ -2,7 +2,8 @@
  * test_dialect_m2.c - M2's chat template renderer against hand-written
  * goldens (tests/golden/m2/CASE/{messages,tools}.json -> expected.txt),
  * the XML tool-call parser over real-looking completions, the render ->
- * parse round trip, and the m2 /completions encode, decode and stream.
+ * parse round trip, and the m2 /completions encode (turn by turn from
+ * the render cache too), decode and stream.
  */
 #include "test.h"
 
@@ -380,6 +381,105 @@ static void test_round_trip(void **state)
 	json_decref(tools);
 }
 
+/* Every golden conversation grown one message at a time, each turn
+ * encoded with the trajectory's render cache and without: the same
+ * bytes, and the prompt inside is the golden renderer's. A user message
+ * that arrives after reasoning turns (the last-user rule) re-renders
+ * them; other tools re-render the head. */
+static void test_encode_incremental(void **state)
+{
+	const jolt_dialect *d = jolt_dialect_find("m2");
+	jolt_backend_opts bo = {.temperature = -1, .top_p = -1, .top_k = -1};
+	jolt_dialect_opts o = {.model = "MiniMax-M2", .b = &bo};
+	DIR *dir = opendir(GOLDEN_DIR);
+	assert_non_null(dir);
+	struct dirent *e;
+	int cases = 0;
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char p[1024];
+		snprintf(p, sizeof(p), GOLDEN_DIR "/%s/messages.json",
+			 e->d_name);
+		json_t *all = load(p);
+		snprintf(p, sizeof(p), GOLDEN_DIR "/%s/tools.json", e->d_name);
+		json_t *tools = load(p);
+		jolt_render_cache c = {0};
+		json_t *msgs = json_array();
+		jolt_model_req req = {.messages = msgs, .tools = tools};
+		for (size_t i = 0; i < json_array_size(all); i++) {
+			json_array_append(msgs, json_array_get(all, i));
+			char *plain = NULL, *cached = NULL, *prompt = NULL;
+			req.cache = NULL;
+			assert_int_equal(d->encode(&plain, &req, &o), 0);
+			req.cache = &c;
+			assert_int_equal(d->encode(&cached, &req, &o), 0);
+			if (strcmp(plain, cached))
+				fail_msg("%s, %zu messages:\n%s\n%s", e->d_name,
+					 i + 1, cached, plain);
+			assert_int_equal(c.n, i + 1);
+			json_t *j = json_loads(cached, 0, NULL);
+			assert_int_equal(jolt_m2_render(&prompt, msgs, tools), 0);
+			assert_string_equal(
+			    json_string_value(json_object_get(j, "prompt")),
+			    prompt);
+			json_decref(j);
+			free(prompt);
+			free(plain);
+			free(cached);
+		}
+		/* Other tools: the head again, the turns from the cache. */
+		char *plain = NULL, *cached = NULL;
+		json_t *other = json_loads("[{\"name\":\"open\"}]", 0, NULL);
+		req.tools = other;
+		req.cache = NULL;
+		assert_int_equal(d->encode(&plain, &req, &o), 0);
+		req.cache = &c;
+		assert_int_equal(d->encode(&cached, &req, &o), 0);
+		assert_string_equal(cached, plain);
+		assert_int_equal(c.n, json_array_size(all));
+		free(plain);
+		free(cached);
+		json_decref(other);
+		jolt_render_cache_release(&c);
+		json_decref(msgs);
+		json_decref(all);
+		json_decref(tools);
+		cases++;
+	}
+	closedir(dir);
+	assert_true(cases >= 6);
+	(void)state;
+}
+
+/* The last-user rule across turns: reasoning kept while no user message
+ * follows it, dropped from the cached turn once one does. */
+static void test_encode_last_user(void **state)
+{
+	const jolt_dialect *d = jolt_dialect_find("m2");
+	jolt_backend_opts bo = {.temperature = -1, .top_p = -1, .top_k = -1};
+	jolt_dialect_opts o = {.b = &bo};
+	json_t *msgs = json_loads(
+	    "[{\"role\":\"user\",\"content\":\"q\"},"
+	    "{\"role\":\"assistant\",\"content\":\"a\",\"thinking\":\"T1\"}]",
+	    0, NULL);
+	jolt_render_cache c = {0};
+	jolt_model_req req = {.messages = msgs, .cache = &c};
+	char *body = NULL;
+	assert_int_equal(d->encode(&body, &req, &o), 0);
+	assert_non_null(strstr(body, "T1"));
+	free(body);
+	json_array_append_new(msgs, json_pack("{s:s, s:s}", "role", "user",
+					      "content", "more"));
+	assert_int_equal(d->encode(&body, &req, &o), 0);
+	assert_null(strstr(body, "T1"));
+	assert_int_equal(c.tag[1], 0);
+	free(body);
+	jolt_render_cache_release(&c);
+	json_decref(msgs);
+	(void)state;
+}
+
 static void test_encode(void **state)
 {
 	const jolt_dialect *d = jolt_dialect_find("m2");
@@ -539,6 +639,8 @@ int main(void)
 	    cmocka_unit_test(test_parse_invalid_utf8),
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_encode),
+	    cmocka_unit_test(test_encode_incremental),
+	    cmocka_unit_test(test_encode_last_user),
 	    cmocka_unit_test(test_decode),
 	    cmocka_unit_test(test_stream),
 	    cmocka_unit_test(test_classify),
